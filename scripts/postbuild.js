@@ -1,6 +1,9 @@
-// Makes the built entry points executable (cupsd runs backend/fax directly).
-import { chmodSync, existsSync } from 'node:fs';
+// After tsc: make the entry points executable (cupsd runs backend/fax directly) and copy the
+// files the code reads at run time next to it.
+import { chmodSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
 for (const file of ['dist/backend/fax.js', 'dist/bin/lpfax.js']) {
   if (existsSync(file)) chmodSync(file, 0o755);
 }
+mkdirSync('dist/filters', { recursive: true });
+copyFileSync('filters/cover.ps', 'dist/filters/cover.ps');
