@@ -1,0 +1,114 @@
+/**
+ * One CUPS fax job: every recipient in order, one call each, resuming a retried job where the
+ * last run stopped (lib/job/progress). The pieces that touch the world — rasterising pages and
+ * placing a call — come in as functions, so this order of work is the same for the backend and
+ * for `lpfax send`.
+ */
+import { CupsBackendStatus } from '../cups/backend.js';
+import { FaxJobError } from './outcome.js';
+import type { JobProgress, ProgressStore } from './progress.js';
+
+export interface JobRecipient {
+  /** The name for the cover page and the status line, when the title gave one. */
+  name?: string;
+  /** The number as the user wrote it, for messages. */
+  number: string;
+  /** What the modem dials (lib/recipient): digits and dial modifiers only. */
+  dialString: string;
+}
+
+export interface CallRequest<Page> {
+  recipient: JobRecipient;
+  /** The pages still to send: page numbers `firstPage`…`totalPages` of this fax (1-based). */
+  pages: AsyncIterable<Page>;
+  firstPage: number;
+  totalPages: number;
+  signal: AbortSignal;
+  /** Called as the far end confirms each page (MCF), with that page's number in the fax. */
+  onPageConfirmed(pageNumber: number): Promise<void>;
+}
+
+export interface CallSummary {
+  pagesConfirmed: number;
+  seconds: number;
+}
+
+export interface PreparedFax<Page> {
+  totalPages: number;
+  /** Pages from `first` (1-based) to the end, produced lazily. */
+  pagesFrom(first: number): AsyncIterable<Page>;
+}
+
+export interface JobEvents {
+  recipientStarted(recipient: JobRecipient, index: number, count: number): void;
+  recipientDelivered(recipient: JobRecipient, pages: number, seconds: number): void;
+}
+
+export interface FaxJob<Page> {
+  recipients: JobRecipient[];
+  store: ProgressStore;
+  signal: AbortSignal;
+  events: JobEvents;
+  /** The fax for one recipient (its cover page names it); throws a FaxJobError on a bad document. */
+  prepare(recipient: JobRecipient): Promise<PreparedFax<Page>>;
+  /** One call; resolves when every page was confirmed, else throws a FaxJobError. */
+  call(request: CallRequest<Page>): Promise<CallSummary>;
+}
+
+export interface JobOutcome {
+  status: CupsBackendStatus;
+  /** The last sentence for the user: what was delivered, or why not. */
+  message: string;
+  error?: FaxJobError;
+}
+
+export async function runFaxJob<Page>(job: FaxJob<Page>): Promise<JobOutcome> {
+  const progress: JobProgress = await job.store.load(job.recipients.map((r) => r.dialString));
+  let delivered = 0;
+  for (const [index, recipient] of job.recipients.entries()) {
+    const state = progress.recipients[index];
+    if (state.delivered) {
+      delivered++;
+      continue;
+    }
+    try {
+      if (job.signal.aborted) throw new FaxJobError('cancelled', 'The job was cancelled.');
+      job.events.recipientStarted(recipient, index, job.recipients.length);
+      const fax = await job.prepare(recipient);
+      const firstPage = Math.min(state.pagesConfirmed + 1, fax.totalPages);
+      const summary = await job.call({
+        recipient,
+        pages: fax.pagesFrom(firstPage),
+        firstPage,
+        totalPages: fax.totalPages,
+        signal: job.signal,
+        onPageConfirmed: async (pageNumber) => {
+          state.pagesConfirmed = Math.max(state.pagesConfirmed, pageNumber);
+          await job.store.save(progress);
+        },
+      });
+      state.delivered = true;
+      state.pagesConfirmed = fax.totalPages;
+      await job.store.save(progress);
+      delivered++;
+      job.events.recipientDelivered(recipient, fax.totalPages, summary.seconds);
+    } catch (e) {
+      const error =
+        e instanceof FaxJobError
+          ? e
+          : new FaxJobError('modem-error', `The fax engine failed: ${String(e)}`, e);
+      const done =
+        job.recipients.length > 1 ? ` (${delivered} of ${job.recipients.length} recipients done)` : '';
+      // A job that can never succeed needs no progress kept; one that may be retried does.
+      if (error.exitStatus === CupsBackendStatus.CANCEL) await job.store.remove();
+      return { status: error.exitStatus, message: `${error.message}${done}`, error };
+    }
+  }
+  await job.store.remove();
+  const who = job.recipients.length === 1 ? describeRecipient(job.recipients[0]) : `${delivered} recipients`;
+  return { status: CupsBackendStatus.OK, message: `Delivered to ${who}.` };
+}
+
+export function describeRecipient(r: JobRecipient): string {
+  return r.name ? `${r.name} (${r.number})` : r.number;
+}
