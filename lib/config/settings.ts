@@ -61,7 +61,13 @@ export const SETTINGS = {
     parse: integerIn([9600, 19200, 38400, 57600, 115200] as const),
     uri: ['baud'],
   }),
-  modemClass: spec({ key: 'ModemClass', default: '1', parse: oneOf(['1', '1.0'] as const), uri: ['class'] }),
+  modemClass: spec({
+    key: 'ModemClass',
+    aliases: ['Class'],
+    default: '1',
+    parse: oneOf(['1', '1.0'] as const),
+    uri: ['class'],
+  }),
   modemInit: spec({ key: 'ModemInit', default: 'AT&F', parse: atCommand, uri: ['init'] }),
   maxSpeed: spec({
     key: 'MaxSpeed',

@@ -95,7 +95,7 @@ export function dialStringFor(recipient: Recipient, rules: DialRules, policy: Di
   if (hit) {
     return {
       kind: 'forbidden',
-      reason: `the dial policy forbids ${hit.form} (DialDeny ${hit.pattern} in lpfax.conf)`,
+      reason: `the dial policy forbids ${hit.form} (DialDeny pattern ${hit.pattern})`,
     };
   }
 

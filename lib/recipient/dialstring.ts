@@ -47,7 +47,15 @@ export function isDialString(dial: string): boolean {
 /** A character as a reader can see it, even if it is a control character. */
 export function describeChar(c: string): string {
   const code = c.codePointAt(0) ?? 0;
-  if (code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0) || code === 0x2028 || code === 0x2029) {
+  const bidi = (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
+  if (
+    code < 0x20 ||
+    code === 0x7f ||
+    (code >= 0x80 && code < 0xa0) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    bidi
+  ) {
     return `control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
   }
   return `'${c}'`;

@@ -46,9 +46,10 @@ export const MAX_NATIONAL_DIGITS = MAX_E164_DIGITS + 5;
 /** Titles longer than this are not parsed at all (IPP limits a job name to 255 octets). */
 const MAX_TITLE_LENGTH = 1024;
 
-// C0, DEL, C1 and the Unicode line/paragraph separators: none belongs in a title.
+// C0, DEL, C1, the Unicode line/paragraph separators and the bidirectional overrides (which can
+// make a logged number read differently from the one dialled): none belongs in a title.
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 const SEPARATORS = new Set([' ', '\t', '-', '.', '/', '(', ')', '\u00a0']);
 /** ITU-T E.161 keypad letters. */
 const KEYPAD: Record<string, string> = {};

@@ -88,7 +88,8 @@ describe('lpfax.conf syntax', () => {
           'CoverNotice: "Confidential # not for \\"others\\" "  # quoted\n' +
           'Organization: Acme Ltd.\n' +
           'LocalIdentifier: +1 415 555 0100\n' +
-          'DialMode: PULSE\n',
+          'DialMode: PULSE\n' +
+          'class: 1.0\n',
       ),
     );
     const s = settingsOf(layer);
@@ -98,6 +99,7 @@ describe('lpfax.conf syntax', () => {
     expect(s.identity.organisation).toBe('Acme Ltd.');
     expect(s.identity.stationId).toBe('+1 415 555 0100');
     expect(s.dialRules.dialMode).toBe('pulse');
+    expect(s.modem.modemClass).toBe('1.0');
     expect(layer.entries.get('maxSpeed')?.origin).toEqual({
       source: 'file',
       file: '/etc/lpfax/lpfax.conf',

@@ -83,6 +83,7 @@ const TITLES: Array<[string, Expect]> = [
   ['555\r\nATH', { kind: 'invalid', reason: 'the title holds a control character U+000D' }],
   ['555-1212\u0000', { kind: 'invalid', reason: 'the title holds a control character U+0000' }],
   ['555-1212\u2028ATH0', { kind: 'invalid', reason: 'the title holds a control character U+2028' }],
+  ['Eve\u202e@5551212', { kind: 'invalid', reason: 'the title holds a control character U+202E' }],
   ['555-1212!', { kind: 'invalid', reason: '"555-1212!": \'!\' is not allowed in a fax number' }],
   ['Sam@555-1212x', { kind: 'invalid', reason: '"Sam@555-1212x": \'x\' is not a keypad letter (A–Z)' }],
   ['Sam@555 1212 ATDT', { name: 'Sam', number: '55512122838', dial: '55512122838' }],
@@ -268,12 +269,12 @@ describe('dial policy', () => {
   it('forbids premium numbers in every notation', () => {
     expect(dial('1-900-555-1212', SF, { allow: [], deny: ['1900*'] })).toEqual({
       kind: 'forbidden',
-      reason: 'the dial policy forbids 19005551212 (DialDeny 1900* in lpfax.conf)',
+      reason: 'the dial policy forbids 19005551212 (DialDeny pattern 1900*)',
     });
     expect(dial('1-900-555-1212', SF, premium).kind).toBe('forbidden');
     expect(dial('+1 900 555 1212', SF, { allow: [], deny: ['+1900*'] })).toEqual({
       kind: 'forbidden',
-      reason: 'the dial policy forbids +19005551212 (DialDeny +1900* in lpfax.conf)',
+      reason: 'the dial policy forbids +19005551212 (DialDeny pattern +1900*)',
     });
     expect(dial('+1 976 555 1212', SF, premium).kind).toBe('forbidden');
     expect(dial('555 1212', SF, premium).kind).toBe('dial');
@@ -284,7 +285,7 @@ describe('dial policy', () => {
     if (r.kind !== 'recipients') throw new Error(r.reason);
     expect(dialStringFor(r.recipients[0], SF, premium)).toEqual({
       kind: 'forbidden',
-      reason: 'the dial policy forbids +19005551212 (DialDeny +1900* in lpfax.conf)',
+      reason: 'the dial policy forbids +19005551212 (DialDeny pattern +1900*)',
     });
   });
 
@@ -294,7 +295,7 @@ describe('dial policy', () => {
     expect(dial('0161 496 0000', LONDON, ukOnly).kind).toBe('dial');
     expect(dial('+33 1 23 45 67 89', LONDON, ukOnly)).toEqual({
       kind: 'forbidden',
-      reason: 'the dial policy forbids +33123456789 (DialDeny +* in lpfax.conf)',
+      reason: 'the dial policy forbids +33123456789 (DialDeny pattern +*)',
     });
     expect(dial('0033 1 23 45 67 89', LONDON, ukOnly).kind).toBe('forbidden');
   });
@@ -303,7 +304,7 @@ describe('dial policy', () => {
     const noShort: DialPolicy = { allow: [], deny: ['118*'] };
     expect(dial('555 1212,,118118', SF, noShort)).toEqual({
       kind: 'forbidden',
-      reason: 'the dial policy forbids 118118 (DialDeny 118* in lpfax.conf)',
+      reason: 'the dial policy forbids 118118 (DialDeny pattern 118*)',
     });
   });
 
