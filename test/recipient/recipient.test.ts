@@ -7,6 +7,7 @@ import {
   e164Form,
   isDialString,
   parseRecipients,
+  recipientsForJob,
   recipientsFromOptions,
   type DialPolicy,
   type DialRules,
@@ -331,5 +332,40 @@ describe('dial string alphabet', () => {
     expect(dialStringProblem('')).toBe('the dial string is empty');
     expect(isDialString('1'.repeat(MAX_DIAL_STRING_LENGTH))).toBe(true);
     expect(isDialString('1'.repeat(MAX_DIAL_STRING_LENGTH + 1))).toBe(false);
+  });
+});
+
+describe('recipients of a job: title, then phone= and faxPrefix=', () => {
+  const options = (o: Record<string, string>) => (name: string) =>
+    Object.entries(o).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+
+  it('prefers the title and applies faxPrefix to its numbers', () => {
+    expect(recipientsForJob('Ann@555-1212', options({ phone: '5550000', faxPrefix: '9,' }))).toEqual({
+      kind: 'recipients',
+      recipients: [{ name: 'Ann', number: '5551212', subaddress: '', dialPrefix: '9,' }],
+    });
+  });
+
+  it('falls back to phone= for a document title, keeping a name written as "Name@"', () => {
+    expect(recipientsForJob('Microsoft Word - Rx.docx', options({ PHONE: '+1 415 555 1212' }))).toEqual({
+      kind: 'recipients',
+      recipients: [{ name: '', number: '+14155551212', subaddress: '', dialPrefix: '' }],
+    });
+    expect(recipientsForJob('Sam Leffler@', options({ phone: '555-1212', faxprefix: '9' }))).toEqual({
+      kind: 'recipients',
+      recipients: [{ name: 'Sam Leffler', number: '5551212', subaddress: '', dialPrefix: '9' }],
+    });
+  });
+
+  it('never falls back when the title is a malformed number, and says when nothing is left', () => {
+    expect(recipientsForJob('555-1212;ATZ', options({ phone: '5550000' }))).toEqual({
+      kind: 'invalid',
+      reason: 'recipient 2 "ATZ" holds no fax number',
+    });
+    expect(recipientsForJob('Report', options({}))).toEqual({
+      kind: 'no-number',
+      reason: 'the title "Report" holds no fax number, and the job has no phone option',
+    });
+    expect(recipientsForJob('555-1212', options({ faxPrefix: '1900' }))).toMatchObject({ kind: 'invalid' });
   });
 });
