@@ -90,15 +90,15 @@ export function parseRecipients(title: string): RecipientsResult {
   const label = (i: number) => (segments.length > 1 ? `recipient ${i + 1} ` : '');
   if (bad >= 0) {
     const s = segments[bad] as Extract<Segment, { look: 'bad' }>;
-    return invalid(`${label(bad)}"${s.input}": ${s.reason}`);
+    return invalid(`${label(bad)}${quote(s.input)}: ${s.reason}`);
   }
   if (numbers === 0) {
-    return { kind: 'no-number', reason: `the title "${title.trim()}" holds no fax number` };
+    return { kind: 'no-number', reason: `the title ${quote(title.trim())} holds no fax number` };
   }
   const none = segments.findIndex((s) => s.look === 'none');
   if (none >= 0) {
     const s = segments[none] as Extract<Segment, { look: 'none' }>;
-    return invalid(`${label(none)}"${s.input}" holds no fax number`);
+    return invalid(`${label(none)}${quote(s.input)} holds no fax number`);
   }
   return {
     kind: 'recipients',
@@ -125,14 +125,14 @@ export function recipientsFromOptions(
     const p = faxPrefixDigits(faxPrefix);
     if (p === undefined) {
       return invalid(
-        `faxPrefix "${faxPrefix}" is not an outside-line prefix (one or two digits, then pauses)`,
+        `faxPrefix ${quote(faxPrefix)} is not an outside-line prefix (one or two digits, then pauses)`,
       );
     }
     prefix = p;
   }
   const segment = parseSegment(phone.trim(), true);
-  if (segment.look === 'bad') return invalid(`phone "${segment.input}": ${segment.reason}`);
-  if (segment.look === 'none') return invalid(`phone "${segment.input}" is not a fax number`);
+  if (segment.look === 'bad') return invalid(`phone ${quote(segment.input)}: ${segment.reason}`);
+  if (segment.look === 'none') return invalid(`phone ${quote(segment.input)} is not a fax number`);
   const cleanName = name.trim().slice(0, MAX_NAME_LENGTH);
   return {
     kind: 'recipients',
@@ -144,6 +144,12 @@ export function recipientsFromOptions(
 function faxPrefixDigits(text: string): string | undefined {
   const compact = [...text].filter((c) => !SEPARATORS.has(c)).join('');
   return /^[0-9]{1,2},{0,3}$/.test(compact) ? compact : undefined;
+}
+
+/** Text quoted for a message, shortened so one CUPS status line stays readable. */
+function quote(text: string): string {
+  const chars = [...text];
+  return `"${chars.length > 60 ? `${chars.slice(0, 57).join('')}…` : text}"`;
 }
 
 function invalid(reason: string): RecipientsResult {
