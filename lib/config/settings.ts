@@ -16,6 +16,7 @@ import {
   boolean,
   dialPatterns,
   digits,
+  firstOfList,
   integerIn,
   integerRange,
   oneOf,
@@ -120,13 +121,13 @@ export const SETTINGS = {
   pageSize: spec({
     key: 'PageSize',
     default: 'a4',
-    parse: oneOf(['a4', 'letter', 'legal'] as const, {
-      iso_a4_210x297mm: 'a4',
-      na_letter_8_5x11in: 'letter',
-      'na_letter_8.5x11in': 'letter',
-      'na_legal_8.5x14in': 'legal',
-      us_letter: 'letter',
-    }),
+    parse: firstOfList(
+      oneOf(['a4', 'letter', 'legal'] as const, {
+        iso_a4_210x297mm: 'a4',
+        'na_letter_8.5x11in': 'letter',
+        'na_legal_8.5x14in': 'legal',
+      }),
+    ),
     uri: ['paper'],
     job: ['PageSize', 'media'],
   }),

@@ -27,6 +27,17 @@ export function oneOf<T extends string>(
     table.get(raw.trim().toLowerCase()) ?? { invalid: `"${raw}" is not one of ${words.join(', ')}` };
 }
 
+/**
+ * The first item of a comma-separated list that `parse` accepts: IPP `media` may name a size
+ * with a type or source (`A4,Plain`). Fails with the first item's reason when none is accepted.
+ */
+export function firstOfList<T>(parse: Parser<T>): Parser<T> {
+  return (raw) => {
+    const results = raw.split(',').map((item) => parse(item));
+    return results.find((r) => !isInvalid(r)) ?? results[0];
+  };
+}
+
 /** A decimal integer from a fixed set. */
 export function integerIn<T extends number>(allowed: readonly T[]): Parser<T> {
   return (raw) => {
