@@ -1,0 +1,236 @@
+/**
+ * Every lpfax setting in one table: its lpfax.conf key, built-in default, value parser, and the
+ * names under which a queue (device URI query, PPD `*Default…`) or a job (`lp -o`) may set it.
+ *
+ * Only settings a user may sensibly choose per job have job option names: paper, resolution,
+ * ECM, cover page, sender name and a lower speed. The modem, the identity the fax carries (TSI,
+ * tagline), the dial rules and the dial policy are the administrator's: a print job cannot
+ * change them.
+ */
+
+import type { DialPolicy } from '../recipient/policy.js';
+import type { DialRules } from '../recipient/dialrules.js';
+import {
+  absolutePath,
+  atCommand,
+  boolean,
+  dialPatterns,
+  digits,
+  firstOfList,
+  integerIn,
+  integerRange,
+  oneOf,
+  outsidePrefix,
+  stationId,
+  taglineFormat,
+  text,
+  type Parser,
+} from './values.js';
+
+export const FAX_SPEEDS = [2400, 4800, 7200, 9600, 12000, 14400] as const;
+export type FaxSpeed = (typeof FAX_SPEEDS)[number];
+export type Resolution = 'standard' | 'fine' | 'superfine';
+export type Paper = 'a4' | 'letter' | 'legal';
+export type CoverPageMode = 'on' | 'off' | 'auto';
+export type RtnHandling = 'retransmit' | 'ignore' | 'giveup';
+export type ConfigLogLevel = 'error' | 'warning' | 'info' | 'debug';
+
+export interface SettingSpec<T> {
+  /** The lpfax.conf key (matched case-insensitively). */
+  readonly key: string;
+  /** Other spellings accepted in lpfax.conf. */
+  readonly aliases?: readonly string[];
+  /** The built-in default, as text, parsed like any other value. */
+  readonly default: string;
+  readonly parse: Parser<T>;
+  /** Device URI query names besides the key itself (`fax:/dev/ttyS0?speed=9600`). */
+  readonly uri?: readonly string[];
+  /** Job option names (`lp -o name=value`), highest priority first; also the PPD keyword. */
+  readonly job?: readonly string[];
+  /** A list: a repeated key adds to it instead of being an error. */
+  readonly list?: boolean;
+}
+
+const spec = <T>(s: SettingSpec<T>): SettingSpec<T> => s;
+
+export const SETTINGS = {
+  // Modem.
+  modemDevice: spec({ key: 'ModemDevice', default: '/dev/ttyS0', parse: absolutePath(), uri: ['device'] }),
+  modemBaud: spec({
+    key: 'ModemBaud',
+    default: '19200',
+    parse: integerIn([9600, 19200, 38400, 57600, 115200] as const),
+    uri: ['baud'],
+  }),
+  modemClass: spec({
+    key: 'ModemClass',
+    aliases: ['Class'],
+    default: '1',
+    parse: oneOf(['1', '1.0'] as const),
+    uri: ['class'],
+  }),
+  modemInit: spec({ key: 'ModemInit', default: 'AT&F', parse: atCommand, uri: ['init'] }),
+  maxSpeed: spec({
+    key: 'MaxSpeed',
+    default: '14400',
+    parse: integerIn(FAX_SPEEDS),
+    uri: ['speed'],
+    job: ['MaxSpeed', 'speed'],
+  }),
+  lockDir: spec({ key: 'LockDir', default: '/var/lock', parse: absolutePath(), uri: ['lockdir'] }),
+  // Identity.
+  localIdentifier: spec({ key: 'LocalIdentifier', aliases: ['StationId'], default: '', parse: stationId }),
+  senderName: spec({ key: 'SenderName', default: '', parse: text(100), job: ['SenderName'] }),
+  organisation: spec({ key: 'Organisation', aliases: ['Organization'], default: '', parse: text(100) }),
+  faxNumber: spec({ key: 'FaxNumber', default: '', parse: text(40) }),
+  voiceNumber: spec({ key: 'VoiceNumber', default: '', parse: text(40) }),
+  // Dial rules.
+  countryCode: spec({ key: 'CountryCode', default: '', parse: digits(3) }),
+  areaCode: spec({ key: 'AreaCode', default: '', parse: digits(6) }),
+  longDistancePrefix: spec({ key: 'LongDistancePrefix', default: '', parse: digits(4) }),
+  internationalPrefix: spec({ key: 'InternationalPrefix', default: '00', parse: digits(5) }),
+  outsideLinePrefix: spec({ key: 'OutsideLinePrefix', default: '', parse: outsidePrefix, uri: ['prefix'] }),
+  dialMode: spec({
+    key: 'DialMode',
+    default: 'tone',
+    parse: oneOf(['tone', 'pulse'] as const),
+    uri: ['dial'],
+  }),
+  // Dial policy.
+  dialAllow: spec({ key: 'DialAllow', default: '', parse: dialPatterns, list: true }),
+  dialDeny: spec({ key: 'DialDeny', default: '', parse: dialPatterns, list: true }),
+  // Cover page.
+  coverPage: spec({
+    key: 'CoverPage',
+    default: 'auto',
+    parse: oneOf(['on', 'off', 'auto'] as const, {
+      true: 'on',
+      yes: 'on',
+      false: 'off',
+      no: 'off',
+      none: 'off',
+    }),
+    job: ['CoverPage', 'cover'],
+  }),
+  coverTemplate: spec({ key: 'CoverTemplate', default: '', parse: absolutePath(true) }),
+  coverNotice: spec({ key: 'CoverNotice', default: '', parse: text(400) }),
+  // Tagline (T.30 does not require one; 47 CFR 68.318(d) does in the US).
+  tagline: spec({ key: 'Tagline', default: 'on', parse: boolean }),
+  taglineFormat: spec({ key: 'TaglineFormat', default: 'From %%n|%c|Page %%P of %%T', parse: taglineFormat }),
+  // Pages.
+  pageSize: spec({
+    key: 'PageSize',
+    default: 'a4',
+    parse: firstOfList(
+      oneOf(['a4', 'letter', 'legal'] as const, {
+        iso_a4_210x297mm: 'a4',
+        'na_letter_8.5x11in': 'letter',
+        'na_legal_8.5x14in': 'legal',
+      }),
+    ),
+    uri: ['paper'],
+    job: ['PageSize', 'media'],
+  }),
+  resolution: spec({
+    key: 'Resolution',
+    default: 'fine',
+    parse: oneOf(['standard', 'fine', 'superfine'] as const, {
+      '204x98dpi': 'standard',
+      '204x196dpi': 'fine',
+      '204x391dpi': 'superfine',
+      normal: 'standard',
+      '3': 'standard',
+      '4': 'fine',
+      '5': 'superfine',
+    }),
+    uri: ['resolution'],
+    job: ['Resolution', 'print-quality'],
+  }),
+  ecm: spec({ key: 'ECM', default: 'on', parse: boolean, uri: ['ecm'], job: ['ECM'] }),
+  // Retries within one call.
+  rtnHandling: spec({
+    key: 'RTNHandling',
+    default: 'retransmit',
+    parse: oneOf(['retransmit', 'ignore', 'giveup'] as const),
+  }),
+  maxRetrains: spec({ key: 'MaxRetrains', default: '3', parse: integerRange(0, 10) }),
+  logLevel: spec({
+    key: 'LogLevel',
+    default: 'info',
+    parse: oneOf(['error', 'warning', 'info', 'debug'] as const),
+  }),
+};
+
+export type SettingName = keyof typeof SETTINGS;
+type ValueOf<S> = S extends SettingSpec<infer T> ? T : never;
+/** Every setting by its name in the table, typed. */
+export type FlatSettings = { -readonly [N in SettingName]: ValueOf<(typeof SETTINGS)[N]> };
+
+export interface FaxSettings {
+  readonly modem: {
+    readonly device: string;
+    /** Serial port speed (DTE rate), bit/s. */
+    readonly baud: number;
+    readonly modemClass: '1' | '1.0';
+    readonly init: string;
+    /** Highest fax signalling rate to offer, bit/s. */
+    readonly maxSpeed: FaxSpeed;
+    readonly lockDirectory: string;
+  };
+  readonly identity: {
+    /** TSI, T.30 §5.3.6.2.4. */
+    readonly stationId: string;
+    readonly senderName: string;
+    readonly organisation: string;
+    readonly faxNumber: string;
+    readonly voiceNumber: string;
+  };
+  readonly dialRules: DialRules & { readonly dialMode: 'tone' | 'pulse' };
+  readonly dialPolicy: DialPolicy;
+  readonly coverPage: { readonly mode: CoverPageMode; readonly template: string; readonly notice: string };
+  readonly tagline: { readonly enabled: boolean; readonly format: string };
+  readonly page: { readonly paper: Paper; readonly resolution: Resolution; readonly ecm: boolean };
+  readonly retry: { readonly rtn: RtnHandling; readonly maxRetrains: number };
+  readonly logLevel: ConfigLogLevel;
+}
+
+export function toFaxSettings(s: FlatSettings): FaxSettings {
+  return {
+    modem: {
+      device: s.modemDevice,
+      baud: s.modemBaud,
+      modemClass: s.modemClass,
+      init: s.modemInit,
+      maxSpeed: s.maxSpeed,
+      lockDirectory: s.lockDir,
+    },
+    identity: {
+      stationId: s.localIdentifier,
+      senderName: s.senderName,
+      organisation: s.organisation,
+      faxNumber: s.faxNumber,
+      voiceNumber: s.voiceNumber,
+    },
+    dialRules: {
+      countryCode: s.countryCode,
+      areaCode: s.areaCode,
+      longDistancePrefix: s.longDistancePrefix,
+      internationalPrefix: s.internationalPrefix,
+      outsideLinePrefix: s.outsideLinePrefix,
+      dialMode: s.dialMode,
+    },
+    dialPolicy: { allow: s.dialAllow, deny: s.dialDeny },
+    coverPage: { mode: s.coverPage, template: s.coverTemplate, notice: s.coverNotice },
+    tagline: { enabled: s.tagline, format: s.taglineFormat },
+    page: { paper: s.pageSize, resolution: s.resolution, ecm: s.ecm },
+    retry: { rtn: s.rtnHandling, maxRetrains: s.maxRetrains },
+    logLevel: s.logLevel,
+  };
+}
+
+/** lpfax.conf keys and aliases, lower-cased, to setting names. */
+export const KEY_INDEX: ReadonlyMap<string, SettingName> = new Map(
+  (Object.entries(SETTINGS) as Array<[SettingName, SettingSpec<unknown>]>).flatMap(([name, s]) =>
+    [s.key, ...(s.aliases ?? [])].map((k) => [k.toLowerCase(), name] as const),
+  ),
+);
