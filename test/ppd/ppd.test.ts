@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { parsePpdDefaults, readPpdDefaults } from '../../lib/cups/ppd.js';
+import { loadFaxSettings } from '../../lib/config/index.js';
 
 const ppdPath = new URL('../../ppd/lpfax.ppd', import.meta.url).pathname;
+const noConfig = { env: { LPFAX_CONFIG: undefined }, defaultConfigPath: '/nonexistent/lpfax.conf' };
 
 describe('ppd/lpfax.ppd', () => {
   it('passes cupstestppd with no warning', () => {
@@ -18,24 +19,26 @@ describe('ppd/lpfax.ppd', () => {
     expect(text).toMatch(/^\*cupsFilter2: "application\/vnd.cups-pdf application\/pdf 0 -"$/m);
   });
 
-  it('gives the queue defaults the backend reads', async () => {
-    expect(await readPpdDefaults(ppdPath)).toEqual({
-      PageSize: 'Letter',
-      Resolution: '204x196dpi',
-      FaxCover: 'Auto',
-      FaxTagline: 'True',
-      FaxECM: 'True',
-    });
+  it('gives defaults that lib/config reads as the queue layer', () => {
+    const r = loadFaxSettings({ ...noConfig, ppdPath });
+    if (!r.ok) throw r.error;
+    expect(r.value.settings.page).toEqual({ paper: 'letter', resolution: 'fine', ecm: true });
+    expect(r.value.settings.coverPage.mode).toBe('auto');
   });
 
-  it('reads an administrator’s changed defaults and ignores other keywords', () => {
-    const text =
-      '*DefaultResolution: 204x98dpi\r\n*DefaultPageSize: A4\n*DefaultFont: Courier\n*Default: x\n';
-    expect(parsePpdDefaults(text)).toEqual({ Resolution: '204x98dpi', PageSize: 'A4' });
-  });
-
-  it('gives no defaults when there is no PPD', async () => {
-    expect(await readPpdDefaults(undefined)).toEqual({});
-    expect(await readPpdDefaults('/nonexistent/lpfax.ppd')).toEqual({});
+  it('lets a job option choose any value the PPD offers', () => {
+    const text = readFileSync(ppdPath, 'latin1');
+    for (const [option, values] of [
+      ['Resolution', ['204x98dpi', '204x196dpi', '204x391dpi']],
+      ['PageSize', ['Letter', 'A4', 'Legal']],
+      ['CoverPage', ['Auto', 'On', 'Off']],
+      ['ECM', ['True', 'False']],
+    ] as const) {
+      for (const value of values) {
+        expect(text).toMatch(new RegExp(`^\\*${option} ${value}/`, 'm'));
+        const r = loadFaxSettings({ ...noConfig, ppdPath, jobOptions: [{ name: option, value }] });
+        if (!r.ok) throw new Error(`${option}=${value}: ${r.error.message}`);
+      }
+    }
   });
 });
