@@ -19,6 +19,6 @@ fi
 mkdir -p "$here/build"
 flags=$(pkg-config --cflags --libs spandsp 2>/dev/null || echo "-lspandsp -ltiff -lm")
 # shellcheck disable=SC2086
-$cc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -o "$out.tmp" "$src"/*.c $flags -ltiff -lm
-mv "$out.tmp" "$out"
+$cc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -o "$out.$$.tmp" "$src"/*.c $flags -ltiff -lm
+mv "$out.$$.tmp" "$out"
 echo "linesim: built $out" >&2

@@ -135,6 +135,7 @@ void far_end_audio(far_end_t *f, const int16_t *in, int16_t *out)
 }
 
 bool far_end_finished(far_end_t *f) { return f->finished; }
+int far_end_completion(far_end_t *f) { return f->completion_code; }
 int far_end_pages(far_end_t *f) { return f->pages; }
 
 void far_end_terminate(far_end_t *f)

@@ -82,8 +82,12 @@ static void end_call(line_t *l, const char *outcome)
     if (l->far) {
         bool finished = far_end_finished(l->far);
         far_end_terminate(l->far);
-        if (outcome == NULL)
-            outcome = finished ? "completed" : "host-hangup";
+        /* A host that hangs up right after DCN, while T.30 is still tidying up,
+           has completed the call (t30_terminate() keeps the status OK then). */
+        if (outcome == NULL && far_end_completion(l->far) == T30_ERR_OK)
+            outcome = "completed";
+        else if (outcome == NULL)
+            outcome = finished ? "failed" : "host-hangup";
         report(l, outcome);
         far_end_free(l->far);
         l->far = NULL;

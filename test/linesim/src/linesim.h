@@ -84,6 +84,7 @@ void far_end_free(far_end_t *f);
 void far_end_audio(far_end_t *f, const int16_t *in, int16_t *out);
 bool far_end_finished(far_end_t *f);     /* T.30 phase E reached */
 int far_end_pages(far_end_t *f);         /* pages transferred so far */
+int far_end_completion(far_end_t *f);    /* T30_ERR_* (T30_ERR_CALLDROPPED until phase E) */
 void far_end_terminate(far_end_t *f);    /* the line dropped: end T.30 */
 
 typedef struct {
