@@ -1,0 +1,48 @@
+/** lib/modem: ITU-T T.31 / EIA-578 Class 1 fax modem driver over serialport. */
+export { ModemError, isModemError, type ModemErrorKind, type ModemErrorDetails } from './errors.js';
+export {
+  AtChannel,
+  type AtResponse,
+  type AtTrace,
+  type CommandOptions,
+  type SerialPortLike,
+} from './at-channel.js';
+export { AtParser, parseResultCode, type AtEvent, type ResultCode } from './at-parser.js';
+export { dleShield, dleFrame, dleUnshield, DleUnshielder, DLE, ETX, SUB, DLE_ETX } from './dle.js';
+export {
+  crc16Itu,
+  fcs,
+  hasValidFcs,
+  isFinalFrame,
+  HDLC_ADDRESS,
+  HDLC_CONTROL,
+  HDLC_CONTROL_FINAL,
+} from './hdlc.js';
+export { MODULATIONS, isModulation, V21_HDLC, type Modulation, type ModulationInfo } from './modulation.js';
+export { type ModemIdentity, type Class1Capabilities } from './identify.js';
+export { defaultPortFactory, type PortFactory, type PortSettings, type FlowControl } from './port.js';
+export {
+  Class1Modem,
+  resultError,
+  type Class1OpenOptions,
+  type InitOptions,
+  type DialOptions,
+  type ReceiveOptions,
+  type ReceiveDataOptions,
+  type ReceivedData,
+} from './class1.js';
+export {
+  acquireUucpLock,
+  lockOwner,
+  lockFilePath,
+  lockDirectory,
+  UucpLock,
+  type UucpLockOptions,
+} from './uucp-lock.js';
+export {
+  discoverModems,
+  listSerialDevices,
+  probeDevice,
+  type DiscoveryOptions,
+  type DiscoveredDevice,
+} from './discovery.js';

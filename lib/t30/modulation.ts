@@ -1,0 +1,47 @@
+/**
+ * Message-speed modulations of a G3 fax call (T.30 §5.3.6.2.4, Table 2/T.30 bits 11–14) and
+ * their Class 1 codes (T.31 Table 3). The code is a transport fact, but it is also the shortest
+ * unambiguous name for a modulation and rate, and T.38 uses the same set (T.38 §6.2.2).
+ */
+
+export type ModulationName = 'V.17' | 'V.29' | 'V.27ter';
+
+export interface Modulation {
+  readonly name: ModulationName;
+  readonly bitRate: number;
+  /** T.31 Table 3 code for +FTM/+FRM (non-ECM data and TCF); +FTH/+FRH use the same code. */
+  readonly code: number;
+  /** DCS bits 11, 12, 13, 14 (Table 2/T.30), in that order. */
+  readonly dcsRateBits: readonly [number, number, number, number];
+}
+
+/**
+ * Every modulation, fastest first: the order in which a sender tries them. After a failed
+ * training the sender steps to the next one both ends support (T.30 §5.3.6.1.4 FTT; the step
+ * from V.17 9600 to V.29 9600 keeps the rate but changes the modem, as spandsp does).
+ */
+export const MODULATIONS: readonly Modulation[] = [
+  { name: 'V.17', bitRate: 14400, code: 145, dcsRateBits: [0, 0, 0, 1] },
+  { name: 'V.17', bitRate: 12000, code: 121, dcsRateBits: [0, 1, 0, 1] },
+  { name: 'V.17', bitRate: 9600, code: 97, dcsRateBits: [1, 0, 0, 1] },
+  { name: 'V.29', bitRate: 9600, code: 96, dcsRateBits: [1, 0, 0, 0] },
+  { name: 'V.17', bitRate: 7200, code: 73, dcsRateBits: [1, 1, 0, 1] },
+  { name: 'V.29', bitRate: 7200, code: 72, dcsRateBits: [1, 1, 0, 0] },
+  { name: 'V.27ter', bitRate: 4800, code: 48, dcsRateBits: [0, 1, 0, 0] },
+  { name: 'V.27ter', bitRate: 2400, code: 24, dcsRateBits: [0, 0, 0, 0] },
+];
+
+/** "V.17 14400" — for logs and results. */
+export function modulationLabel(m: Modulation): string {
+  return `${m.name} ${m.bitRate}`;
+}
+
+/** The modulation a DCS's bits 11–14 select, or undefined for a reserved combination. */
+export function modulationFromDcsBits(bits: readonly number[]): Modulation | undefined {
+  return MODULATIONS.find((m) => m.dcsRateBits.every((b, i) => b === bits[i]));
+}
+
+/** The modulation with this T.31 code. */
+export function modulationByCode(code: number): Modulation | undefined {
+  return MODULATIONS.find((m) => m.code === code);
+}

@@ -1,0 +1,80 @@
+/**
+ * Changing elements (T.4 §4.2.1.3.1): the positions where a row's colour changes, found and
+ * painted a byte at a time with lookup tables. A row is described by its changes c[0] < c[1] < …:
+ * pixels [c[0], c[1]) are black, [c[2], c[3]) black, and so on; the row starts white.
+ */
+
+/** Index of the first 1 bit (from the MSB) in a byte, 8 for 0. */
+const FIRST_ONE = new Uint8Array(256);
+for (let b = 0; b < 256; b++) FIRST_ONE[b] = b === 0 ? 8 : Math.clz32(b) - 24;
+
+/** Bit-reversed bytes: converts between 'msb-first' and 'lsb-first' octets. */
+export const REVERSED = new Uint8Array(256);
+for (let b = 0; b < 256; b++) {
+  let r = 0;
+  for (let i = 0; i < 8; i++) if (b & (1 << i)) r |= 0x80 >> i;
+  REVERSED[b] = r;
+}
+
+/** Reverses the bit order of every octet in place. */
+export function reverseBits(data: Uint8Array): Uint8Array {
+  for (let i = 0; i < data.length; i++) data[i] = REVERSED[data[i]];
+  return data;
+}
+
+/**
+ * Writes the changing elements of the row at data[offset …] into `out` and returns their count.
+ * `out` must hold width + 1 entries. Bits past `width` in the last byte are ignored.
+ */
+export function findChanges(data: Uint8Array, offset: number, width: number, out: Int32Array): number {
+  let n = 0;
+  let x = 0;
+  let invert = 0; // 0 while looking for black, 0xff while looking for white
+  const lastByte = offset + ((width - 1) >> 3);
+  let i = offset;
+  while (i <= lastByte) {
+    const b = (data[i] ^ invert) & (0xff >> (x & 7));
+    if (b === 0) {
+      // Skip whole bytes of the current colour.
+      i++;
+      while (i <= lastByte && data[i] === invert) i++;
+      x = (i - offset) << 3;
+      continue;
+    }
+    x = ((i - offset) << 3) + FIRST_ONE[b];
+    if (x >= width) break;
+    out[n++] = x;
+    invert ^= 0xff;
+  }
+  return n;
+}
+
+/** Paints black the runs [c[0], c[1]), [c[2], c[3]) … of a white row; an odd count ends black at `width`. */
+export function paintChanges(
+  data: Uint8Array,
+  offset: number,
+  changes: Int32Array,
+  count: number,
+  width: number,
+): void {
+  for (let k = 0; k < count; k += 2) {
+    const start = changes[k];
+    const end = k + 1 < count ? changes[k + 1] : width;
+    if (end > start) fillBlack(data, offset, start, end);
+  }
+}
+
+/** Sets pixels [start, end) of the row at `offset` to black. */
+export function fillBlack(data: Uint8Array, offset: number, start: number, end: number): void {
+  let i = offset + (start >> 3);
+  const last = offset + ((end - 1) >> 3);
+  const headMask = 0xff >> (start & 7);
+  const tailMask = (0xff00 >> (((end - 1) & 7) + 1)) & 0xff;
+  if (i === last) {
+    data[i] |= headMask & tailMask;
+    return;
+  }
+  data[i++] |= headMask;
+  while (i < last) data[i++] = 0xff;
+  data[last] |= tailMask;
+}

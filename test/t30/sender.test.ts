@@ -1,0 +1,472 @@
+/**
+ * The T.30 sender core driven with recorded far-end frame sequences (Class 1 octet order,
+ * no FCS), one test per protocol branch. Each step feeds one event and checks the actions that
+ * come out, summarised as short strings ("send TSI DCS", "tcf V.17 14400", "receive 3000").
+ */
+
+import {
+  Fcf,
+  SenderOptions,
+  T30Action,
+  T30Event,
+  T30Outcome,
+  T30Sender,
+  buildPprFif,
+  decodeDcs,
+  fcfName,
+  hexToFrame,
+  modulationLabel,
+  parseFrame,
+  reverseBits,
+} from '../../lib/t30/index.js';
+
+// Far-end frames. spandsp 0.0.6 answering (CSI "+1 555 0100", DIS: V.17, fine, superfine, MR,
+// MMR, ECM); TSB-85 DIS frames reversed from first-bit-leftmost to Class 1 order.
+const SPANDSP_CSI = 'FF 03 40 30 30 31 30 20 35 35 35 20 31 2B 20 20 20 20 20 20 20 20 20';
+const SPANDSP_DIS = 'FF 13 80 00 EE F8 C4 80 91 80 80 80 18';
+const tsb85 = (hex: string) => Array.from(reverseBits(hexToFrame(hex)), (b) => b.toString(16)).join(' ');
+const DIS_V27_ONLY = tsb85('FF C8 01 00 50 00'); // V.27ter 4800/2400, MH, A4
+const DIS_V29_V27 = tsb85('FF C8 01 00 72 20'); // V.27ter + V.29, fine, unlimited length
+const DIS_POLLING_ONLY = tsb85('FF C8 01 00 80 11 01 01 01 40'); // not a receiver
+const DIS_V27_ECM = tsb85('FF C8 01 00 50 11 20'); // V.27ter, ECM
+
+const response = (name: keyof typeof Fcf, fif = '') => `FF 13 ${Fcf[name].toString(16)} ${fif}`.trim();
+const CFR = response('CFR');
+const FTT = response('FTT');
+const MCF = response('MCF');
+const RTP = response('RTP');
+const RTN = response('RTN');
+const PIP = response('PIP');
+const CRP = response('CRP');
+const DCN = response('DCN');
+const CTR = response('CTR');
+const ERR = response('ERR');
+const RNR = response('RNR');
+const ppr = (frames: number[]) =>
+  `FF 13 BC ${Array.from(buildPprFif(frames), (b) => b.toString(16)).join(' ')}`;
+
+function summarise(a: T30Action): string | undefined {
+  switch (a.type) {
+    case 'sendFrames':
+      return 'send ' + a.frames.map(frameLabel).join(' ');
+    case 'receiveFrame':
+      return `receive ${a.timeoutMs}`;
+    case 'silence':
+      return `silence ${a.ms}`;
+    case 'sendTraining':
+      return `tcf ${modulationLabel(a.modulation)} ${a.durationMs}`;
+    case 'preparePage':
+      return `prepare ${a.page}`;
+    case 'sendImage':
+      return `image ${modulationLabel(a.modulation)} ${a.data.length}`;
+    case 'sendImageFrames': {
+      const fcds = a.frames.filter((f) => f[2] === Fcf.FCD).map((f) => f[3]);
+      const rcps = a.frames.filter((f) => f[2] === Fcf.RCP).length;
+      return `ecm ${modulationLabel(a.modulation)} FCD[${compress(fcds)}] RCP×${rcps}`;
+    }
+    case 'armTimer':
+      return `arm ${a.timer}`;
+    case 'cancelTimer':
+      return `cancel ${a.timer}`;
+    case 'progress':
+      return undefined;
+    case 'hangup':
+      return `hangup ${a.outcome.ok ? 'ok' : a.outcome.failure!.kind}`;
+  }
+}
+
+/** "DCS", or "PPS-NULL", "EOR-EOP" for the frames that carry a post-page FCF. */
+function frameLabel(f: Uint8Array): string {
+  const name = fcfName(f[2]) ?? f[2].toString(16);
+  if (name !== 'PPS' && name !== 'EOR') return name;
+  return `${name}-${f[3] === 0 ? 'NULL' : fcfName(f[3])}`;
+}
+
+/** "0-255" for a run of frame numbers. */
+function compress(ns: number[]): string {
+  if (ns.length > 2 && ns.every((n, i) => i === 0 || n === ns[i - 1] + 1))
+    return `${ns[0]}-${ns[ns.length - 1]}`;
+  return ns.join(',');
+}
+
+/** A sender and the actions of its latest step. */
+class Call {
+  readonly sender: T30Sender;
+  actions: T30Action[] = [];
+
+  constructor(options: Partial<SenderOptions> = {}) {
+    this.sender = new T30Sender({ localIdent: '+49 30 1234567', resolution: 'fine', ecm: false, ...options });
+  }
+
+  step(event: T30Event): string[] {
+    this.actions = this.sender.handle(event);
+    return this.actions.map(summarise).filter((s): s is string => s !== undefined);
+  }
+
+  /** Far end sends one frame. */
+  frame(hex: string, fcsOk = true): string[] {
+    return this.step({ type: 'frameReceived', frame: hexToFrame(hex), fcsOk });
+  }
+
+  connected(): string[] {
+    return this.step({ type: 'connected' });
+  }
+
+  timeout(): string[] {
+    return this.step({ type: 'receiveTimeout' });
+  }
+
+  page(data = new Uint8Array(1000), morePages = false): string[] {
+    const asked = this.actions.find((a) => a.type === 'preparePage');
+    if (!asked || asked.type !== 'preparePage') throw new Error('no page was asked for');
+    return this.step({ type: 'pageReady', page: asked.page, data, morePages });
+  }
+
+  /** Connects and answers the far end's identification with `dis`. */
+  identified(dis = SPANDSP_DIS): string[] {
+    this.connected();
+    this.frame(SPANDSP_CSI);
+    return this.frame(dis);
+  }
+
+  get outcome(): T30Outcome {
+    const hangup = this.actions.find((a) => a.type === 'hangup');
+    if (!hangup || hangup.type !== 'hangup') throw new Error('no hangup');
+    return hangup.outcome;
+  }
+
+  /** How the latest step asked for a page to be coded. */
+  get coding() {
+    const asked = this.actions.find((a) => a.type === 'preparePage');
+    if (!asked || asked.type !== 'preparePage') throw new Error('no page was asked for');
+    return asked.coding;
+  }
+
+  /** The DCS in the latest step's frames. */
+  get dcs() {
+    for (const a of this.actions) {
+      if (a.type !== 'sendFrames') continue;
+      const dcs = a.frames.map((f) => parseFrame(f)!).find((f) => f.name === 'DCS');
+      if (dcs) return decodeDcs(dcs.fif);
+    }
+    throw new Error('no DCS sent');
+  }
+}
+
+const TRAIN = (mod: string) => ['send TSI DCS', 'silence 75', `tcf ${mod} 1500`, 'receive 3000'];
+
+describe('Phase B', () => {
+  it('answers NSF/CSI/DIS with TSI, DCS and TCF, then asks for the first page on CFR', () => {
+    const call = new Call();
+    expect(call.connected()).toEqual(['arm T1', 'receive 35000']);
+    expect(call.frame('FF 03 20 00 00 11 22')).toEqual(['receive 35000']); // NSF
+    expect(call.frame(SPANDSP_CSI)).toEqual(['receive 35000']);
+    expect(call.frame(SPANDSP_DIS)).toEqual(['cancel T1', ...TRAIN('V.17 14400')]);
+    expect(call.dcs).toMatchObject({ resolution: 'fine', coding: 'mr', ecm: false, minScanTimeMs: 0 });
+    const [tsi] = (call.actions.find((a) => a.type === 'sendFrames') as { frames: Uint8Array[] }).frames;
+    expect(tsi[1]).toBe(0x03); // TSI is not the final frame; DCS is
+    expect(call.frame(CFR)).toEqual(['prepare 0']);
+    expect(call.coding).toMatchObject({ coding: 'mr', kFactor: 4, minBitsPerRow: 0, ecm: false });
+  });
+
+  it('hangs up as incompatible on a DIS with no usable capability', () => {
+    const call = new Call();
+    call.connected();
+    expect(call.frame(DIS_POLLING_ONLY)).toEqual(['cancel T1', 'send DCN', 'hangup incompatible']);
+    expect(call.outcome.failure!.message).toMatch(/bit 10/);
+  });
+
+  it('ignores a DIS with a bad FCS and uses the good one that follows', () => {
+    const call = new Call();
+    call.connected();
+    expect(call.frame(SPANDSP_DIS, false)).toEqual(['receive 35000']);
+    expect(call.frame(SPANDSP_DIS)).toEqual(['cancel T1', ...TRAIN('V.17 14400')]);
+  });
+
+  it('steps down the modulations on FTT ×2', () => {
+    const call = new Call();
+    call.identified();
+    expect(call.frame(FTT)).toEqual(TRAIN('V.17 12000'));
+    expect(call.dcs.modulation?.code).toBe(121);
+    expect(call.frame(FTT)).toEqual(TRAIN('V.17 9600'));
+    expect(call.frame(CFR)).toEqual(['prepare 0']);
+    call.page();
+    expect(call.frame(MCF)).toEqual(['send DCN', 'hangup ok']);
+    expect(call.outcome).toMatchObject({ ok: true, retrains: 2, dcs: { modulation: { code: 97 } } });
+  });
+
+  it('steps from V.29 to V.27ter and fails training at the lowest speed', () => {
+    const call = new Call();
+    call.identified(DIS_V29_V27);
+    expect(call.frame(FTT)).toEqual(TRAIN('V.29 7200'));
+    expect(call.frame(FTT)).toEqual(TRAIN('V.27ter 4800'));
+    expect(call.frame(FTT)).toEqual(TRAIN('V.27ter 2400'));
+    expect(call.frame(FTT)).toEqual(['send DCN', 'hangup training-failed']);
+  });
+
+  it('trains a V.27ter-only far end at 4800 with MH and 20 ms lines', () => {
+    const call = new Call({ resolution: 'fine' });
+    expect(call.identified(DIS_V27_ONLY)).toEqual(['cancel T1', ...TRAIN('V.27ter 4800')]);
+    expect(call.dcs).toMatchObject({ resolution: 'standard', coding: 'mh', minScanTimeMs: 20, length: 'a4' });
+    expect(call.frame(FTT)).toEqual(TRAIN('V.27ter 2400'));
+  });
+
+  it('sends DCS and TCF again when the far end repeats DIS, CRP, or says nothing, three times in all', () => {
+    const call = new Call();
+    call.identified();
+    expect(call.frame(SPANDSP_CSI)).toEqual(['receive 3000']);
+    expect(call.frame(SPANDSP_DIS)).toEqual(TRAIN('V.17 14400'));
+    expect(call.frame(CRP)).toEqual(TRAIN('V.17 14400'));
+    expect(call.frame(CRP)).toEqual(['send DCN', 'hangup protocol-error']);
+    const quiet = new Call();
+    quiet.identified();
+    expect(quiet.timeout()).toEqual(TRAIN('V.17 14400'));
+    expect(quiet.timeout()).toEqual(TRAIN('V.17 14400'));
+    expect(quiet.timeout()).toEqual(['send DCN', 'hangup protocol-timeout']);
+  });
+
+  it('hangs up without sending DCN when the far end sends DCN after TCF', () => {
+    const call = new Call();
+    call.identified();
+    expect(call.frame(DCN)).toEqual(['hangup remote-disconnected']);
+    expect(call.outcome).toMatchObject({ ok: false, remoteIdent: '+1 555 0100', pagesConfirmed: 0 });
+  });
+
+  it('gives up as not-a-fax when T1 expires', () => {
+    const call = new Call();
+    call.connected();
+    call.frame(SPANDSP_CSI);
+    expect(call.step({ type: 'timerExpired', timer: 'T1' })).toEqual(['send DCN', 'hangup not-a-fax']);
+    expect(call.step({ type: 'frameReceived', frame: hexToFrame(SPANDSP_DIS), fcsOk: true })).toEqual([]);
+  });
+});
+
+describe('Phase C/D without ECM', () => {
+  /** Trained on spandsp's DIS at V.17 14400. */
+  function trained(options: Partial<SenderOptions> = {}): Call {
+    const call = new Call(options);
+    call.identified();
+    call.frame(CFR);
+    return call;
+  }
+  const PAGE = (n: number, fcf: string, mod = 'V.17 14400') => [
+    'silence 75',
+    `image ${mod} ${n}`,
+    'silence 75',
+    `send ${fcf}`,
+    'receive 3000',
+  ];
+
+  it('sends two pages with MPS then EOP, continuing on MCF without retraining', () => {
+    const call = trained();
+    expect(call.page(new Uint8Array(500), true)).toEqual(PAGE(500, 'MPS'));
+    expect(call.frame(MCF)).toEqual(['prepare 1']);
+    expect(call.page(new Uint8Array(600), false)).toEqual(PAGE(600, 'EOP'));
+    expect(call.frame(MCF)).toEqual(['send DCN', 'hangup ok']);
+    expect(call.outcome).toMatchObject({
+      ok: true,
+      pagesConfirmed: 2,
+      retrains: 0,
+      remoteIdent: '+1 555 0100',
+    });
+  });
+
+  it('fills lines for the minimum scan time the far end asks for', () => {
+    const call = new Call({ resolution: 'standard' });
+    call.identified(DIS_V29_V27);
+    expect(call.frame(CFR)).toEqual(['prepare 0']);
+    expect(call.coding).toMatchObject({ coding: 'mh', minBitsPerRow: 192, resolution: 'standard' });
+  });
+
+  it('on RTN after MPS retrains one speed lower and sends the same page again', () => {
+    const call = trained();
+    call.page(new Uint8Array(500), true);
+    expect(call.frame(RTN)).toEqual(TRAIN('V.17 12000'));
+    expect(call.frame(CFR)).toEqual(['prepare 0']);
+    expect(call.page(new Uint8Array(500), true)).toEqual(PAGE(500, 'MPS', 'V.17 12000'));
+    expect(call.frame(MCF)).toEqual(['prepare 1']);
+    call.page(new Uint8Array(10), false);
+    expect(call.frame(MCF)).toEqual(['send DCN', 'hangup ok']);
+    expect(call.outcome).toMatchObject({ pagesConfirmed: 2, pageRetransmissions: 1, retrains: 1 });
+  });
+
+  it('gives up after the configured number of RTN retransmissions', () => {
+    const call = trained({ maxPageRetransmissions: 1 });
+    call.page();
+    call.frame(RTN);
+    call.frame(CFR);
+    call.page();
+    expect(call.frame(RTN)).toEqual(['send DCN', 'hangup page-rejected']);
+    const giveup = trained({ rtnHandling: 'giveup' });
+    giveup.page();
+    expect(giveup.frame(RTN)).toEqual(['send DCN', 'hangup page-rejected']);
+  });
+
+  it('with rtnHandling ignore, retrains and goes on to the next page', () => {
+    const call = trained({ rtnHandling: 'ignore' });
+    call.page(new Uint8Array(5), true);
+    expect(call.frame(RTN)).toEqual(TRAIN('V.17 14400'));
+    expect(call.frame(CFR)).toEqual(['prepare 1']);
+  });
+
+  it('on RTP after MPS retrains and continues; after EOP it is done', () => {
+    const call = trained();
+    call.page(new Uint8Array(5), true);
+    expect(call.frame(RTP)).toEqual(TRAIN('V.17 14400'));
+    expect(call.frame(CFR)).toEqual(['prepare 1']);
+    call.page(new Uint8Array(5), false);
+    expect(call.frame(RTP)).toEqual(['send DCN', 'hangup ok']);
+    expect(call.outcome).toMatchObject({ ok: true, pagesConfirmed: 2, retrains: 1 });
+  });
+
+  it('treats PIP as a confirmation', () => {
+    const call = trained();
+    call.page();
+    expect(call.frame(PIP)).toEqual(['send DCN', 'hangup ok']);
+  });
+
+  it('repeats EOP on CRP or silence and gives up after three unanswered EOPs', () => {
+    const call = trained();
+    call.page();
+    expect(call.frame(CRP)).toEqual(['send EOP', 'receive 3000']);
+    expect(call.timeout()).toEqual(['send EOP', 'receive 3000']);
+    expect(call.timeout()).toEqual(['send DCN', 'hangup protocol-timeout']);
+    const quiet = trained();
+    quiet.page();
+    quiet.timeout();
+    quiet.timeout();
+    expect(quiet.timeout()).toEqual(['send DCN', 'hangup protocol-timeout']);
+    expect(quiet.outcome.pagesConfirmed).toBe(0);
+  });
+
+  it('hangs up as remote-disconnected on DCN after a page', () => {
+    const call = trained();
+    call.page(new Uint8Array(5), true);
+    expect(call.frame(DCN)).toEqual(['hangup remote-disconnected']);
+  });
+
+  it('takes MCF that arrives after a bad frame', () => {
+    const call = trained();
+    call.page();
+    expect(call.frame(MCF, false)).toEqual(['receive 3000']);
+    expect(call.frame(MCF)).toEqual(['send DCN', 'hangup ok']);
+  });
+
+  it('disconnects on an unexpected response, a page failure, a transport error and cancellation', () => {
+    const unexpected = trained();
+    unexpected.page();
+    expect(unexpected.frame(CTR)).toEqual(['send DCN', 'hangup protocol-error']);
+    const badPage = trained();
+    expect(badPage.step({ type: 'pageFailed', page: 0, message: 'gs failed' })).toEqual([
+      'send DCN',
+      'hangup page-error',
+    ]);
+    const modem = trained();
+    expect(modem.step({ type: 'transportError', kind: 'modem-error', message: 'ERROR' })).toEqual([
+      'send DCN',
+      'hangup modem-error',
+    ]);
+    const cancelled = trained();
+    cancelled.page();
+    expect(cancelled.step({ type: 'cancel' })).toEqual(['send DCN', 'hangup cancelled']);
+    expect(new Call().step({ type: 'cancel' })).toEqual(['hangup cancelled']);
+  });
+});
+
+describe('Phase C/D with ECM (T.30 Annex A)', () => {
+  function trained(dis = SPANDSP_DIS): Call {
+    const call = new Call({ ecm: true });
+    call.identified(dis);
+    expect(call.dcs).toMatchObject({ ecm: true, ecmFrameSize: 256 });
+    call.frame(CFR);
+    return call;
+  }
+  const BLOCK = (frames: string, pps: string, mod = 'V.17 14400') => [
+    'silence 75',
+    `ecm ${mod} FCD[${frames}] RCP×3`,
+    'silence 75',
+    `send PPS-${pps}`,
+    'receive 3000',
+  ];
+  const ppsOf = (call: Call) => {
+    const a = call.actions.find((x) => x.type === 'sendFrames') as { frames: Uint8Array[] };
+    return Array.from(a.frames[0].subarray(3));
+  };
+
+  it('sends a page of two partial pages: PPS-NULL then PPS-EOP', () => {
+    const call = trained();
+    expect(call.coding).toMatchObject({ coding: 'mmr', ecm: true, minBitsPerRow: 0 });
+    expect(call.page(new Uint8Array(256 * 256 + 10))).toEqual(BLOCK('0-255', 'NULL'));
+    expect(ppsOf(call)).toEqual([0x00, 0, 0, 255]);
+    expect(call.frame(MCF)).toEqual(BLOCK('0', 'EOP'));
+    expect(ppsOf(call)).toEqual([Fcf.EOP | 1, 0, 1, 0]);
+    expect(call.frame(MCF)).toEqual(['send DCN', 'hangup ok']);
+    expect(call.outcome).toMatchObject({ ok: true, pagesConfirmed: 1, dcs: { ecm: true, coding: 'mmr' } });
+  });
+
+  it('sends the frames a PPR marks, and after the fourth PPR sends CTC, continuing one speed lower', () => {
+    const call = trained();
+    call.page(new Uint8Array(256 * 10), true);
+    expect(ppsOf(call)).toEqual([Fcf.MPS | 1, 0, 0, 9]);
+    expect(call.frame(ppr([1, 2, 3]))).toEqual(BLOCK('1-3', 'MPS'));
+    expect(ppsOf(call)).toEqual([Fcf.MPS | 1, 0, 0, 9]);
+    expect(call.frame(ppr([2]))).toEqual(BLOCK('2', 'MPS'));
+    expect(call.frame(ppr([2]))).toEqual(BLOCK('2', 'MPS'));
+    expect(call.frame(ppr([2, 9]))).toEqual(['send CTC', 'receive 3000']);
+    const ctc = (call.actions[0] as { frames: Uint8Array[] }).frames[0];
+    expect(decodeDcs(Uint8Array.from([...ctc.subarray(3), 0])).modulation?.code).toBe(121);
+    expect(call.frame(CTR)).toEqual(BLOCK('2,9', 'MPS', 'V.17 12000'));
+    expect(call.frame(MCF)).toEqual(['prepare 1']);
+    expect(call.coding).toMatchObject({ ecm: true });
+    call.page(new Uint8Array(100), false);
+    expect(call.frame(MCF)).toEqual(['send DCN', 'hangup ok']);
+    expect(call.outcome).toMatchObject({
+      ok: true,
+      pagesConfirmed: 2,
+      frameRetransmissions: 3 + 1 + 1 + 2,
+      dcs: { modulation: { code: 121 } },
+    });
+  });
+
+  it('at the lowest speed, the fourth PPR leads to EOR; ERR ends the page with errors', () => {
+    const call = trained(DIS_V27_ECM);
+    call.page(new Uint8Array(256 * 4), false);
+    call.frame(ppr([0]));
+    call.frame(ppr([0]));
+    call.frame(ppr([0]));
+    expect(call.frame(ppr([0]))).toEqual(['send CTC', 'receive 3000']); // 4800 → 2400 first
+    expect(call.frame(CTR)).toEqual(BLOCK('0', 'EOP', 'V.27ter 2400'));
+    call.frame(ppr([0]));
+    call.frame(ppr([0]));
+    call.frame(ppr([0]));
+    expect(call.frame(ppr([0]))).toEqual(['send EOR-EOP', 'receive 3000']);
+    const eor = (call.actions[0] as { frames: Uint8Array[] }).frames[0];
+    expect(Array.from(eor.subarray(2))).toEqual([Fcf.EOR | 1, Fcf.EOP | 1]);
+    expect(call.frame(ERR)).toEqual(['send DCN', 'hangup page-rejected']);
+    expect(call.outcome).toMatchObject({ pagesConfirmed: 0 });
+  });
+
+  it('answers RNR ×3 with RR under T5, then goes on at MCF', () => {
+    const call = trained();
+    call.page(new Uint8Array(300), false);
+    expect(call.frame(RNR)).toEqual(['arm T5', 'send RR', 'receive 3000']);
+    expect(call.frame(RNR)).toEqual(['send RR', 'receive 3000']);
+    expect(call.frame(RNR)).toEqual(['send RR', 'receive 3000']);
+    expect(call.timeout()).toEqual(['send RR', 'receive 3000']);
+    expect(call.frame(MCF)).toEqual(['cancel T5', 'send DCN', 'hangup ok']);
+  });
+
+  it('gives up when the far end stays not ready until T5 expires', () => {
+    const call = trained();
+    call.page(new Uint8Array(300), false);
+    call.frame(RNR);
+    call.frame(RNR);
+    expect(call.step({ type: 'timerExpired', timer: 'T5' })).toEqual(['send DCN', 'hangup protocol-timeout']);
+  });
+
+  it('repeats PPS (not the image) on CRP', () => {
+    const call = trained();
+    call.page(new Uint8Array(300), false);
+    expect(call.frame(CRP)).toEqual(['send PPS-EOP', 'receive 3000']);
+  });
+});
