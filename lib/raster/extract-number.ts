@@ -1,0 +1,89 @@
+/**
+ * A fax number written in the document itself.
+ *
+ * Windows and IPP clients send the document's title as the job name, so the user cannot always
+ * address the fax there. Instead the recipient may be written in the document's text, on a line of
+ * its own, in one of two forms:
+ *
+ *   Fax: Name@+1 555 0100        a line starting with "Fax:" (any case); the rest of the line
+ *   ###Name@+1 555 0100###       between triple hashes, anywhere in a line (as Winprint HylaFAX)
+ *
+ * The first match on the first pages wins. The raw recipient string is returned as written
+ * (`Name@+1 555 0100`); lib/recipient parses its grammar. Text comes from Ghostscript's txtwrite
+ * device, run like every other step: -dSAFER, a timeout, optionally as an unprivileged user.
+ */
+import { chown, copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { sniffFormat } from './document.js';
+import { RasterError } from './errors.js';
+import { runGhostscript, SAFE_ARGS } from './ghostscript.js';
+
+export interface ExtractOptions {
+  /** Pages searched from the first; default 2. */
+  readonly pages?: number;
+  /** Default 30 s. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly ghostscript?: string;
+  readonly tmpdir?: string;
+}
+
+const HASH_FORM = /###\s*([^#\r\n]*?[^#\s][^#\r\n]*?)\s*###/;
+const FAX_LINE_FORM = /^\s*fax\s*:\s*(\S.*?)\s*$/im;
+
+/** The recipient written in a text, or undefined: `###…###` anywhere, else a `Fax:` line. */
+export function findFaxNumberInText(text: string): string | undefined {
+  const recipient = HASH_FORM.exec(text)?.[1] ?? FAX_LINE_FORM.exec(text)?.[1];
+  // txtwrite may spread glyphs with runs of blanks; the recipient grammar wants plain text.
+  return recipient?.replace(/\s+/g, ' ').trim() || undefined;
+}
+
+/** Look for a recipient in the text of the document's first pages; undefined when there is none. */
+export async function extractFaxNumberFromDocument(
+  file: string,
+  options: ExtractOptions = {},
+): Promise<string | undefined> {
+  const format = await sniffFormat(file);
+  const workdir = await mkdtemp(path.join(options.tmpdir ?? os.tmpdir(), 'lpfax-text-'));
+  try {
+    const owned = options.uid !== undefined || options.gid !== undefined;
+    if (owned) await chown(workdir, options.uid ?? -1, options.gid ?? -1);
+    const copy = path.join(workdir, format === 'pdf' ? 'document.pdf' : 'document.ps');
+    await copyFile(file, copy);
+    if (owned) await chown(copy, options.uid ?? -1, options.gid ?? -1);
+    const text = path.join(workdir, 'text.txt');
+    await runGhostscript(
+      [
+        ...SAFE_ARGS,
+        '-sstdout=%stderr',
+        '-sDEVICE=txtwrite',
+        '-dFirstPage=1',
+        `-dLastPage=${Math.max(1, options.pages ?? 2)}`,
+        `-sOutputFile=${text}`,
+        copy,
+      ],
+      {
+        executable: options.ghostscript,
+        timeoutMs: options.timeoutMs ?? 30_000,
+        signal: options.signal,
+        uid: options.uid,
+        gid: options.gid,
+        cwd: workdir,
+        step: 'reading the text',
+      },
+    );
+    const content = await readFile(text, 'utf8').catch(() => '');
+    return findFaxNumberInText(content);
+  } catch (error) {
+    if (error instanceof RasterError) throw error;
+    throw new RasterError(
+      'unreadable',
+      `The document's text could not be read (${(error as Error).message}).`,
+    );
+  } finally {
+    await rm(workdir, { recursive: true, force: true });
+  }
+}

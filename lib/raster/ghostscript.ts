@@ -1,0 +1,195 @@
+/**
+ * Running the Ghostscript command line safely.
+ *
+ * - Always -dSAFER (no file access beyond what is named on the command line or permitted),
+ *   -dBATCH -dNOPAUSE (never waits for a key), -q (no banner).
+ * - Ghostscript's stdout and stderr are pipes to us: nothing it prints reaches the backend's stdout.
+ * - A watchdog kills the process with SIGKILL when a step makes no progress for `timeoutMs`
+ *   (a PostScript `{} loop` never ends by itself); SIGKILL also ends a stopped process. Ghostscript
+ *   is spawned directly, without a shell, so killing it leaves no other process behind.
+ * - Optional uid/gid: Ghostscript runs as that user (libuv also drops the supplementary groups).
+ * - GS_OPTIONS from the environment is cleared, so no one adds options behind our back.
+ */
+import { execa, type ResultPromise } from 'execa';
+import { RasterError } from './errors.js';
+
+export interface GhostscriptOptions {
+  /** The Ghostscript executable; default `gs` from PATH. */
+  readonly executable?: string;
+  /** Kill Ghostscript when it makes no progress for this long. */
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  readonly uid?: number;
+  readonly gid?: number;
+  /** Working directory, also Ghostscript's TMPDIR (its own temporary files land there). */
+  readonly cwd?: string;
+  /** What the step does, for messages: "rendering the pages". */
+  readonly step: string;
+}
+
+/** Options every Ghostscript run gets. */
+export const SAFE_ARGS: readonly string[] = ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE'];
+
+/** Keep at most this much of Ghostscript's stderr (the tail is what explains a failure). */
+const STDERR_LIMIT = 64 * 1024;
+
+/** A PostScript hex string `<…>` for arbitrary bytes: job data never becomes PostScript code. */
+export function postscriptHexString(bytes: Uint8Array): string {
+  return `<${Buffer.from(bytes).toString('hex')}>`;
+}
+
+/** Running Ghostscript processes: killed if this Node process exits first, so none is orphaned. */
+const running = new Set<GhostscriptProcess>();
+process.once('exit', () => {
+  for (const gs of running) gs.kill();
+});
+
+/** One Ghostscript process, with a progress watchdog, pause/resume, and a typed outcome. */
+export class GhostscriptProcess {
+  /** Resolves with stdout when Ghostscript exits with status 0; rejects with a RasterError. */
+  readonly finished: Promise<string>;
+  private readonly child: ResultPromise;
+  private watchdog: NodeJS.Timeout | undefined;
+  private paused = false;
+  private exited = false;
+  private timedOut = false;
+  private stderrTail = '';
+
+  constructor(
+    args: readonly string[],
+    private readonly options: GhostscriptOptions,
+  ) {
+    this.child = execa(options.executable ?? 'gs', [...args], {
+      reject: false,
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: { stdout: true, stderr: false },
+      maxBuffer: { stdout: 16 * 1024 * 1024 },
+      cancelSignal: options.signal,
+      killSignal: 'SIGKILL',
+      uid: options.uid,
+      gid: options.gid,
+      cwd: options.cwd,
+      env: { GS_OPTIONS: '', ...(options.cwd ? { TMPDIR: options.cwd } : {}) },
+    });
+    this.child.stderr?.setEncoding('latin1');
+    this.child.stderr?.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_LIMIT);
+    });
+    running.add(this);
+    this.touch();
+    this.finished = this.child.then((result) => {
+      this.exited = true;
+      running.delete(this);
+      this.stopWatchdog();
+      const stdout = typeof result.stdout === 'string' ? result.stdout : '';
+      if (!result.failed) return stdout;
+      throw this.failure(result);
+    });
+    // The caller may never await `finished` (it abandons the job): that must not crash Node.
+    this.finished.catch(() => undefined);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get hasExited(): boolean {
+    return this.exited;
+  }
+
+  /** Progress was made: restart the watchdog. */
+  touch(): void {
+    this.stopWatchdog();
+    if (this.exited || this.paused) return;
+    this.watchdog = setTimeout(() => {
+      this.timedOut = true;
+      this.kill();
+    }, this.options.timeoutMs);
+  }
+
+  /** Stop Ghostscript (SIGSTOP) while the consumer catches up; the watchdog does not run meanwhile. */
+  pause(): void {
+    if (this.exited || this.paused) return;
+    this.paused = true;
+    this.stopWatchdog();
+    this.signalChild('SIGSTOP');
+  }
+
+  resume(): void {
+    if (this.exited || !this.paused) return;
+    this.paused = false;
+    this.signalChild('SIGCONT');
+    this.touch();
+  }
+
+  kill(): void {
+    if (!this.exited) this.signalChild('SIGKILL');
+  }
+
+  private signalChild(signal: NodeJS.Signals): void {
+    try {
+      this.child.kill(signal);
+    } catch {
+      // The process has just exited.
+    }
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+  }
+
+  private failure(result: {
+    isCanceled: boolean;
+    isMaxBuffer: boolean;
+    exitCode?: number;
+    signal?: string;
+    cause?: unknown;
+  }): RasterError {
+    const detail = this.stderrTail.trim() || undefined;
+    const { step } = this.options;
+    if (result.isCanceled) return new RasterError('cancelled', `The fax job was cancelled while ${step}.`);
+    if (this.timedOut) {
+      const seconds = Math.round(this.options.timeoutMs / 1000);
+      return new RasterError(
+        'timeout',
+        `Ghostscript made no progress ${step} for ${seconds} s and was stopped; the document may never end.`,
+        detail,
+      );
+    }
+    const code = (result.cause as { code?: unknown } | undefined)?.code;
+    if (result.exitCode === undefined && result.signal === undefined && typeof code === 'string') {
+      return new RasterError(
+        'ghostscript-missing',
+        `Ghostscript (${this.options.executable ?? 'gs'}) could not be started (${code}); is it installed?`,
+      );
+    }
+    if (result.isMaxBuffer) {
+      return new RasterError('unreadable', `Ghostscript produced too much output ${step}.`, detail);
+    }
+    const reason = firstErrorLine(this.stderrTail);
+    return new RasterError(
+      'unreadable',
+      `The document could not be read: Ghostscript failed ${step}${reason ? ` (${reason})` : ''}.`,
+      detail,
+    );
+  }
+}
+
+/** The most telling line of Ghostscript's messages, e.g. "Error: /syntaxerror in --token--". */
+function firstErrorLine(stderr: string): string | undefined {
+  const lines = stderr
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const line = lines.find((l) => /error/i.test(l)) ?? lines[0];
+  // eslint-disable-next-line no-control-regex
+  return line?.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 160);
+}
+
+/** Run a Ghostscript step to its end and return its stdout. */
+export async function runGhostscript(args: readonly string[], options: GhostscriptOptions): Promise<string> {
+  return new GhostscriptProcess(args, options).finished;
+}
