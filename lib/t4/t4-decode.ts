@@ -111,6 +111,16 @@ function restIsZero(r: BitReader): boolean {
   return true;
 }
 
+/** True when the next bits are fill and an EOL, or nothing but padding (position unchanged). */
+function eolFollows(r: BitReader): boolean {
+  const p = r.pos;
+  if (r.skipEol()) {
+    r.pos = p;
+    return true;
+  }
+  return restIsZero(r);
+}
+
 /** Decodes one page of coded data into a bitmap. */
 export function decodePage(data: Uint8Array, options: DecodeOptions): DecodeResult {
   const { maxRows } = checkOptions(options);
@@ -123,6 +133,8 @@ export function decodePage(data: Uint8Array, options: DecodeOptions): DecodeResu
   terminateChanges(ref, 0, width); // the row above the first is white (T.6 §2.2.1)
   let badRows = 0;
   let end: DecodeResult['end'] = 'end-of-data';
+  /** Once rows come with EOLs, a row not followed by one is a bad row too (T.4 §4.1.2). */
+  let withEols = false;
   const coding = options.coding;
 
   while (store.rows < height) {
@@ -137,6 +149,7 @@ export function decodePage(data: Uint8Array, options: DecodeOptions): DecodeResu
         eols++;
         if (coding === 'mr') tag = r.bit(); // T.4 §4.2.2: 1 = next row 1-D, 0 = 2-D
       }
+      if (eols > 0) withEols = true;
       if (eols >= 2) {
         end = 'rtc';
         break;
@@ -144,7 +157,8 @@ export function decodePage(data: Uint8Array, options: DecodeOptions): DecodeResu
       twoD = coding === 'mr' && (tag === 0 || (tag === -1 && store.rows > 0));
     }
     if (restIsZero(r)) break;
-    const n = twoD ? decode2DRow(r, ref, cur, width) : decode1DRow(r, cur, width);
+    let n = twoD ? decode2DRow(r, ref, cur, width) : decode1DRow(r, cur, width);
+    if (n >= 0 && withEols && !eolFollows(r)) n = ROW_TOO_LONG;
     if (n >= 0) {
       const offset = store.add();
       paintChanges(store.data, offset, cur, n, width);

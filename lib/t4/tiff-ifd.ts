@@ -31,6 +31,7 @@ export const TAG = {
   XResolution: 282,
   YResolution: 283,
   PlanarConfiguration: 284,
+  Predictor: 317,
   T4Options: 292,
   T6Options: 293,
   ResolutionUnit: 296,

@@ -9,6 +9,7 @@ import type { Bitmap, Coding, FaxPage, Resolution } from './bitmap.js';
 import { reverseBits } from './runs.js';
 import { decodePage } from './t4-decode.js';
 import { Ifd, TAG, TiffError, TiffStructure } from './tiff-ifd.js';
+import { lzwDecode } from './tiff-lzw.js';
 
 export { TiffError } from './tiff-ifd.js';
 export type { TiffErrorKind } from './tiff-ifd.js';
@@ -29,6 +30,7 @@ const COMPRESSION_NONE = 1;
 const COMPRESSION_CCITT_RLE = 2;
 const COMPRESSION_T4 = 3;
 const COMPRESSION_T6 = 4;
+const COMPRESSION_LZW = 5;
 const COMPRESSION_DEFLATE = 8;
 const COMPRESSION_CCITT_RLEW = 32771;
 const COMPRESSION_PACKBITS = 32773;
@@ -73,6 +75,7 @@ function readPage(tiff: TiffStructure, ifd: Ifd): TiffPage {
   if (photometric !== 0 && photometric !== 1)
     throw new TiffError('unsupported', `photometric ${photometric}`);
   const lsbFirst = one(ifd, TAG.FillOrder, 1) === 2;
+  if (one(ifd, TAG.Predictor, 1) !== 1) throw new TiffError('unsupported', 'predictor on a bilevel image');
   const offsets = ifd.get(TAG.StripOffsets);
   const counts = ifd.get(TAG.StripByteCounts);
   if (!offsets || !counts || offsets.length !== counts.length) {
@@ -130,6 +133,7 @@ function codingOf(compression: number, t4Options: number, t6Options: number): Co
       return 'mmr';
     case COMPRESSION_NONE:
     case COMPRESSION_PACKBITS:
+    case COMPRESSION_LZW:
     case COMPRESSION_DEFLATE:
     case COMPRESSION_DEFLATE_OLD:
       return undefined;
@@ -140,6 +144,7 @@ function codingOf(compression: number, t4Options: number, t6Options: number): Co
 
 function uncompress(compression: number, strip: Uint8Array, size: number): Uint8Array {
   if (compression === COMPRESSION_PACKBITS) return unpackBits(strip, size);
+  if (compression === COMPRESSION_LZW) return lzwDecode(strip, size);
   if (compression === COMPRESSION_DEFLATE || compression === COMPRESSION_DEFLATE_OLD) {
     try {
       return inflateSync(strip, { maxOutputLength: Math.max(size, 1) });

@@ -133,9 +133,16 @@ export function blackBar(width = WIDTH, height = 300): Bitmap {
   return b;
 }
 
-/** One-pixel checkerboard: the worst case for every coding. */
-export function checkerboard(width = WIDTH, height = 200): Bitmap {
+/**
+ * One-pixel checkerboard: the worst case for every coding. libtiff 4.5's 1-D decoder overflows its
+ * run buffer on a row of `width` + 1 runs (a leading empty white run then 1728 one-pixel runs), so
+ * pages for libtiff's MH decoder keep the first column white (`whiteFirstColumn`).
+ */
+export function checkerboard(width = WIDTH, height = 200, whiteFirstColumn = false): Bitmap {
   const b = createBitmap(width, height);
-  for (let y = 0; y < height; y++) b.data.fill(y & 1 ? 0x55 : 0xaa, y * b.stride, (y + 1) * b.stride);
+  for (let y = 0; y < height; y++) {
+    b.data.fill(y & 1 ? 0x55 : 0xaa, y * b.stride, (y + 1) * b.stride);
+    if (whiteFirstColumn) b.data[y * b.stride] &= 0x7f;
+  }
   return b;
 }

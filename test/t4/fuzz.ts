@@ -1,0 +1,135 @@
+/**
+ * Fuzzing the decoders: random streams and mutated valid streams (bit flips, truncation,
+ * inserted, deleted, repeated and zeroed spans) through MH, MR and MMR decoding in both bit
+ * orders and through readTiff. Every outcome must be a bitmap within the limits or a typed error.
+ * Used by the test suite (fixed seed, bounded) and by bench/fuzz-t4.ts for long runs.
+ */
+import { decodePage, encodePage, readTiff, T4Error, TiffError, writeTiffF } from '../../lib/t4/index.js';
+import type { Bitmap, Coding } from '../../lib/t4/index.js';
+
+export interface FuzzReport {
+  runs: number;
+  decoded: number;
+  typedErrors: number;
+  badRows: number;
+  /** Inputs that produced an untyped exception or broke an invariant: base64 input and message. */
+  untyped: { input: string; target: string; message: string }[];
+}
+
+const CODINGS: Coding[] = ['mh', 'mr', 'mmr'];
+const MAX_ROWS = 3000;
+
+export function mutate(rand: () => number, src: Uint8Array): Uint8Array {
+  let data: Uint8Array = src.slice();
+  const edits = 1 + Math.floor(rand() * 4);
+  for (let e = 0; e < edits; e++) {
+    const at = Math.floor(rand() * Math.max(1, data.length));
+    const span = 1 + Math.floor(rand() * 64);
+    switch (Math.floor(rand() * 6)) {
+      case 0: // bit flips
+        for (let k = 0; k < 1 + rand() * 8; k++) {
+          const i = Math.floor(rand() * data.length);
+          if (data.length) data[i] ^= 1 << Math.floor(rand() * 8);
+        }
+        break;
+      case 1:
+        data = data.slice(0, at);
+        break;
+      case 2: {
+        const ins = Uint8Array.from({ length: span }, () => Math.floor(rand() * 256));
+        data = concat(data.subarray(0, at), ins, data.subarray(at));
+        break;
+      }
+      case 3:
+        data = concat(data.subarray(0, at), data.subarray(at + span));
+        break;
+      case 4:
+        data = concat(data.subarray(0, at + span), data.subarray(at, at + span), data.subarray(at + span));
+        break;
+      default:
+        data.fill(rand() < 0.5 ? 0 : 0xff, at, at + span);
+    }
+  }
+  return data;
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function b64(d: Uint8Array): string {
+  return Buffer.from(d).toString('base64');
+}
+
+export function fuzzDecoders(rand: () => number, samples: Bitmap[], iterations: number): FuzzReport {
+  const report: FuzzReport = { runs: 0, decoded: 0, typedErrors: 0, badRows: 0, untyped: [] };
+  const pick = <T>(a: T[]): T => a[Math.floor(rand() * a.length)];
+  const encoded = samples.flatMap((b) =>
+    CODINGS.map((coding) => ({
+      coding,
+      width: b.width,
+      data: encodePage(b, { coding, bitOrder: 'lsb-first', kFactor: 4 }),
+    })),
+  );
+  const tiffs = CODINGS.map((coding) =>
+    writeTiffF(
+      samples.slice(0, 2).map((bitmap) => ({ bitmap, resolution: 'fine' })),
+      { coding },
+    ),
+  );
+
+  const attempt = (target: string, input: Uint8Array, fn: () => void) => {
+    report.runs++;
+    try {
+      fn();
+      report.decoded++;
+    } catch (e) {
+      if (e instanceof T4Error || e instanceof TiffError) report.typedErrors++;
+      else report.untyped.push({ input: b64(input), target, message: String((e as Error)?.stack ?? e) });
+    }
+  };
+  const check = (b: Bitmap, width: number) => {
+    if (b.width !== width || b.height > MAX_ROWS || b.data.length !== b.height * b.stride) {
+      throw new Error(`invariant broken: ${b.width}x${b.height}, ${b.data.length} bytes`);
+    }
+  };
+
+  for (let i = 0; i < iterations; i++) {
+    const mode = rand();
+    let input: Uint8Array;
+    let width: number;
+    if (mode < 0.15) {
+      input = Uint8Array.from({ length: Math.floor(rand() * 3000) }, () => Math.floor(rand() * 256));
+      width = rand() < 0.5 ? 1728 : 1 + Math.floor(rand() * 3000);
+    } else if (mode < 0.85) {
+      const e = pick(encoded);
+      input = mutate(rand, e.data);
+      width = e.width;
+    } else {
+      const t = mutate(rand, pick(tiffs));
+      attempt('readTiff', t, () => {
+        for (const p of readTiff(t)) {
+          check(p.bitmap, p.bitmap.width);
+          report.badRows += p.badRows;
+        }
+      });
+      continue;
+    }
+    for (const coding of CODINGS) {
+      for (const bitOrder of ['lsb-first', 'msb-first'] as const) {
+        attempt(`${coding}/${bitOrder}/${width}`, input, () => {
+          const r = decodePage(input, { coding, width, bitOrder, maxRows: MAX_ROWS });
+          check(r.bitmap, width);
+          report.badRows += r.badRows;
+        });
+      }
+    }
+  }
+  return report;
+}
