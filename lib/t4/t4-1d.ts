@@ -5,15 +5,17 @@
  */
 import { BitWriter } from './bit-writer.js';
 import { BitReader } from './bit-reader.js';
+import { T4Error } from './errors.js';
 import {
-  BLACK_CODES,
   BLACK_LOOKUP,
+  BLACK_RUNS,
   KIND_EOL,
   KIND_MAKEUP,
   KIND_TERMINATING,
-  RunCodes,
-  WHITE_CODES,
+  MAKEUP_2560,
+  SHORT_RUN_LIMIT,
   WHITE_LOOKUP,
+  WHITE_RUNS,
 } from './t4-codes.js';
 
 /** Row decoding results below zero. */
@@ -24,29 +26,82 @@ export const ROW_EXTENSION = -4;
 export const ROW_TRUNCATED = -5;
 export const ROW_BACKWARDS = -6;
 
-/** Writes one run: make-ups of 2560 while the run is at least 2624, a make-up, a terminating code. */
-export function putRun(w: BitWriter, codes: RunCodes, run: number): void {
-  while (run >= 2624) {
-    w.put(codes.makeupCode[40], codes.makeupLength[40]);
+/** Writes one run of a colour's RunTable, repeating the 2560 make-up for runs of 2624 and more (T.4 §4.1.1). */
+export function putRun(w: BitWriter, table: Int32Array, run: number): void {
+  while (run >= SHORT_RUN_LIMIT) {
+    w.put(MAKEUP_2560 >>> 5, MAKEUP_2560 & 31);
     run -= 2560;
   }
-  if (run >= 64) {
-    const m = run >> 6;
-    w.put(codes.makeupCode[m], codes.makeupLength[m]);
-    run &= 63;
-  }
-  w.put(codes.termCode[run], codes.termLength[run]);
+  w.put(table[run] >>> 5, table[run] & 31);
 }
 
-/** Codes a row given by its changing elements (T.4 §4.1.1). */
+/**
+ * Codes a row given by its changing elements, which must end with a sentinel equal to the width
+ * (T.4 §4.1.1: alternate white and black runs, starting white). The bit writer's state is kept in
+ * locals: one table read and one accumulator write per run.
+ */
 export function encode1DRow(w: BitWriter, changes: Int32Array, count: number, width: number): void {
+  if (changes[count] !== width) throw new T4Error('bad-options', 'changes must end with the width sentinel');
+  const buf = w.buf;
+  let pos = w.pos;
+  let acc = w.acc;
+  let nbits = w.nbits;
   let prev = 0;
-  for (let i = 0; i < count; i++) {
-    const c = changes[i];
-    putRun(w, (i & 1) === 0 ? WHITE_CODES : BLACK_CODES, c - prev);
+  let i = 0;
+  for (;;) {
+    // A white run, then (unless the row is done) a black run.
+    let c = changes[i++];
+    let run = c - prev;
     prev = c;
+    if (run >= SHORT_RUN_LIMIT) {
+      flushTo(w, pos, acc, nbits);
+      run = putLongMakeups(w, run);
+      ({ pos, acc, nbits } = w);
+    }
+    let e = WHITE[run];
+    acc = (acc << (e & 31)) | (e >>> 5);
+    nbits += e & 31;
+    while (nbits >= 8) {
+      nbits -= 8;
+      buf[pos++] = acc >>> nbits;
+    }
+    if (i > count) break;
+    c = changes[i++];
+    run = c - prev;
+    prev = c;
+    if (run >= SHORT_RUN_LIMIT) {
+      flushTo(w, pos, acc, nbits);
+      run = putLongMakeups(w, run);
+      ({ pos, acc, nbits } = w);
+    }
+    e = BLACK[run];
+    acc = (acc << (e & 31)) | (e >>> 5);
+    nbits += e & 31;
+    while (nbits >= 8) {
+      nbits -= 8;
+      buf[pos++] = acc >>> nbits;
+    }
+    if (i > count) break;
   }
-  putRun(w, (count & 1) === 0 ? WHITE_CODES : BLACK_CODES, width - prev);
+  flushTo(w, pos, acc, nbits);
+}
+
+const WHITE = WHITE_RUNS;
+const BLACK = BLACK_RUNS;
+
+function flushTo(w: BitWriter, pos: number, acc: number, nbits: number): void {
+  w.pos = pos;
+  w.acc = acc;
+  w.nbits = nbits;
+}
+
+/** Writes the 2560 make-ups of a run of 2624 or more; returns what is left of the run. */
+function putLongMakeups(w: BitWriter, run: number): number {
+  while (run >= SHORT_RUN_LIMIT) {
+    w.put(MAKEUP_2560 >>> 5, MAKEUP_2560 & 31);
+    run -= 2560;
+  }
+  return run;
 }
 
 /**
@@ -55,25 +110,31 @@ export function encode1DRow(w: BitWriter, changes: Int32Array, count: number, wi
  */
 export function decodeRun(r: BitReader, black: boolean, limit: number): number {
   const lookup = black ? BLACK_LOOKUP : WHITE_LOOKUP;
+  const d = r.data;
+  let pos = r.pos;
   let run = 0;
   for (;;) {
-    const entry = lookup[r.peek13()];
+    const i = pos >>> 3;
+    // The next 13 bits (the longest run code, Table 3a/T.4) index the lookup table.
+    const entry = lookup[(((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]) >>> (11 - (pos & 7))) & 0x1fff];
     const kind = (entry >> 4) & 15;
     if (kind === KIND_TERMINATING) {
-      r.pos += entry & 15;
+      pos += entry & 15;
       run += entry >> 8;
       break;
     }
     if (kind === KIND_MAKEUP) {
-      r.pos += entry & 15;
+      pos += entry & 15;
       run += entry >> 8;
       if (run > limit) return ROW_TOO_LONG;
       continue;
     }
-    if (r.pos >= r.end) return ROW_TRUNCATED;
+    r.pos = pos;
+    if (pos >= r.end) return ROW_TRUNCATED;
     return kind === KIND_EOL ? ROW_EOL : ROW_INVALID_CODE;
   }
-  if (r.pos > r.end) return ROW_TRUNCATED;
+  r.pos = pos;
+  if (pos > r.end) return ROW_TRUNCATED;
   return run;
 }
 
@@ -82,17 +143,37 @@ export function decodeRun(r: BitReader, black: boolean, limit: number): number {
  * negative ROW_ code. Zero-length runs inside a row merge with their neighbours.
  */
 export function decode1DRow(r: BitReader, out: Int32Array, width: number): number {
+  const d = r.data;
+  let pos = r.pos;
   let a0 = 0;
   let n = 0;
-  let black = false;
+  let lookup = WHITE_LOOKUP;
   for (;;) {
-    const run = decodeRun(r, black, width);
-    if (run < 0) return run;
-    a0 += run;
-    if (a0 > width) return ROW_TOO_LONG;
-    if (a0 === width) return n;
-    if (n > 0 && out[n - 1] === a0) n--;
-    else out[n++] = a0;
-    black = !black;
+    const i = pos >>> 3;
+    const entry = lookup[(((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]) >>> (11 - (pos & 7))) & 0x1fff];
+    const kind = (entry >> 4) & 15;
+    if (kind === KIND_TERMINATING) {
+      pos += entry & 15;
+      a0 += entry >> 8;
+      if (a0 >= width) {
+        r.pos = pos;
+        if (pos > r.end) return ROW_TRUNCATED;
+        return a0 === width ? n : ROW_TOO_LONG;
+      }
+      if (n > 0 && out[n - 1] === a0) n--;
+      else out[n++] = a0;
+      lookup = lookup === WHITE_LOOKUP ? BLACK_LOOKUP : WHITE_LOOKUP;
+    } else if (kind === KIND_MAKEUP) {
+      pos += entry & 15;
+      a0 += entry >> 8;
+      if (a0 > width) {
+        r.pos = pos;
+        return ROW_TOO_LONG;
+      }
+    } else {
+      r.pos = pos;
+      if (pos >= r.end) return ROW_TRUNCATED;
+      return kind === KIND_EOL ? ROW_EOL : ROW_INVALID_CODE;
+    }
   }
 }

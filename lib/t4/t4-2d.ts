@@ -16,7 +16,7 @@ import {
   ROW_TRUNCATED,
 } from './t4-1d.js';
 import {
-  BLACK_CODES,
+  BLACK_RUNS,
   HORIZONTAL_CODE,
   HORIZONTAL_LENGTH,
   MODE_EXTENSION,
@@ -24,13 +24,21 @@ import {
   MODE_LOOKUP,
   MODE_PASS,
   MODE_V0,
+  MODE_VL3,
+  MODE_VR3,
   MODE_ZEROS,
   PASS_CODE,
   PASS_LENGTH,
   VERTICAL_CODE,
+  SHORT_RUN_LIMIT,
   VERTICAL_LENGTH,
-  WHITE_CODES,
+  WHITE_RUNS,
 } from './t4-codes.js';
+
+/** Vertical mode codes for a1 − b1 = −3 … 3, as code << 5 | length. */
+const VERTICAL = Int32Array.from(VERTICAL_CODE, (code, i) => (code << 5) | VERTICAL_LENGTH[i]);
+const WHITE = WHITE_RUNS;
+const BLACK = BLACK_RUNS;
 
 /** Appends the three sentinels that make a changes array usable as a reference row. */
 export function terminateChanges(changes: Int32Array, count: number, width: number): void {
@@ -43,38 +51,80 @@ export function terminateChanges(changes: Int32Array, count: number, width: numb
  * Codes the row `cur` against `ref` (T.4 §4.2.1.3.2, Figure 7/T.4 flow): pass mode when b2 lies
  * left of a1, vertical mode when |a1 − b1| ≤ 3, horizontal mode otherwise. Both arrays carry
  * sentinels (terminateChanges). a0 starts on the imaginary white element before the row.
+ * The bit writer's state is kept in locals (see BitWriter).
  */
 export function encode2DRow(w: BitWriter, ref: Int32Array, cur: Int32Array, width: number): void {
+  const buf = w.buf;
+  let pos = w.pos;
+  let acc = w.acc;
+  let nbits = w.nbits;
   let a0 = -1;
   let ia = 0; // cur[ia] = a1; its parity is the colour of a0 (even = white)
   let j = 0; // first reference change right of a0
   for (;;) {
     while (ref[j] <= a0) j++;
     const bi = j + ((j ^ ia) & 1); // b1 changes to the colour opposite a0's
-    const b1 = ref[bi];
     const b2 = ref[bi + 1];
     const a1 = cur[ia];
     if (b2 < a1) {
-      w.put(PASS_CODE, PASS_LENGTH); // §4.2.1.3.2 a) pass mode
+      acc = (acc << PASS_LENGTH) | PASS_CODE; // §4.2.1.3.2 a) pass mode
+      nbits += PASS_LENGTH;
       a0 = b2;
-      continue;
-    }
-    const d = a1 - b1;
-    if (d >= -3 && d <= 3) {
-      w.put(VERTICAL_CODE[d + 3], VERTICAL_LENGTH[d + 3]); // b) vertical mode
-      a0 = a1;
-      ia++;
     } else {
-      const a2 = cur[ia + 1]; // c) horizontal mode: runs a0a1 and a1a2
-      w.put(HORIZONTAL_CODE, HORIZONTAL_LENGTH);
-      const black = (ia & 1) !== 0;
-      putRun(w, black ? BLACK_CODES : WHITE_CODES, a1 - (a0 < 0 ? 0 : a0));
-      putRun(w, black ? WHITE_CODES : BLACK_CODES, a2 - a1);
-      a0 = a2;
-      ia += 2;
+      const d = a1 - ref[bi];
+      if (d >= -3 && d <= 3) {
+        const v = VERTICAL[d + 3]; // b) vertical mode
+        acc = (acc << (v & 31)) | (v >>> 5);
+        nbits += v & 31;
+        a0 = a1;
+        ia++;
+      } else {
+        // c) horizontal mode: 001, then the runs a0a1 and a1a2 in the colours of a0 and a1.
+        const a2 = cur[ia + 1];
+        const r1 = a1 - (a0 < 0 ? 0 : a0);
+        const r2 = a2 - a1;
+        const black = (ia & 1) !== 0;
+        if (r1 >= SHORT_RUN_LIMIT || r2 >= SHORT_RUN_LIMIT) {
+          w.pos = pos;
+          w.acc = acc;
+          w.nbits = nbits;
+          w.put(HORIZONTAL_CODE, HORIZONTAL_LENGTH);
+          putRun(w, black ? BLACK_RUNS : WHITE_RUNS, r1);
+          putRun(w, black ? WHITE_RUNS : BLACK_RUNS, r2);
+          pos = w.pos;
+          acc = w.acc;
+          nbits = w.nbits;
+        } else {
+          const e1 = black ? BLACK[r1] : WHITE[r1];
+          const e2 = black ? WHITE[r2] : BLACK[r2];
+          acc = (acc << HORIZONTAL_LENGTH) | HORIZONTAL_CODE;
+          nbits += HORIZONTAL_LENGTH;
+          while (nbits >= 8) {
+            nbits -= 8;
+            buf[pos++] = acc >>> nbits;
+          }
+          acc = (acc << (e1 & 31)) | (e1 >>> 5);
+          nbits += e1 & 31;
+          while (nbits >= 8) {
+            nbits -= 8;
+            buf[pos++] = acc >>> nbits;
+          }
+          acc = (acc << (e2 & 31)) | (e2 >>> 5);
+          nbits += e2 & 31;
+        }
+        a0 = a2;
+        ia += 2;
+      }
     }
-    if (a0 >= width) return;
+    while (nbits >= 8) {
+      nbits -= 8;
+      buf[pos++] = acc >>> nbits;
+    }
+    if (a0 >= width) break;
   }
+  w.pos = pos;
+  w.acc = acc;
+  w.nbits = nbits;
 }
 
 /**
@@ -82,35 +132,47 @@ export function encode2DRow(w: BitWriter, ref: Int32Array, cur: Int32Array, widt
  * elements, or a negative ROW_ code (ROW_EOL when an EOL or EOFB starts where a mode was due).
  */
 export function decode2DRow(r: BitReader, ref: Int32Array, out: Int32Array, width: number): number {
+  const d = r.data;
+  let pos = r.pos;
   let a0 = -1;
   let n = 0;
   let j = 0;
   while (a0 < width) {
     while (ref[j] <= a0) j++;
     const bi = j + ((j ^ n) & 1);
-    const entry = MODE_LOOKUP[r.peek7()];
+    const i = pos >>> 3;
+    // The next 7 bits (the longest mode code, Table 4/T.4) index the mode table.
+    const entry = MODE_LOOKUP[(((d[i] << 8) | d[i + 1]) >>> (9 - (pos & 7))) & 0x7f];
     const mode = entry >> 4;
-    r.pos += entry & 15;
-    if (mode >= 3 && mode <= 9) {
+    if (mode >= MODE_VL3 && mode <= MODE_VR3) {
+      pos += entry & 15;
       const a1 = ref[bi] + mode - MODE_V0;
-      if (a1 < 0 || a1 < a0) return ROW_BACKWARDS;
-      if (a1 > width) return ROW_TOO_LONG;
-      a0 = a1;
-      if (a1 === width) break;
-      if (n > 0 && out[n - 1] === a1) n--;
+      if (a1 >= width) {
+        if (a1 > width) return fail(r, pos, ROW_TOO_LONG);
+        a0 = width;
+        break;
+      }
+      if (a1 > a0) out[n++] = a1;
+      else if (a1 < a0 || a1 < 0) return fail(r, pos, ROW_BACKWARDS);
+      else if (n > 0 && out[n - 1] === a1)
+        n--; // a zero-length run merges
       else out[n++] = a1;
+      a0 = a1;
     } else if (mode === MODE_PASS) {
+      pos += PASS_LENGTH;
       a0 = ref[bi + 1];
     } else if (mode === MODE_HORIZONTAL) {
+      r.pos = pos + HORIZONTAL_LENGTH;
       const start = a0 < 0 ? 0 : a0;
       const black = (n & 1) !== 0;
       const r1 = decodeRun(r, black, width);
       if (r1 < 0) return r1;
       const r2 = decodeRun(r, !black, width);
       if (r2 < 0) return r2;
+      pos = r.pos;
       const a1 = start + r1;
       const a2 = a1 + r2;
-      if (a2 > width) return ROW_TOO_LONG;
+      if (a2 > width) return fail(r, pos, ROW_TOO_LONG);
       a0 = a2;
       if (a1 === width) break;
       if (n > 0 && out[n - 1] === a1) n--;
@@ -119,12 +181,18 @@ export function decode2DRow(r: BitReader, ref: Int32Array, out: Int32Array, widt
       if (out[n - 1] === a2) n--;
       else out[n++] = a2;
     } else {
-      r.pos -= entry & 15;
-      if (r.pos >= r.end) return ROW_TRUNCATED;
+      r.pos = pos;
+      if (pos >= r.end) return ROW_TRUNCATED;
       if (mode === MODE_ZEROS && r.peek12() === 1) return ROW_EOL;
       return mode === MODE_EXTENSION ? ROW_EXTENSION : ROW_INVALID_CODE;
     }
   }
-  if (r.pos > r.end) return ROW_TRUNCATED;
+  r.pos = pos;
+  if (pos > r.end) return ROW_TRUNCATED;
   return n;
+}
+
+function fail(r: BitReader, pos: number, code: number): number {
+  r.pos = pos;
+  return code;
 }

@@ -95,6 +95,7 @@ describe('code tables (T.4 Tables 2 and 3)', () => {
       w.reserve(64);
       changes[0] = run;
       changes[1] = 2 * run + 1;
+      changes[2] = width;
       encode1DRow(w, changes, 2, width);
       w.align();
       const r = new BitReader(w.take(false), false);
