@@ -105,75 +105,75 @@ function putLongMakeups(w: BitWriter, run: number): number {
 }
 
 /**
- * Reads one run (make-ups and a terminating code) of the given colour. Returns the run length, or
- * ROW_EOL / ROW_INVALID_CODE / ROW_TOO_LONG / ROW_TRUNCATED.
- */
-export function decodeRun(r: BitReader, black: boolean, limit: number): number {
-  const lookup = black ? BLACK_LOOKUP : WHITE_LOOKUP;
-  const d = r.data;
-  let pos = r.pos;
-  let run = 0;
-  for (;;) {
-    const i = pos >>> 3;
-    // The next 13 bits (the longest run code, Table 3a/T.4) index the lookup table.
-    const entry = lookup[(((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]) >>> (11 - (pos & 7))) & 0x1fff];
-    const kind = (entry >> 4) & 15;
-    if (kind === KIND_TERMINATING) {
-      pos += entry & 15;
-      run += entry >> 8;
-      break;
-    }
-    if (kind === KIND_MAKEUP) {
-      pos += entry & 15;
-      run += entry >> 8;
-      if (run > limit) return ROW_TOO_LONG;
-      continue;
-    }
-    r.pos = pos;
-    if (pos >= r.end) return ROW_TRUNCATED;
-    return kind === KIND_EOL ? ROW_EOL : ROW_INVALID_CODE;
-  }
-  r.pos = pos;
-  if (pos > r.end) return ROW_TRUNCATED;
-  return run;
-}
-
-/**
  * Decodes a 1-D row into changing elements `out` (room for width + 3); returns their count or a
  * negative ROW_ code. Zero-length runs inside a row merge with their neighbours.
+ *
+ * Bits are taken through a local bit buffer: `bits` holds `nb` unread bits (low end), refilled
+ * an octet at a time from `d[i]`; the next 13 bits index the run tables.
  */
 export function decode1DRow(r: BitReader, out: Int32Array, width: number): number {
   const d = r.data;
-  let pos = r.pos;
+  const pos = r.pos;
+  let i = (pos >>> 3) + 1;
+  let nb = 8 - (pos & 7);
+  let bits = d[i - 1];
   let a0 = 0;
   let n = 0;
-  let lookup = WHITE_LOOKUP;
+  let start = 0;
+  // The white and black halves are the same code with their own table, unrolled for speed.
   for (;;) {
-    const i = pos >>> 3;
-    const entry = lookup[(((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]) >>> (11 - (pos & 7))) & 0x1fff];
-    const kind = (entry >> 4) & 15;
-    if (kind === KIND_TERMINATING) {
-      pos += entry & 15;
-      a0 += entry >> 8;
-      if (a0 >= width) {
-        r.pos = pos;
-        if (pos > r.end) return ROW_TRUNCATED;
-        return a0 === width ? n : ROW_TOO_LONG;
+    for (;;) {
+      if (nb < 13) {
+        bits = (bits << 8) | d[i++];
+        nb += 8;
+        if (nb < 13) {
+          bits = (bits << 8) | d[i++];
+          nb += 8;
+        }
       }
-      if (n > 0 && out[n - 1] === a0) n--;
-      else out[n++] = a0;
-      lookup = lookup === WHITE_LOOKUP ? BLACK_LOOKUP : WHITE_LOOKUP;
-    } else if (kind === KIND_MAKEUP) {
-      pos += entry & 15;
+      const entry = WHITE_LOOKUP[(bits >>> (nb - 13)) & 0x1fff];
+      const kind = (entry >> 4) & 15;
+      nb -= entry & 15;
       a0 += entry >> 8;
-      if (a0 > width) {
-        r.pos = pos;
-        return ROW_TOO_LONG;
-      }
-    } else {
-      r.pos = pos;
-      if (pos >= r.end) return ROW_TRUNCATED;
-      return kind === KIND_EOL ? ROW_EOL : ROW_INVALID_CODE;
+      if (kind === KIND_TERMINATING) break;
+      if (kind !== KIND_MAKEUP)
+        return fail(r, (i << 3) - nb - (entry & 15), kind === KIND_EOL ? ROW_EOL : ROW_INVALID_CODE);
+      if (a0 > width) return fail(r, (i << 3) - nb, ROW_TOO_LONG);
     }
+    if (a0 >= width) return fail(r, (i << 3) - nb, a0 === width ? n : ROW_TOO_LONG);
+    if (a0 === start && n > 0)
+      n--; // a zero-length run merges with its neighbours
+    else out[n++] = a0;
+    start = a0;
+    for (;;) {
+      if (nb < 13) {
+        bits = (bits << 8) | d[i++];
+        nb += 8;
+        if (nb < 13) {
+          bits = (bits << 8) | d[i++];
+          nb += 8;
+        }
+      }
+      const entry = BLACK_LOOKUP[(bits >>> (nb - 13)) & 0x1fff];
+      const kind = (entry >> 4) & 15;
+      nb -= entry & 15;
+      a0 += entry >> 8;
+      if (kind === KIND_TERMINATING) break;
+      if (kind !== KIND_MAKEUP)
+        return fail(r, (i << 3) - nb - (entry & 15), kind === KIND_EOL ? ROW_EOL : ROW_INVALID_CODE);
+      if (a0 > width) return fail(r, (i << 3) - nb, ROW_TOO_LONG);
+    }
+    if (a0 >= width) return fail(r, (i << 3) - nb, a0 === width ? n : ROW_TOO_LONG);
+    if (a0 === start && n > 0)
+      n--; // a zero-length run merges with its neighbours
+    else out[n++] = a0;
+    start = a0;
   }
+}
+
+/** Stores the bit position and returns `result`; a position past the data makes it ROW_TRUNCATED. */
+function fail(r: BitReader, pos: number, result: number): number {
+  r.pos = pos;
+  if (pos > r.end || (result < 0 && result !== ROW_TOO_LONG && pos >= r.end)) return ROW_TRUNCATED;
+  return result;
 }

@@ -6,7 +6,6 @@
 import { BitWriter } from './bit-writer.js';
 import { BitReader } from './bit-reader.js';
 import {
-  decodeRun,
   putRun,
   ROW_BACKWARDS,
   ROW_EOL,
@@ -16,7 +15,11 @@ import {
   ROW_TRUNCATED,
 } from './t4-1d.js';
 import {
+  BLACK_LOOKUP,
   BLACK_RUNS,
+  KIND_EOL,
+  KIND_MAKEUP,
+  KIND_TERMINATING,
   HORIZONTAL_CODE,
   HORIZONTAL_LENGTH,
   MODE_EXTENSION,
@@ -32,6 +35,7 @@ import {
   VERTICAL_CODE,
   SHORT_RUN_LIMIT,
   VERTICAL_LENGTH,
+  WHITE_LOOKUP,
   WHITE_RUNS,
 } from './t4-codes.js';
 
@@ -130,49 +134,75 @@ export function encode2DRow(w: BitWriter, ref: Int32Array, cur: Int32Array, widt
 /**
  * Decodes a 2-D row against `ref` into `out` (room for width + 3); returns the number of changing
  * elements, or a negative ROW_ code (ROW_EOL when an EOL or EOFB starts where a mode was due).
+ * Bits come through a local bit buffer as in decode1DRow.
  */
 export function decode2DRow(r: BitReader, ref: Int32Array, out: Int32Array, width: number): number {
   const d = r.data;
-  let pos = r.pos;
+  const pos = r.pos;
+  let i = (pos >>> 3) + 1;
+  let nb = 8 - (pos & 7);
+  let bits = d[i - 1];
   let a0 = -1;
   let n = 0;
   let j = 0;
   while (a0 < width) {
     while (ref[j] <= a0) j++;
-    const bi = j + ((j ^ n) & 1);
-    const i = pos >>> 3;
-    // The next 7 bits (the longest mode code, Table 4/T.4) index the mode table.
-    const entry = MODE_LOOKUP[(((d[i] << 8) | d[i + 1]) >>> (9 - (pos & 7))) & 0x7f];
+    const bi = j + ((j ^ n) & 1); // b1: the first change right of a0 to the colour opposite a0's
+    if (nb < 7) {
+      bits = (bits << 8) | d[i++];
+      nb += 8;
+    }
+    const entry = MODE_LOOKUP[(bits >>> (nb - 7)) & 0x7f];
     const mode = entry >> 4;
+    nb -= entry & 15;
     if (mode >= MODE_VL3 && mode <= MODE_VR3) {
-      pos += entry & 15;
-      const a1 = ref[bi] + mode - MODE_V0;
+      const a1 = ref[bi] + mode - MODE_V0; // T.4 §4.2.1.3.2 b): a1 = b1 + offset
       if (a1 >= width) {
-        if (a1 > width) return fail(r, pos, ROW_TOO_LONG);
+        if (a1 > width) return fail(r, (i << 3) - nb, ROW_TOO_LONG);
         a0 = width;
         break;
       }
       if (a1 > a0) out[n++] = a1;
-      else if (a1 < a0 || a1 < 0) return fail(r, pos, ROW_BACKWARDS);
+      else if (a1 < a0 || a1 < 0) return fail(r, (i << 3) - nb, ROW_BACKWARDS);
       else if (n > 0 && out[n - 1] === a1)
         n--; // a zero-length run merges
       else out[n++] = a1;
       a0 = a1;
     } else if (mode === MODE_PASS) {
-      pos += PASS_LENGTH;
-      a0 = ref[bi + 1];
+      a0 = ref[bi + 1]; // a) a0 moves under b2
     } else if (mode === MODE_HORIZONTAL) {
-      r.pos = pos + HORIZONTAL_LENGTH;
-      const start = a0 < 0 ? 0 : a0;
-      const black = (n & 1) !== 0;
-      const r1 = decodeRun(r, black, width);
-      if (r1 < 0) return r1;
-      const r2 = decodeRun(r, !black, width);
-      if (r2 < 0) return r2;
-      pos = r.pos;
-      const a1 = start + r1;
-      const a2 = a1 + r2;
-      if (a2 > width) return fail(r, pos, ROW_TOO_LONG);
+      // c) two runs, in the colour of a0 and then the other colour
+      let lookup = (n & 1) === 0 ? WHITE_LOOKUP : BLACK_LOOKUP;
+      let r1 = 0;
+      let run = 0;
+      for (let k = 0; k < 2; k++) {
+        run = 0;
+        for (;;) {
+          if (nb < 13) {
+            bits = (bits << 8) | d[i++];
+            nb += 8;
+            if (nb < 13) {
+              bits = (bits << 8) | d[i++];
+              nb += 8;
+            }
+          }
+          const e = lookup[(bits >>> (nb - 13)) & 0x1fff];
+          const kind = (e >> 4) & 15;
+          if (kind === KIND_TERMINATING || kind === KIND_MAKEUP) {
+            nb -= e & 15;
+            run += e >> 8;
+            if (kind === KIND_TERMINATING) break;
+            if (run > width) return fail(r, (i << 3) - nb, ROW_TOO_LONG);
+          } else {
+            return fail(r, (i << 3) - nb, kind === KIND_EOL ? ROW_EOL : ROW_INVALID_CODE);
+          }
+        }
+        if (k === 0) r1 = run;
+        lookup = lookup === WHITE_LOOKUP ? BLACK_LOOKUP : WHITE_LOOKUP;
+      }
+      const a1 = (a0 < 0 ? 0 : a0) + r1;
+      const a2 = a1 + run;
+      if (a2 > width) return fail(r, (i << 3) - nb, ROW_TOO_LONG);
       a0 = a2;
       if (a1 === width) break;
       if (n > 0 && out[n - 1] === a1) n--;
@@ -181,18 +211,18 @@ export function decode2DRow(r: BitReader, ref: Int32Array, out: Int32Array, widt
       if (out[n - 1] === a2) n--;
       else out[n++] = a2;
     } else {
-      r.pos = pos;
-      if (pos >= r.end) return ROW_TRUNCATED;
+      r.pos = (i << 3) - nb - (entry & 15); // back to the start of the code
+      if (r.pos >= r.end) return ROW_TRUNCATED;
       if (mode === MODE_ZEROS && r.peek12() === 1) return ROW_EOL;
       return mode === MODE_EXTENSION ? ROW_EXTENSION : ROW_INVALID_CODE;
     }
   }
-  r.pos = pos;
-  if (pos > r.end) return ROW_TRUNCATED;
-  return n;
+  return fail(r, (i << 3) - nb, n);
 }
 
-function fail(r: BitReader, pos: number, code: number): number {
+/** Stores the bit position and returns `result`; a position past the data makes it ROW_TRUNCATED. */
+function fail(r: BitReader, pos: number, result: number): number {
   r.pos = pos;
-  return code;
+  if (pos > r.end || (result < 0 && result !== ROW_TOO_LONG && pos >= r.end)) return ROW_TRUNCATED;
+  return result;
 }
