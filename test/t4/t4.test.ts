@@ -553,6 +553,24 @@ describe('corrupt data', () => {
     }
   });
 
+  test('bad arguments are typed errors, not crashes', () => {
+    const b = createBitmap(WIDTH, 10);
+    expect(() => encodePage({ ...b, data: b.data.subarray(0, 100) }, { coding: 'mh' })).toThrow(T4Error);
+    expect(() => encodePage(b, { coding: 'jbig' as Coding })).toThrow(
+      expect.objectContaining({ kind: 'bad-options' }),
+    );
+    expect(() => new T4Encoder(WIDTH, { coding: 'mr', kFactor: 0 })).toThrow(T4Error);
+    expect(() => new T4Encoder(WIDTH, { coding: 'mh' }).encodeRow(new Uint8Array(10))).toThrow(T4Error);
+    expect(() => convertResolution({ ...b, stride: 3 }, 'fine', 'standard')).toThrow(T4Error);
+    expect(() => writeTiffF([{ bitmap: b, resolution: 'fine' }], { coding: 'g5' as Coding })).toThrow(
+      T4Error,
+    );
+    expect(() => createBitmap(0, 10)).toThrow(T4Error);
+    expect(() => decodePage(new Uint8Array(4), { coding: 'mmr', width: WIDTH, maxRows: -1 })).toThrow(
+      T4Error,
+    );
+  });
+
   test('memory is bounded: more rows than maxRows is a page-too-long error', () => {
     const page = blankPage(WIDTH, 500);
     for (const coding of CODINGS) {
