@@ -6,11 +6,15 @@
 import { REVERSED } from './runs.js';
 
 export class BitWriter {
-  private buf: Uint8Array;
-  private pos = 0;
-  /** Pending bits, right-aligned; fewer than 8 of them between calls. */
-  private acc = 0;
-  private nbits = 0;
+  /*
+   * The row coders (t4-1d.ts, t4-2d.ts) work on these fields in local variables for speed and
+   * store them back; reserve() must have made room for the row first.
+   */
+  buf: Uint8Array;
+  pos = 0;
+  /** Pending bits in the low `nbits` bits (fewer than 8 between calls); higher bits are ignored. */
+  acc = 0;
+  nbits = 0;
   /** Octets already handed out by take(). */
   private taken = 0;
 
@@ -28,7 +32,7 @@ export class BitWriter {
     this.buf = next;
   }
 
-  /** Appends the `length` (≤ 24) low bits of `code`, first bit = most significant. */
+  /** Appends the `length` (≤ 25) low bits of `code`, first bit = most significant. */
   put(code: number, length: number): void {
     const acc = (this.acc << length) | code;
     let nbits = this.nbits + length;
@@ -36,7 +40,7 @@ export class BitWriter {
       nbits -= 8;
       this.buf[this.pos++] = acc >>> nbits;
     }
-    this.acc = acc & ((1 << nbits) - 1);
+    this.acc = acc;
     this.nbits = nbits;
   }
 

@@ -83,3 +83,23 @@ export function firstDifferentRow(a: Bitmap, b: Bitmap): number {
   }
   return -1;
 }
+
+/** Throws a 'bad-options' T4Error unless the bitmap's fields describe a buffer that holds it. */
+export function checkBitmap(b: Bitmap): void {
+  const ok =
+    Number.isInteger(b.width) &&
+    b.width >= 1 &&
+    b.width <= MAX_WIDTH &&
+    Number.isInteger(b.height) &&
+    b.height >= 0 &&
+    b.height <= MAX_HEIGHT &&
+    Number.isInteger(b.stride) &&
+    b.stride >= (b.width + 7) >> 3 &&
+    b.data instanceof Uint8Array &&
+    (b.height === 0 || b.data.length >= b.stride * (b.height - 1) + ((b.width + 7) >> 3));
+  if (!ok)
+    throw new T4Error(
+      'bad-options',
+      `bitmap ${b.width}×${b.height} (stride ${b.stride}) does not fit its data`,
+    );
+}

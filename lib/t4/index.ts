@@ -5,7 +5,7 @@ export { T4Encoder, encodePage, kFactorFor, minScanLineBits } from './t4-encode.
 export type { EncodeOptions } from './t4-encode.js';
 export { decodePage, DEFAULT_MAX_ROWS } from './t4-decode.js';
 export type { DecodeOptions, DecodeResult } from './t4-decode.js';
-export { readTiff, writeTiffF, resolutionFromDpi, TiffError } from './tiff.js';
+export { readTiff, readTiffPages, writeTiffF, resolutionFromDpi, TiffError, MAX_TIFF_BYTES } from './tiff.js';
 export type { TiffPage, TiffWriteOptions, TiffErrorKind } from './tiff.js';
 export { convertResolution } from './resolution.js';
 export { reverseBits } from './runs.js';

@@ -4,6 +4,7 @@
  * line (a form rule, a table border) survives instead of vanishing with a dropped row. Going up
  * repeats rows. Horizontal resolution (8 pels/mm) is the same at all three.
  */
+import { checkBitmap } from './bitmap.js';
 import type { Bitmap, Resolution } from './bitmap.js';
 import { T4Error } from './errors.js';
 
@@ -12,6 +13,7 @@ const LEVEL: Record<Resolution, number> = { standard: 0, fine: 1, superfine: 2 }
 export function convertResolution(bitmap: Bitmap, from: Resolution, to: Resolution): Bitmap {
   if (!(from in LEVEL) || !(to in LEVEL))
     throw new T4Error('bad-options', `unknown resolution ${from} → ${to}`);
+  checkBitmap(bitmap);
   let out = bitmap;
   for (let level = LEVEL[from]; level > LEVEL[to]; level--) out = halveRows(out);
   for (let level = LEVEL[from]; level < LEVEL[to]; level++) out = doubleRows(out);

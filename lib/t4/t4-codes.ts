@@ -258,6 +258,35 @@ function runCodes(terminating: string[], makeup: string[]): RunCodes {
 export const WHITE_CODES = runCodes(WHITE_TERMINATING, WHITE_MAKEUP);
 export const BLACK_CODES = runCodes(BLACK_TERMINATING, BLACK_MAKEUP);
 
+/** Runs below this length code as one make-up (if ≥ 64) plus one terminating code. */
+export const SHORT_RUN_LIMIT = 2624;
+
+/**
+ * Whole-run codes for runs 0..2623: the make-up code (if any) followed by the terminating code,
+ * as one code of at most 25 bits, so a run is a single write. Entry = code << 5 | length.
+ * Longer runs first repeat the 2560 make-up (MAKEUP_2560).
+ */
+function runTable(t: RunCodes): Int32Array {
+  const table = new Int32Array(SHORT_RUN_LIMIT);
+  for (let run = 0; run < SHORT_RUN_LIMIT; run++) {
+    const m = run >> 6;
+    const term = run & 63;
+    if (m === 0) {
+      table[run] = (t.termCode[term] << 5) | t.termLength[term];
+    } else {
+      const code = (t.makeupCode[m] << t.termLength[term]) | t.termCode[term];
+      table[run] = (code << 5) | (t.makeupLength[m] + t.termLength[term]);
+    }
+  }
+  return table;
+}
+
+export const WHITE_RUNS = runTable(WHITE_CODES);
+export const BLACK_RUNS = runTable(BLACK_CODES);
+
+/** Table 3b/T.4: the 2560 make-up, shared by both colours, as code << 5 | length. */
+export const MAKEUP_2560 = (WHITE_CODES.makeupCode[40] << 5) | WHITE_CODES.makeupLength[40];
+
 /**
  * Decoding tables for runs, indexed by the next 13 bits. Entry = length | kind << 4 | run << 8,
  * kind: 0 invalid, 1 terminating, 2 make-up, 3 EOL.

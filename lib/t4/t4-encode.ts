@@ -6,6 +6,7 @@
  * page ends with RTC, six EOLs (§4.1.4, §4.2.4). In ECM (T.4 Annex A) no fill is used. MMR
  * (T.6 §2.2–§2.4) has no EOLs and ends with EOFB.
  */
+import { checkBitmap } from './bitmap.js';
 import type { Bitmap, BitOrder, Coding, Resolution } from './bitmap.js';
 import { BitWriter } from './bit-writer.js';
 import { T4Error } from './errors.js';
@@ -67,6 +68,8 @@ export class T4Encoder {
     if (!Number.isInteger(width) || width < 1 || width > 65535)
       throw new T4Error('bad-options', `bad row width ${width}`);
     this.width = width;
+    if (!['mh', 'mr', 'mmr'].includes(options.coding))
+      throw new T4Error('bad-options', `unknown coding ${options.coding}`);
     this.coding = options.coding;
     this.kFactor = options.kFactor ?? (options.resolution ? kFactorFor(options.resolution) : 2);
     if (!Number.isInteger(this.kFactor) || this.kFactor < 1)
@@ -85,6 +88,9 @@ export class T4Encoder {
   /** Codes one row: `width` pixels packed MSB first from data[offset]. */
   encodeRow(data: Uint8Array, offset = 0): void {
     if (this.finished) throw new T4Error('bad-options', 'T4Encoder: row after finish()');
+    if (!(offset >= 0 && offset + ((this.width + 7) >> 3) <= data.length)) {
+      throw new T4Error('bad-options', `row at ${offset} outside ${data.length} bytes`);
+    }
     const w = this.writer;
     const width = this.width;
     w.reserve(width + (this.minBits >> 3) + 64);
@@ -146,6 +152,7 @@ export class T4Encoder {
 
 /** Codes a whole page in one call. */
 export function encodePage(bitmap: Bitmap, options: EncodeOptions): Uint8Array {
+  checkBitmap(bitmap);
   const enc = new T4Encoder(bitmap.width, options);
   for (let y = 0; y < bitmap.height; y++) enc.encodeRow(bitmap.data, y * bitmap.stride);
   return enc.finish();

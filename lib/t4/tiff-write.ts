@@ -4,7 +4,8 @@
  * YResolution 98/196/391 per inch, NewSubfileType "page", PageNumber n of total, and the page
  * coded MH or MR with octet-aligned EOLs (T4Options fill bit) or MMR (Compression 4).
  */
-import { LINES_PER_INCH } from './bitmap.js';
+import { checkBitmap, LINES_PER_INCH } from './bitmap.js';
+import { T4Error } from './errors.js';
 import type { Coding, FaxPage } from './bitmap.js';
 import { encodePage } from './t4-encode.js';
 import { kFactorFor } from './t4-encode.js';
@@ -24,6 +25,9 @@ const RATIONAL = 5;
 const ASCII = 2;
 
 export function writeTiffF(pages: FaxPage[], options: TiffWriteOptions): Uint8Array {
+  for (const p of pages) checkBitmap(p.bitmap);
+  if (!['none', 'mh', 'mr', 'mmr'].includes(options.coding))
+    throw new T4Error('bad-options', `unknown coding ${options.coding}`);
   const strips = pages.map((p) => stripOf(p, options.coding));
   // Layout: header, then for each page its strip, its directory and the directory's out-of-line values.
   const chunks: Uint8Array[] = [];

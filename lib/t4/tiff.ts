@@ -50,10 +50,26 @@ function one(ifd: Ifd, tag: number, fallback?: number): number {
   return fallback;
 }
 
+/** Total decoded bytes readTiff keeps at once (all pages); readTiffPages holds one page at a time. */
+export const MAX_TIFF_BYTES = 256 * 1024 * 1024;
+
 /** Reads every page of a TIFF file. Throws TiffError (or T4DecodeError for a broken MMR strip). */
 export function readTiff(buf: Uint8Array): TiffPage[] {
+  const pages: TiffPage[] = [];
+  let bytes = 0;
+  for (const page of readTiffPages(buf)) {
+    bytes += page.bitmap.data.length;
+    if (bytes > MAX_TIFF_BYTES)
+      throw new TiffError('unsupported', `pages larger than ${MAX_TIFF_BYTES} bytes in all`);
+    pages.push(page);
+  }
+  return pages;
+}
+
+/** The pages of a TIFF file one at a time, decoded as they are taken (memory: one page). */
+export function* readTiffPages(buf: Uint8Array): Generator<TiffPage> {
   const tiff = new TiffStructure(buf);
-  return tiff.directories().map((ifd) => readPage(tiff, ifd));
+  for (const ifd of tiff.directories()) yield readPage(tiff, ifd);
 }
 
 function readPage(tiff: TiffStructure, ifd: Ifd): TiffPage {
@@ -102,7 +118,8 @@ function readPage(tiff: TiffStructure, ifd: Ifd): TiffPage {
         byteAlignedRows: compression === COMPRESSION_CCITT_RLE || compression === COMPRESSION_CCITT_RLEW,
       });
       out.set(page.bitmap.data);
-      badRows += page.badRows;
+      // Rows the strip should have held but did not are lost rows, as a receiver would count them.
+      badRows += page.badRows + (rows - page.bitmap.height);
     } else {
       const raw = uncompress(compression, strip, out.length);
       out.set(raw.subarray(0, Math.min(raw.length, out.length)));

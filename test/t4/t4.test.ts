@@ -12,6 +12,8 @@ import {
   encodePage,
   firstDifferentRow,
   getPixel,
+  setPixel,
+  readTiffPages,
   minScanLineBits,
   readTiff,
   reverseBits,
@@ -76,6 +78,15 @@ function strip(file: Uint8Array, index = 0): Uint8Array {
   return Buffer.concat(offsets.map((o, i) => t.buf.subarray(o, o + counts[i])));
 }
 
+/** Offset of the (first directory's) entry for `tag` in a little-endian TIFF. */
+function findEntry(file: Uint8Array, tag: number): number {
+  const v = new DataView(file.buffer, file.byteOffset);
+  const ifd = v.getUint32(4, true);
+  for (let i = 0; i < v.getUint16(ifd, true); i++)
+    if (v.getUint16(ifd + 2 + 12 * i, true) === tag) return ifd + 2 + 12 * i;
+  throw new Error(`no tag ${tag}`);
+}
+
 function expectSame(actual: Bitmap, expected: Bitmap): void {
   expect({ width: actual.width, height: actual.height }).toEqual({
     width: expected.width,
@@ -95,6 +106,7 @@ describe('code tables (T.4 Tables 2 and 3)', () => {
       w.reserve(64);
       changes[0] = run;
       changes[1] = 2 * run + 1;
+      changes[2] = width;
       encode1DRow(w, changes, 2, width);
       w.align();
       const r = new BitReader(w.take(false), false);
@@ -397,6 +409,26 @@ describe('sharp TIFFs', () => {
   });
 });
 
+test('sharp (libvips) reads our multi-page TIFF-F in every coding', async () => {
+  const doc: FaxPage[] = [
+    { bitmap: pageNamed('form'), resolution: 'fine' },
+    { bitmap: pageNamed('bar'), resolution: 'standard' },
+  ];
+  for (const coding of CODINGS) {
+    const file = writeTiffF(doc, { coding });
+    for (const [i, page] of doc.entries()) {
+      const { data, info } = await sharp(file, { page: i }).raw().toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height]).toEqual([page.bitmap.width, page.bitmap.height]);
+      const got = createBitmap(info.width, info.height);
+      for (let y = 0; y < info.height; y++) {
+        for (let x = 0; x < info.width; x++)
+          if (data[(y * info.width + x) * info.channels] < 128) setPixel(got, x, y, true);
+      }
+      expectSame(got, page.bitmap);
+    }
+  }
+});
+
 describe('resolution conversion', () => {
   test('superfine → fine → standard keeps one-row thin lines (rows are OR-ed, not dropped)', () => {
     const b = createBitmap(WIDTH, 40);
@@ -521,6 +553,24 @@ describe('corrupt data', () => {
     }
   });
 
+  test('bad arguments are typed errors, not crashes', () => {
+    const b = createBitmap(WIDTH, 10);
+    expect(() => encodePage({ ...b, data: b.data.subarray(0, 100) }, { coding: 'mh' })).toThrow(T4Error);
+    expect(() => encodePage(b, { coding: 'jbig' as Coding })).toThrow(
+      expect.objectContaining({ kind: 'bad-options' }),
+    );
+    expect(() => new T4Encoder(WIDTH, { coding: 'mr', kFactor: 0 })).toThrow(T4Error);
+    expect(() => new T4Encoder(WIDTH, { coding: 'mh' }).encodeRow(new Uint8Array(10))).toThrow(T4Error);
+    expect(() => convertResolution({ ...b, stride: 3 }, 'fine', 'standard')).toThrow(T4Error);
+    expect(() => writeTiffF([{ bitmap: b, resolution: 'fine' }], { coding: 'g5' as Coding })).toThrow(
+      T4Error,
+    );
+    expect(() => createBitmap(0, 10)).toThrow(T4Error);
+    expect(() => decodePage(new Uint8Array(4), { coding: 'mmr', width: WIDTH, maxRows: -1 })).toThrow(
+      T4Error,
+    );
+  });
+
   test('memory is bounded: more rows than maxRows is a page-too-long error', () => {
     const page = blankPage(WIDTH, 500);
     for (const coding of CODINGS) {
@@ -544,6 +594,16 @@ describe('corrupt data', () => {
     run('tiffset', ['-s', '257', '4000000000', tall]);
     expect(() => readTiff(s.read('tall.tif'))).toThrow(TiffError);
     expect(() => readTiff(good.subarray(0, good.length - 40))).toThrow(TiffError);
+    // A short strip: the rows it lacks are counted as bad rows, the page keeps its stated size.
+    const short = writeTiffF([{ bitmap: pageNamed('text'), resolution: 'fine' }], { coding: 'mh' });
+    const t = new TiffStructure(short);
+    const ifd = t.directories()[0];
+    const cut = short.slice();
+    const countAt = findEntry(cut, TAG.StripByteCounts);
+    new DataView(cut.buffer).setUint32(countAt + 8, Math.floor(ifd.get(TAG.StripByteCounts)![0] / 2), true);
+    const [half] = [...readTiffPages(cut)];
+    expect(half.bitmap.height).toBe(pageNamed('text').height);
+    expect(half.badRows).toBeGreaterThan(500);
   });
 
   test('fuzzing: random and mutated streams through every decoder (fixed seed)', () => {
