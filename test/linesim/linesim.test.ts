@@ -265,4 +265,34 @@ describe('linesim, proved with efax', () => {
     expectSamePage((await tiffPages(`${prefix}.001`))[0], sentBitmaps[0], 0);
     expectSamePage((await tiffPages(`${prefix}.002`))[0], sentBitmaps[1], 0);
   }, 60_000);
+
+  it('pair mode: efax on pty A faxes efax on pty B', async () => {
+    sim = await startLineSim({ outDir: dir, speed: 2, pair: true });
+    expect(sim.devicePathB).toMatch(/^\/dev\/pts\/\d+$/);
+    expect(sim.devicePathB).not.toBe(sim.devicePath);
+    const sending = run('efax', ['-d', sim.devicePath, '-o1', '-h', '', '-l', '+1 555 0001', '-v', 'ewin',
+      '-t', '0002', pages[1]]); // prettier-ignore
+    // efax answers as soon as it starts, so start the receiver once A is dialling.
+    await new Promise((r) => setTimeout(r, 1000));
+    const prefix = join(dir, 'pair');
+    const receiving = await run('efax', [
+      '-d',
+      sim.devicePathB!,
+      '-o1',
+      '-l',
+      '+1 555 0002',
+      '-r',
+      prefix,
+      '-v',
+      'ewin',
+    ]);
+    const sent = await sending;
+    expect(sent.code).toBe(0);
+    expect(receiving.code).toBe(0);
+    expect(sent.log).toMatch(/remote ID -> +\+1 555 0002/);
+    expect(receiving.log).toMatch(/remote ID -> +\+1 555 0001/);
+    const call = await sim.nextCall(10_000);
+    expect(call).toMatchObject({ direction: 'pair', caller: 'a', number: '0002', outcome: 'ended' });
+    expectSamePage((await tiffPages(`${prefix}.001`))[0], sentBitmaps[1], 32);
+  }, 60_000);
 });
