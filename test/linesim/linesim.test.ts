@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, lstat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SerialPort } from 'serialport';
 import sharp from 'sharp';
 import { startLineSim, type LineSim } from './linesim.js';
 
@@ -210,6 +211,31 @@ describe('linesim, proved with efax', () => {
     expectSamePage((await tiffPages(call.tiff!))[0], sentBitmaps[0], 32);
   }, 60_000);
 
+  it('a far end that hangs up after page 1 leaves efax without a confirmation', async () => {
+    sim = await startLineSim({ outDir: dir, speed: 3, modems: ['v29'], hangupAfterPage: 1 });
+    await expect(sim.nextCall(100)).rejects.toMatchObject({ kind: 'timeout' });
+    const efax = await run('efax', [
+      '-d',
+      sim.devicePath,
+      '-o1',
+      '-h',
+      '',
+      '-v',
+      'ewin',
+      '-t',
+      '99',
+      ...pages,
+    ]);
+    expect(efax.code).not.toBe(0);
+    expect(efax.log).not.toContain('sent -> ' + pages[0]);
+    const call = await sim.nextCall(30_000);
+    expect(call).toMatchObject({
+      outcome: 'far-end-hangup',
+      pages: 1,
+      completionText: 'The call dropped prematurely',
+    });
+  }, 60_000);
+
   it('the far end calls in and sends; efax answers the RING and receives the same bitmaps', async () => {
     const both = join(dir, 'both.tif');
     expect((await run('tiffcp', [pages[0], pages[1], both])).code).toBe(0);
@@ -239,5 +265,77 @@ describe('linesim, proved with efax', () => {
     });
     expectSamePage((await tiffPages(`${prefix}.001`))[0], sentBitmaps[0], 0);
     expectSamePage((await tiffPages(`${prefix}.002`))[0], sentBitmaps[1], 0);
+  }, 60_000);
+
+  it('serialport (what lib/modem uses) can drive the pty: ATD gets CONNECT and the far end CSI and DIS', async () => {
+    sim = await startLineSim({ outDir: dir, speed: 4, ident: '12345' });
+    const port = new SerialPort({ path: sim.devicePath, baudRate: 115200, autoOpen: false });
+    await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
+    let input = Buffer.alloc(0);
+    port.on('data', (b: Buffer) => (input = Buffer.concat([input, b])));
+    const DLE = '\x10';
+    const ETX = '\x03';
+    const until = async (ending: string, timeoutMs = 20_000): Promise<string> => {
+      const end = Date.now() + timeoutMs;
+      while (!input.toString('latin1').endsWith(ending)) {
+        if (Date.now() > end)
+          throw new Error(`no ${JSON.stringify(ending)} in ${JSON.stringify(input.toString('latin1'))}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const text = input.toString('latin1');
+      input = Buffer.alloc(0);
+      return text;
+    };
+    /** T.31 §8.3.2: HDLC data, DLE-shielded, up to DLE ETX; then OK if the FCS was good. */
+    const frame = (text: string): number[] => {
+      const body = text.slice(text.indexOf('CONNECT\r\n') + 9, text.indexOf(DLE + ETX));
+      return [...Buffer.from(body.split(DLE + DLE).join(DLE), 'latin1')];
+    };
+    port.write('ATE0\r');
+    await until('OK\r\n');
+    port.write('AT+FCLASS=1\r');
+    await until('OK\r\n');
+    port.write('ATD5550123\r');
+    const csi = frame(await until(DLE + ETX + '\r\nOK\r\n'));
+    // Address, control (not final), FCF CSI (T.30 §5.3.6.1.1), then the ident, last digit first.
+    expect(csi.slice(0, 3)).toEqual([0xff, 0x03, 0x40]);
+    expect(Buffer.from(csi.slice(3, 23)).toString('latin1').trim()).toBe('54321');
+    port.write('AT+FRH=3\r');
+    const dis = frame(await until(DLE + ETX + '\r\nOK\r\n'));
+    expect(dis.slice(0, 3)).toEqual([0xff, 0x13, 0x80]); // final frame, FCF DIS
+    port.write('ATH\r');
+    await until('OK\r\n');
+    await new Promise<void>((resolve) => port.close(() => resolve()));
+    expect(await sim.nextCall(10_000)).toMatchObject({ number: '5550123', outcome: 'host-hangup', pages: 0 });
+  }, 60_000);
+
+  it('pair mode: efax on pty A faxes efax on pty B', async () => {
+    sim = await startLineSim({ outDir: dir, speed: 2, pair: true });
+    expect(sim.devicePathB).toMatch(/^\/dev\/pts\/\d+$/);
+    expect(sim.devicePathB).not.toBe(sim.devicePath);
+    const sending = run('efax', ['-d', sim.devicePath, '-o1', '-h', '', '-l', '+1 555 0001', '-v', 'ewin',
+      '-t', '0002', pages[1]]); // prettier-ignore
+    // efax answers as soon as it starts, so start the receiver once A is dialling.
+    await new Promise((r) => setTimeout(r, 1000));
+    const prefix = join(dir, 'pair');
+    const receiving = await run('efax', [
+      '-d',
+      sim.devicePathB!,
+      '-o1',
+      '-l',
+      '+1 555 0002',
+      '-r',
+      prefix,
+      '-v',
+      'ewin',
+    ]);
+    const sent = await sending;
+    expect(sent.code).toBe(0);
+    expect(receiving.code).toBe(0);
+    expect(sent.log).toMatch(/remote ID -> +\+1 555 0002/);
+    expect(receiving.log).toMatch(/remote ID -> +\+1 555 0001/);
+    const call = await sim.nextCall(10_000);
+    expect(call).toMatchObject({ direction: 'pair', caller: 'a', number: '0002', outcome: 'ended' });
+    expectSamePage((await tiffPages(`${prefix}.001`))[0], sentBitmaps[1], 32);
   }, 60_000);
 });

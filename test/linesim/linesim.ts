@@ -30,6 +30,12 @@ export interface LineSimOptions {
   speed?: number;
   /** Also create this symlink to the pty. */
   link?: string;
+  /** Pair mode: two pty modems on one line (A = devicePath, B = devicePathB) that dial each other. */
+  pair?: boolean;
+  /** Pair mode: symlink to the second pty. */
+  linkB?: string;
+  /** One-way audio delay on the line, in ms, rounded to 20 ms blocks (default 20). */
+  lineDelayMs?: number;
   /** The far end calls in (RING) and sends this TIFF-F file when the host answers (ATA). */
   send?: string;
   /** Send mode: seconds from opening the pty to the first RING (default 1). */
@@ -69,8 +75,10 @@ export type LineSimOutcome =
 /** One JSON line of the simulator: the far end's view of one call. */
 export interface LineSimCall {
   call: number;
-  /** 'dial': the host dialled (ATD); 'incoming': the far end called the host. */
-  direction: 'dial' | 'incoming';
+  /** 'dial': the host dialled (ATD); 'incoming': the far end called the host; 'pair': pair mode. */
+  direction: 'dial' | 'incoming' | 'pair';
+  /** Pair mode only: which pty dialled. */
+  caller?: 'a' | 'b';
   number: string | null;
   outcome: LineSimOutcome;
   pages: number;
@@ -109,6 +117,8 @@ export class LineSimError extends Error {
 export interface LineSim {
   /** The pty path, e.g. /dev/pts/3 (or use options.link). */
   readonly devicePath: string;
+  /** Pair mode: the second pty. */
+  readonly devicePathB?: string;
   readonly outDir: string;
   /** The next call report; rejects with kind 'timeout' or 'exited'. */
   nextCall(timeoutMs?: number): Promise<LineSimCall>;
@@ -139,6 +149,9 @@ function optionArgs(o: LineSimOptions, outDir: string): string[] {
   const str = (flag: string, v: string | undefined) => v !== undefined && a.push(flag, v);
   num('--speed', o.speed);
   str('--link', o.link);
+  if (o.pair) a.push('--pair');
+  str('--link-b', o.linkB);
+  num('--line-delay', o.lineDelayMs);
   str('--send', o.send);
   num('--ring-after', o.ringAfterSeconds);
   num('--rings', o.rings);
@@ -175,19 +188,20 @@ export async function startLineSim(options: LineSimOptions = {}): Promise<LineSi
   const queued: LineSimCall[] = [];
   const waiters: { resolve: (c: LineSimCall) => void; reject: (e: LineSimError) => void }[] = [];
   let exited = false;
-  let devicePathResolve: (p: string) => void;
+  let devicePathResolve: (p: string[]) => void;
   let devicePathReject: (e: LineSimError) => void;
-  const devicePath = new Promise<string>((resolve, reject) => {
+  const devicePaths = new Promise<string[]>((resolve, reject) => {
     devicePathResolve = resolve;
     devicePathReject = reject;
   });
 
   const lines = createInterface({ input: child.stdout! });
-  let first = true;
+  const paths: string[] = [];
+  const pathLines = options.pair ? 2 : 1;
   lines.on('line', (line) => {
-    if (first) {
-      first = false;
-      devicePathResolve(line.trim());
+    if (paths.length < pathLines) {
+      paths.push(line.trim());
+      if (paths.length === pathLines) devicePathResolve(paths);
       return;
     }
     const call = JSON.parse(line) as LineSimCall;
@@ -206,7 +220,7 @@ export async function startLineSim(options: LineSimOptions = {}): Promise<LineSi
   });
   child.on('error', (err) => devicePathReject(new LineSimError('start-failed', err.message)));
 
-  const path = await devicePath;
+  const [path, pathB] = await devicePaths;
 
   function nextCall(timeoutMs = 120_000): Promise<LineSimCall> {
     const ready = queued.shift();
@@ -246,6 +260,7 @@ export async function startLineSim(options: LineSimOptions = {}): Promise<LineSi
 
   return {
     devicePath: path,
+    devicePathB: pathB,
     outDir,
     nextCall,
     calls,

@@ -210,6 +210,10 @@ void far_end_report(far_end_t *f, const call_summary_t *c)
 
     fprintf(out, "{\"call\":%d,\"direction\":", c->call_no);
     json_string(out, c->direction);
+    if (c->caller) {
+        fputs(",\"caller\":", out);
+        json_string(out, c->caller);
+    }
     fputs(",\"number\":", out);
     json_string(out, c->number);
     fputs(",\"outcome\":", out);

@@ -42,15 +42,10 @@ struct line_s {
     char number[128];
     int64_t call_start_samples, call_start_ms, connected_at;
     awgn_state_t *noise_to_far, *noise_to_host;
+    delay_line_t *delay_to_far, *delay_to_host;
 };
 
 static void end_call(line_t *l, const char *outcome);
-
-static void log_to_stderr(int level, const char *text)
-{
-    (void) level;
-    fputs(text, stderr);
-}
 
 static void begin_call(line_t *l, const char *direction, const char *number)
 {
@@ -159,20 +154,7 @@ static void host_session(void *user, bool started)
 {
     line_t *l = user;
     if (started) {
-        l->t31 = t31_init(NULL, at_tx, l, modem_control, l, NULL, NULL);
-        if (l->t31 == NULL) {
-            fprintf(stderr, "linesim: cannot start the T.31 modem\n");
-            exit(2);
-        }
-        t31_set_transmit_on_idle(l->t31, true);
-        if (l->opt->verbose) {
-            logging_state_t *logs[] = { &l->t31->logging, &l->t31->at_state.logging };
-            for (size_t i = 0; i < 2; i++) {
-                span_log_set_level(logs[i], SPAN_LOG_FLOW | SPAN_LOG_SHOW_TAG);
-                span_log_set_tag(logs[i], "T.31");
-                span_log_set_message_handler(logs[i], log_to_stderr);
-            }
-        }
+        l->t31 = modem_create(l->opt, at_tx, modem_control, l, "T.31");
         l->state = LINE_IDLE;
         if (l->opt->far_end_sends) {
             l->state = LINE_RING_WAIT;
@@ -203,10 +185,10 @@ line_t *line_create(const linesim_options_t *opt, host_port_t *port)
         return NULL;
     l->opt = opt;
     l->port = port;
-    if (opt->noise) {
-        l->noise_to_far = awgn_init_dbm0(NULL, 1234567, (float) opt->noise_dbm0);
-        l->noise_to_host = awgn_init_dbm0(NULL, 7654321, (float) opt->noise_dbm0);
-    }
+    l->noise_to_far = noise_create(opt, 1234567);
+    l->noise_to_host = noise_create(opt, 7654321);
+    l->delay_to_far = delay_line_create(opt->line_delay_ms);
+    l->delay_to_host = delay_line_create(opt->line_delay_ms);
     host_port_set_handlers(port, host_rx, host_session, l);
     return l;
 }
@@ -219,6 +201,8 @@ void line_free(line_t *l)
         awgn_free(l->noise_to_far);
     if (l->noise_to_host)
         awgn_free(l->noise_to_host);
+    delay_line_free(l->delay_to_far);
+    delay_line_free(l->delay_to_host);
     free(l);
 }
 
@@ -296,20 +280,9 @@ static void far_end_faults(line_t *l)
     }
 }
 
-static void add_noise(awgn_state_t *noise, int16_t *amp)
-{
-    if (noise == NULL)
-        return;
-    for (int i = 0; i < BLOCK_SAMPLES; i++) {
-        int32_t v = amp[i] + awgn(noise);
-        amp[i] = (int16_t) (v > INT16_MAX ? INT16_MAX : v < INT16_MIN ? INT16_MIN : v);
-    }
-}
-
 void line_tick(line_t *l, int64_t now_ms)
 {
     int16_t to_far[BLOCK_SAMPLES], to_host[BLOCK_SAMPLES];
-    int n;
     (void) now_ms;
 
     if (l->t31 == NULL)
@@ -317,16 +290,16 @@ void line_tick(line_t *l, int64_t now_ms)
     timed_events(l);
     if (l->t31 == NULL || l->state == LINE_IDLE)
         return;
-    n = t31_tx(l->t31, to_far, BLOCK_SAMPLES);
-    if (n < BLOCK_SAMPLES)
-        memset(to_far + n, 0, sizeof(int16_t) * (size_t) (BLOCK_SAMPLES - n));
-    add_noise(l->noise_to_far, to_far);
+    modem_audio_tx(l->t31, to_far);
+    delay_line_pass(l->delay_to_far, to_far);
+    noise_add(l->noise_to_far, to_far);
     if (l->state == LINE_CONNECTED && l->far)
         far_end_audio(l->far, to_far, to_host);
     else
         memset(to_host, 0, sizeof(to_host));
     far_end_faults(l);
-    add_noise(l->noise_to_host, to_host);
+    delay_line_pass(l->delay_to_host, to_host);
+    noise_add(l->noise_to_host, to_host);
     if (l->t31)
         t31_rx(l->t31, to_host, BLOCK_SAMPLES);
     if (l->opt->verbose && l->t31) {

@@ -10,7 +10,9 @@
  * Files:
  *   host_port.c  the pty: sessions (open/close), byte queues, latency, flow control
  *   far_end.c    the spandsp fax terminal and the JSON report of each call
- *   line.c       the call: dialling, ringing, faults, the audio path, noise
+ *   line.c       the call: dialling, ringing, faults, the audio path
+ *   pair.c       pair mode: two pty modems calling each other
+ *   modem.c      a T.31 modem per session, line noise
  *   main.c       options and the event loop
  */
 #ifndef LINESIM_H
@@ -29,6 +31,8 @@
 /* Everything the command line can set. */
 typedef struct {
     const char *link_path;   /* optional symlink to the pty slave */
+    bool pair;               /* two pty modems on one line, no fax terminal */
+    const char *link_b_path; /* pair mode: optional symlink to the second pty */
     const char *out_dir;     /* received TIFF files go here */
     double speed;            /* simulated seconds per wall second */
     bool far_end_sends;      /* the far end calls in and sends send_file */
@@ -47,6 +51,7 @@ typedef struct {
     bool ecm;
     int rnr_count;
     int latency_ms;          /* extra delay each way between host and modem */
+    double line_delay_ms;    /* one-way audio delay on the line */
     const char *ident;       /* far-end local ident (CSI when receiving, TSI when sending) */
     bool xonxoff;            /* send DC3/DC1 when the modem's buffer fills/drains */
     bool verbose;            /* spandsp logs on stderr */
@@ -89,9 +94,11 @@ void far_end_terminate(far_end_t *f);    /* the line dropped: end T.30 */
 
 typedef struct {
     int call_no;
-    const char *direction;  /* "dial" (host called the far end) or "incoming" */
+    const char *direction;  /* "dial" (host called the far end), "incoming" or "pair" */
+    const char *caller;     /* pair mode: "a" or "b", else NULL */
     const char *number;
-    const char *outcome;    /* completed, failed, busy, no-answer, no-dialtone, far-end-hangup, host-hangup */
+    const char *outcome;    /* completed, failed, busy, no-answer, no-dialtone, far-end-hangup,
+                               host-hangup; pair mode: ended */
     double sim_seconds;
     double wall_seconds;
 } call_summary_t;
@@ -109,6 +116,26 @@ bool line_active(line_t *l);
 void line_tick(line_t *l, int64_t now_ms);
 /* Simulated time in samples since start. */
 int64_t line_samples(line_t *l);
+
+/* ---- pair.c ---- */
+typedef struct pair_s pair_t;
+
+pair_t *pair_create(const linesim_options_t *opt, host_port_t *a, host_port_t *b);
+void pair_free(pair_t *p);
+bool pair_active(pair_t *p);
+void pair_tick(pair_t *p);
+
+/* ---- modem.c ---- */
+t31_state_t *modem_create(const linesim_options_t *opt, at_tx_handler_t *at_tx,
+                          t31_modem_control_handler_t *control, void *user, const char *tag);
+/* One block of the modem's transmit audio, padded with silence; t31 may be NULL. */
+void modem_audio_tx(t31_state_t *t31, int16_t *amp);
+awgn_state_t *noise_create(const linesim_options_t *opt, int seed); /* NULL without --noise */
+void noise_add(awgn_state_t *noise, int16_t *amp);
+typedef struct delay_line_s delay_line_t;
+delay_line_t *delay_line_create(double ms); /* rounded to whole 20 ms blocks */
+void delay_line_free(delay_line_t *d);
+void delay_line_pass(delay_line_t *d, int16_t *amp);
 
 /* ---- main.c ---- */
 int64_t monotonic_ms(void);

@@ -42,6 +42,8 @@ static void usage(FILE *out)
     fputs("usage: linesim [options]\n"
           "A pty that behaves as a Class 1 fax modem; the far end of its line is a spandsp fax terminal.\n"
           "  --link PATH             also make PATH a symlink to the pty\n"
+          "  --pair                  two ptys (stdout lines 1 and 2), modems that call each other\n"
+          "  --link-b PATH           pair mode: symlink to the second pty\n"
           "  --out-dir DIR           folder for received TIFF files (default .)\n"
           "  --speed F               simulated seconds per wall second (default 1)\n"
           "  --send FILE.tif         the far end calls in (RING) and sends FILE.tif\n"
@@ -58,6 +60,7 @@ static void usage(FILE *out)
           "  --ecm on|off            far-end ECM capability (default on)\n"
           "  --rnr N                 far end answers N times receiver-not-ready (ECM)\n"
           "  --latency MS            extra delay each way between host and modem\n"
+          "  --line-delay MS         one-way audio delay on the line, whole 20 ms blocks (20)\n"
           "  --ident ID              far-end local ident, CSI or TSI (default LINESIM)\n"
           "  --flow xonxoff|none     send DC3/DC1 to the host for flow control (default xonxoff)\n"
           "  --verbose               spandsp logs on stderr\n",
@@ -119,6 +122,7 @@ static void parse_options(int argc, char **argv, linesim_options_t *o)
         { "ecm", required_argument, 0, 'e' },       { "rnr", required_argument, 0, 'X' },
         { "latency", required_argument, 0, 'l' },   { "ident", required_argument, 0, 'i' },
         { "flow", required_argument, 0, 'f' },      { "verbose", no_argument, 0, 'v' },
+        { "line-delay", required_argument, 0, 'D' }, { "pair", no_argument, 0, 'p' },            { "link-b", required_argument, 0, 'B' },
         { "help", no_argument, 0, 'h' },            { 0, 0, 0, 0 },
     };
     int c;
@@ -131,7 +135,7 @@ static void parse_options(int argc, char **argv, linesim_options_t *o)
                        | T30_SUPPORT_SUPERFINE_RESOLUTION,
         .codings = T30_SUPPORT_T4_1D_COMPRESSION | T30_SUPPORT_T4_2D_COMPRESSION
                    | T30_SUPPORT_T6_COMPRESSION,
-        .ecm = true, .ident = "LINESIM", .xonxoff = true,
+        .ecm = true, .ident = "LINESIM", .xonxoff = true, .line_delay_ms = 20,
     };
     while ((c = getopt_long(argc, argv, "hv", longopts, NULL)) != -1) {
         switch (c) {
@@ -169,11 +173,18 @@ static void parse_options(int argc, char **argv, linesim_options_t *o)
             o->xonxoff = strcmp(optarg, "xonxoff") == 0;
             break;
         case 'v': o->verbose = true; break;
+        case 'p': o->pair = true; break;
+        case 'D': o->line_delay_ms = parse_number(optarg, "--line-delay"); break;
+        case 'B': o->link_b_path = optarg; break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); exit(64);
         }
     }
-    if (optind < argc || o->speed <= 0 || o->max_rings < 1 || o->latency_ms < 0) {
+    if (o->pair && o->far_end_sends) {
+        fprintf(stderr, "linesim: --pair and --send do not mix\n");
+        exit(64);
+    }
+    if (optind < argc || o->speed <= 0 || o->max_rings < 1 || o->latency_ms < 0 || o->line_delay_ms < 0) {
         usage(stderr);
         exit(64);
     }
@@ -183,10 +194,41 @@ static void parse_options(int argc, char **argv, linesim_options_t *o)
     }
 }
 
+/* One of the two line models, seen from the event loop. */
+typedef struct {
+    line_t *line;
+    pair_t *pair;
+} model_t;
+
+static bool model_active(model_t *m) { return m->line ? line_active(m->line) : pair_active(m->pair); }
+
+static void model_tick(model_t *m, int64_t now)
+{
+    if (m->line)
+        line_tick(m->line, now);
+    else
+        pair_tick(m->pair);
+}
+
+static bool make_link(const char *link, const char *target)
+{
+    if (link == NULL)
+        return true;
+    unlink(link);
+    if (symlink(target, link) != 0) {
+        perror("linesim: symlink");
+        return false;
+    }
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     linesim_options_t opt;
-    const char *slave_path;
+    const char *slave_path[2];
+    host_port_t *port[2] = { NULL, NULL };
+    int nports;
+    model_t model = { 0 };
     sigset_t mask;
     int sig_fd, ino_fd;
     double block_ms, next_tick_ms;
@@ -201,76 +243,93 @@ int main(int argc, char **argv)
     sigprocmask(SIG_BLOCK, &mask, NULL);
     sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 
-    host_port_t *port = host_port_open(&opt, &slave_path);
-    if (port == NULL)
-        return 71;
-    line_t *line = line_create(&opt, port);
-    if (opt.link_path) {
-        unlink(opt.link_path);
-        if (symlink(slave_path, opt.link_path) != 0) {
-            perror("linesim: symlink");
-            return 73;
-        }
-    }
+    nports = opt.pair ? 2 : 1;
     ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (ino_fd >= 0)
-        inotify_add_watch(ino_fd, slave_path, IN_OPEN);
-    printf("%s\n", slave_path);
+    for (int i = 0; i < nports; i++) {
+        port[i] = host_port_open(&opt, &slave_path[i]);
+        if (port[i] == NULL)
+            return 71;
+        if (ino_fd >= 0)
+            inotify_add_watch(ino_fd, slave_path[i], IN_OPEN);
+    }
+    if (opt.pair)
+        model.pair = pair_create(&opt, port[0], port[1]);
+    else
+        model.line = line_create(&opt, port[0]);
+    if (!make_link(opt.link_path, slave_path[0]) || (opt.pair && !make_link(opt.link_b_path, slave_path[1])))
+        return 73;
+    for (int i = 0; i < nports; i++)
+        printf("%s\n", slave_path[i]);
     fflush(stdout);
 
     block_ms = 1000.0 * BLOCK_SAMPLES / SAMPLE_RATE / opt.speed;
     next_tick_ms = monotonic_ms_f();
     while (!stopping) {
-        struct pollfd pfds[3];
+        struct pollfd pfds[4];
         int64_t now = monotonic_ms();
         int timeout = -1;
-        bool client = host_port_client_present(port);
+        bool client[2] = { false, false };
 
         pfds[0] = (struct pollfd) { .fd = sig_fd, .events = POLLIN };
-        pfds[1] = (struct pollfd) { .fd = host_port_fd(port), .events = host_port_poll_events(port) };
-        pfds[2] = (struct pollfd) { .fd = ino_fd, .events = POLLIN };
-        if (!client) {
-            pfds[1].fd = -1; /* a master without a slave reports POLLHUP forever */
-            timeout = NO_CLIENT_PROBE_MS;
-        } else {
-            int64_t due = host_port_next_due(port);
-            if (due >= 0)
-                timeout = (int) (due > now ? due - now : 0);
-            if (line_active(line)) {
-                double wait = next_tick_ms - monotonic_ms_f();
-                int w = wait > 0 ? (int) wait + 1 : 0;
-                if (timeout < 0 || w < timeout)
-                    timeout = w;
+        pfds[1] = (struct pollfd) { .fd = ino_fd, .events = POLLIN };
+        for (int i = 0; i < nports; i++) {
+            client[i] = host_port_client_present(port[i]);
+            pfds[2 + i] = (struct pollfd) { .fd = host_port_fd(port[i]), .events = host_port_poll_events(port[i]) };
+            if (!client[i]) {
+                pfds[2 + i].fd = -1; /* a master without a slave reports POLLHUP forever */
+                if (timeout < 0 || NO_CLIENT_PROBE_MS < timeout)
+                    timeout = NO_CLIENT_PROBE_MS;
+            } else {
+                int64_t due = host_port_next_due(port[i]);
+                if (due >= 0) {
+                    int d = (int) (due > now ? due - now : 0);
+                    if (timeout < 0 || d < timeout)
+                        timeout = d;
+                }
             }
         }
-        if (poll(pfds, ino_fd >= 0 ? 3 : 2, timeout) < 0 && errno != EINTR)
+        if (model_active(&model)) {
+            double wait = next_tick_ms - monotonic_ms_f();
+            int w = wait > 0 ? (int) wait + 1 : 0;
+            if (timeout < 0 || w < timeout)
+                timeout = w;
+        }
+        if (poll(pfds, (nfds_t) (2 + nports), timeout) < 0 && errno != EINTR)
             break;
         if (pfds[0].revents & POLLIN)
             stopping = true;
-        if (ino_fd >= 0 && (pfds[2].revents & POLLIN)) {
+        if (pfds[1].revents & POLLIN) {
             char buf[4096];
             while (read(ino_fd, buf, sizeof(buf)) > 0)
                 ;
         }
         now = monotonic_ms();
-        host_port_service(port, client ? pfds[1].revents : 0, now);
-        if (line_active(line)) {
+        for (int i = 0; i < nports; i++)
+            host_port_service(port[i], client[i] ? pfds[2 + i].revents : 0, now);
+        if (model_active(&model)) {
             double t = monotonic_ms_f();
             if (t - next_tick_ms > MAX_LAG_MS)
                 next_tick_ms = t;
-            while (line_active(line) && next_tick_ms <= t) {
-                line_tick(line, now);
+            while (model_active(&model) && next_tick_ms <= t) {
+                model_tick(&model, now);
                 next_tick_ms += block_ms;
                 /* bytes produced by this block go out before the next one */
-                host_port_service(port, 0, monotonic_ms());
+                for (int i = 0; i < nports; i++)
+                    host_port_service(port[i], 0, monotonic_ms());
             }
         } else {
             next_tick_ms = monotonic_ms_f();
         }
     }
-    line_free(line);
-    host_port_close(port);
+    if (model.line)
+        line_free(model.line);
+    if (model.pair)
+        pair_free(model.pair);
+    for (int i = 0; i < nports; i++)
+        host_port_close(port[i]);
     if (opt.link_path)
         unlink(opt.link_path);
+    if (opt.pair && opt.link_b_path)
+        unlink(opt.link_b_path);
     return 0;
 }
