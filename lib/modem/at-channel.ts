@@ -291,17 +291,26 @@ export class AtChannel extends EventEmitter {
     }
   }
 
+  /** Rejects whatever is awaited now (a result, data, XON) with `error`; the port stays open. */
+  cancel(error: ModemError): void {
+    this.rejectWaiters(error);
+  }
+
+  private rejectWaiters(error: ModemError): void {
+    for (const w of [this.resultWaiter, this.dataWaiter, this.xonWaiter]) {
+      if (!w) continue;
+      clearTimeout(w.timer);
+      w.reject(error);
+    }
+    this.resultWaiter = this.dataWaiter = this.xonWaiter = undefined;
+  }
+
   private onGone(err?: Error): void {
     if (this.goneError) return;
     this.goneError = new ModemError('device-gone', `the modem port closed${err ? `: ${err.message}` : ''}`, {
       cause: err,
     });
-    for (const w of [this.resultWaiter, this.dataWaiter, this.xonWaiter]) {
-      if (!w) continue;
-      clearTimeout(w.timer);
-      w.reject(this.goneError);
-    }
-    this.resultWaiter = this.dataWaiter = this.xonWaiter = undefined;
+    this.rejectWaiters(this.goneError);
     this.emit('gone', this.goneError);
   }
 }

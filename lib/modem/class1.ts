@@ -192,6 +192,7 @@ export class Class1Modem {
       const r = await this.channel.command('A', { timeoutMs: options.timeoutMs ?? 40000 });
       if (r.code !== 'CONNECT') throw resultError(r, 'A', 'CONNECT');
       this.connected = 'tx';
+      this.t31.transmitting = true;
     });
   }
 
@@ -201,7 +202,7 @@ export class Class1Modem {
    * timeoutMs is 'timeout'; a high-speed carrier is 'wrong-carrier' (+FCERROR).
    */
   receiveFrame(options: ReceiveOptions = {}): Promise<Uint8Array> {
-    return this.op(() => this.t31.receiveFrame(this.takeConnected() === 'rx', options.timeoutMs ?? 3000));
+    return this.op((connected) => this.t31.receiveFrame(connected, options.timeoutMs ?? 3000), 'rx');
   }
 
   /**
@@ -210,9 +211,7 @@ export class Class1Modem {
    * the modem answers CONNECT; after the final one OK, and its carrier is off.
    */
   sendFrames(frames: Uint8Array[], options: { timeoutMs?: number } = {}): Promise<void> {
-    return this.op(() =>
-      this.t31.sendFrames(frames, this.takeConnected() === 'tx', options.timeoutMs ?? 5000),
-    );
+    return this.op((connected) => this.t31.sendFrames(frames, connected, options.timeoutMs ?? 5000), 'tx');
   }
 
   /**
@@ -226,10 +225,7 @@ export class Class1Modem {
     data: Uint8Array | AsyncIterable<Uint8Array>,
     options: { timeoutMs?: number } = {},
   ): Promise<void> {
-    return this.op(() => {
-      this.takeConnected();
-      return this.t31.sendData(modulation, data, options.timeoutMs ?? 10000);
-    });
+    return this.op(() => this.t31.sendData(modulation, data, options.timeoutMs ?? 10000));
   }
 
   /**
@@ -238,10 +234,7 @@ export class Class1Modem {
    * +FCERROR ('wrong-carrier'): the far end is sending V.21 instead; call receiveFrame().
    */
   receiveData(modulation: Modulation, options: ReceiveDataOptions = {}): Promise<ReceivedData> {
-    return this.op(() => {
-      this.takeConnected();
-      return this.t31.receiveData(modulation, options);
-    });
+    return this.op(() => this.t31.receiveData(modulation, options));
   }
 
   /** Stops transmitting and waits in silence for n × 10 ms (AT+FTS=n, T.31 §8.3.1). */
@@ -261,9 +254,6 @@ export class Class1Modem {
    */
   hangup(): Promise<void> {
     return this.op(async () => {
-      if (this.channel.gone) return;
-      this.connected = undefined;
-      await this.t31.leaveDataState();
       const h = await this.channel.command('H0', { timeoutMs: 5000 }).catch((e: unknown) => e as ModemError);
       if (!(h instanceof ModemError) && h.code === 'OK') return;
       if (this.channel.gone) return;
@@ -274,32 +264,45 @@ export class Class1Modem {
     });
   }
 
-  /** Closes the port and removes the lock. Never rejects; safe to call twice. */
+  /**
+   * Interrupts the operation in progress (a dial, a wait for a carrier): it rejects with
+   * 'aborted'. Queued operations still run; call hangup() next to leave the line.
+   */
+  abort(reason = 'aborted by the caller'): void {
+    this.channel.cancel(new ModemError('aborted', reason));
+  }
+
+  /**
+   * Closes the port (dropping DTR on a real port, which hangs up) and removes the lock. An
+   * operation in progress is interrupted ('aborted'). Never rejects; safe to call twice.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.abort(`${this.path} is being closed`);
     await this.ops.catch(() => undefined);
     await closePort(this.port);
     await this.lock?.release();
   }
 
-  /** Runs operations strictly one after another; a closed or vanished port fails them at once. */
-  private op<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs operations strictly one after another; a closed or vanished port fails them at once.
+   * `continues`: the operation may use the data state ATD ('rx') or ATA ('tx') left; any other
+   * leftover data state is closed first (T.31 §8.3), so the modem reads our next command.
+   */
+  private op<T>(fn: (connected: boolean) => Promise<T>, continues?: 'rx' | 'tx'): Promise<T> {
     const run = async (): Promise<T> => {
       if (this.closed) throw new ModemError('aborted', `${this.path} is closed`);
       if (this.channel.gone) throw this.channel.gone;
-      return fn();
+      const connected = continues !== undefined && this.connected === continues;
+      this.connected = undefined;
+      if (!connected && (this.channel.parser.inDataMode || this.t31.transmitting))
+        await this.t31.leaveDataState();
+      return fn(connected);
     };
     const p = this.ops.then(run, run);
     this.ops = p.catch(() => undefined);
     return p;
-  }
-
-  /** The state left by ATD / ATA applies to the next operation only. */
-  private takeConnected(): 'rx' | 'tx' | undefined {
-    const c = this.connected;
-    this.connected = undefined;
-    return c;
   }
 
   private async expectOk(cmd: string, timeoutMs?: number): Promise<AtResponse> {

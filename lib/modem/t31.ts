@@ -61,7 +61,9 @@ export class T31Session {
     try {
       return await this.at.command(cmd, { timeoutMs, dataOnConnect: true });
     } catch (e) {
-      if (e instanceof ModemError && e.kind === 'timeout') await this.abortReceive(cmd);
+      // A dial or a wait for carrier still runs in the DCE: any character ends it (V.250 §6.3.1).
+      if (e instanceof ModemError && (e.kind === 'timeout' || e.kind === 'aborted'))
+        await this.abortReceive(cmd);
       throw e;
     }
   }

@@ -394,3 +394,52 @@ describe('silences, hang-up, close', () => {
     await modem.close();
   });
 });
+
+describe('interrupting', () => {
+  test('abort() ends a dial in progress; hangup() then leaves the line', async () => {
+    const { modem, fake } = await setup((cmd, m) => {
+      if (cmd.startsWith('DT')) {
+        // Dialling: V.250 §6.3.1, any character aborts it.
+        m.receiving = true;
+        m.onAbortByte = (_b, mm) => mm.reply('NO CARRIER');
+      } else m.reply('OK');
+    });
+    const dial = modem.dial('5551234', { timeoutMs: 60000 });
+    setTimeout(() => modem.abort('job cancelled'), 50);
+    const e = await failure(dial);
+    expect(e.kind).toBe('aborted');
+    expect(fake.raw).toContain(0x18);
+    await modem.hangup();
+    expect(fake.commands).toEqual(['DT5551234', 'H0']);
+    await modem.close();
+  }, 10000);
+
+  test('close() during a dial: the dial rejects with aborted, the lock goes', async () => {
+    const { modem } = await setup(() => undefined);
+    const dial = modem.dial('5551234', { timeoutMs: 60000 }).catch((err: unknown) => err);
+    await new Promise((r) => setTimeout(r, 50));
+    await modem.close();
+    expect(((await dial) as ModemError).kind).toBe('aborted');
+    expect(await readdir(lockDir)).toEqual([]);
+  });
+
+  test('sending after ATD without reading the frame first ends the receive (CAN), then +FTH', async () => {
+    const { modem, fake } = await setup((cmd, m) => {
+      if (cmd.startsWith('DT')) {
+        m.reply('CONNECT');
+        m.send(Uint8Array.of(0xff));
+        m.receiving = true;
+        m.onAbortByte = (_b, mm) => mm.reply('OK');
+      } else if (cmd === '+FTH=3') {
+        m.reply('CONNECT');
+        m.expectData();
+      } else m.reply('ERROR');
+    });
+    await modem.dial('1');
+    await modem.sendFrames([DIS]);
+    expect(fake.raw).toContain(0x18);
+    expect(fake.commands).toEqual(['DT1', '+FTH=3']);
+    expect(fake.blocks).toEqual([DIS]);
+    await modem.close();
+  });
+});
