@@ -63,6 +63,8 @@ export class AtChannel extends EventEmitter {
   private goneError?: ModemError;
   /** True between XOFF and XON from the DCE. */
   xoff = false;
+  /** XOFFs received so far (diagnostics: the modem's buffer filled that often). */
+  xoffCount = 0;
 
   constructor(
     private readonly port: SerialPortLike,
@@ -277,6 +279,7 @@ export class AtChannel extends EventEmitter {
       }
       case 'xoff':
         this.xoff = true;
+        this.xoffCount++;
         return;
       case 'xon': {
         this.xoff = false;

@@ -101,6 +101,25 @@ test('TSI and DCS as two frames, TCF at 4800 bit/s, CFR back (T.30 §5.3.6, §6.
   await modem.close();
 }, 60000);
 
+test('XOFF while the modem buffer is full; V.21 when high speed was asked is wrong-carrier', async () => {
+  const modem = await open({ speed: 2 });
+  await modem.dial('5551234');
+  await receiveFrames(modem);
+  await modem.sendFrames([Uint8Array.of(0xff, 0x13, 0x83, 0x00, 0x0a, 0x70)]); // DCS, V.27 ter 4800
+  await modem.sendSilence(8);
+  // 10 s of TCF: far more than the simulator's 3 kB buffer, so it must hold us back with XOFF.
+  await modem.sendData(48, new Uint8Array(6000));
+  expect(modem.channel.xoffCount).toBeGreaterThan(0);
+  // The far end answers on V.21 (CFR); asking for V.27 ter data gets +FCERROR (T.31 §8.3.2) …
+  const e = await modem.receiveData(48, { timeoutMs: 5000 }).catch((err: unknown) => err);
+  expect(e).toBeInstanceOf(ModemError);
+  expect((e as ModemError).kind).toBe('wrong-carrier');
+  // … and the frame is still there for +FRH=3.
+  expect((await receiveFrames(modem)).at(-1)![2]).toBe(0x84);
+  await modem.hangup();
+  await modem.close();
+}, 60000);
+
 test.each([
   [{ busy: true }, 'busy'],
   [{ noAnswer: true }, 'no-answer'],
