@@ -63,6 +63,8 @@ export class AtChannel extends EventEmitter {
   private goneError?: ModemError;
   /** True between XOFF and XON from the DCE. */
   xoff = false;
+  /** XOFFs received so far (diagnostics: the modem's buffer filled that often). */
+  xoffCount = 0;
 
   constructor(
     private readonly port: SerialPortLike,
@@ -92,8 +94,8 @@ export class AtChannel extends EventEmitter {
       this.pendingEcho = cmd.toUpperCase();
       this.parser.armDataOnConnect(options.dataOnConnect === true);
       const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
-      this.trace?.('>', cmd);
-      await this.write(Buffer.from(cmd + '\r', 'latin1'), timeoutMs);
+      this.trace?.('>', 'AT' + cmd);
+      await this.write(Buffer.from(`AT${cmd}\r`, 'latin1'), timeoutMs);
       return this.waitResult(timeoutMs, cmd);
     };
     const p = this.queue.then(run, run);
@@ -277,6 +279,7 @@ export class AtChannel extends EventEmitter {
       }
       case 'xoff':
         this.xoff = true;
+        this.xoffCount++;
         return;
       case 'xon': {
         this.xoff = false;
@@ -291,17 +294,26 @@ export class AtChannel extends EventEmitter {
     }
   }
 
+  /** Rejects whatever is awaited now (a result, data, XON) with `error`; the port stays open. */
+  cancel(error: ModemError): void {
+    this.rejectWaiters(error);
+  }
+
+  private rejectWaiters(error: ModemError): void {
+    for (const w of [this.resultWaiter, this.dataWaiter, this.xonWaiter]) {
+      if (!w) continue;
+      clearTimeout(w.timer);
+      w.reject(error);
+    }
+    this.resultWaiter = this.dataWaiter = this.xonWaiter = undefined;
+  }
+
   private onGone(err?: Error): void {
     if (this.goneError) return;
     this.goneError = new ModemError('device-gone', `the modem port closed${err ? `: ${err.message}` : ''}`, {
       cause: err,
     });
-    for (const w of [this.resultWaiter, this.dataWaiter, this.xonWaiter]) {
-      if (!w) continue;
-      clearTimeout(w.timer);
-      w.reject(this.goneError);
-    }
-    this.resultWaiter = this.dataWaiter = this.xonWaiter = undefined;
+    this.rejectWaiters(this.goneError);
     this.emit('gone', this.goneError);
   }
 }

@@ -4,10 +4,8 @@
  * reports every failure as a ModemError. Operations run one at a time, in call order.
  */
 import { AtChannel, type AtResponse, type AtTrace, type SerialPortLike } from './at-channel.js';
-import type { ResultCode } from './at-parser.js';
-import { dleFrame, dleShield, DLE_ETX } from './dle.js';
-import { ModemError, type ModemErrorKind } from './errors.js';
-import { HDLC_ADDRESS, HDLC_CONTROL, HDLC_CONTROL_FINAL, hasValidFcs } from './hdlc.js';
+import { DLE_ETX } from './dle.js';
+import { ModemError } from './errors.js';
 import {
   infoText,
   parseList,
@@ -15,7 +13,7 @@ import {
   type Class1Capabilities,
   type ModemIdentity,
 } from './identify.js';
-import { isModulation, MODULATIONS, V21_BIT_RATE, type Modulation } from './modulation.js';
+import type { Modulation } from './modulation.js';
 import {
   closePort,
   defaultPortFactory,
@@ -24,7 +22,10 @@ import {
   type FlowControl,
   type PortFactory,
 } from './port.js';
+import { resultError, T31Session, type ReceiveDataOptions, type ReceivedData } from './t31.js';
 import { acquireUucpLock, type UucpLock } from './uucp-lock.js';
+
+export { resultError, type ReceiveDataOptions, type ReceivedData };
 
 export interface Class1OpenOptions {
   /** DTE rate; Class 1 needs more than 14400 bit/s. Default 19200. */
@@ -42,7 +43,7 @@ export interface Class1OpenOptions {
 }
 
 export interface InitOptions {
-  /** Extra commands (without "AT") sent after the standard ones, each must answer OK. */
+  /** Extra commands (with or without "AT") sent after the standard ones; each must answer OK. */
   extraCommands?: string[];
 }
 
@@ -58,51 +59,13 @@ export interface ReceiveOptions {
   timeoutMs?: number;
 }
 
-export interface ReceiveDataOptions extends ReceiveOptions {
-  /** Stop (abort the receive) after this long once data started, e.g. for TCF. */
-  maxDurationMs?: number;
-  /** Called with each chunk; when given, the result's data stays empty. */
-  onData?: (chunk: Uint8Array) => void;
-  signal?: AbortSignal;
-}
-
-export interface ReceivedData {
-  data: Uint8Array;
-  /** 'carrier-lost': the sender stopped (DLE ETX); 'stopped': we aborted (maxDurationMs, signal). */
-  endedBy: 'carrier-lost' | 'stopped';
-}
-
-/** Chunks written during +FTM: small, so that after XOFF little is still in flight. */
-const TX_CHUNK = 256;
-const XOFF_TIMEOUT_MS = 30000;
 const DIAL_STRING = /^[0-9*#,ABCDWw@!]+$/;
-
-const RESULT_KIND: Partial<Record<ResultCode, ModemErrorKind>> = {
-  ERROR: 'error',
-  BUSY: 'busy',
-  'NO CARRIER': 'no-carrier',
-  'NO DIALTONE': 'no-dialtone',
-  'NO ANSWER': 'no-answer',
-  '+FCERROR': 'wrong-carrier',
-  DELAYED: 'dial-restricted',
-  BLACKLISTED: 'dial-restricted',
-};
-
-/** A result code other than the expected one, as a typed error. */
-export function resultError(r: AtResponse, command: string, expected: ResultCode): ModemError {
-  const kind = RESULT_KIND[r.code] ?? 'unexpected-response';
-  return new ModemError(kind, `AT${command}: modem answered ${r.text}, expected ${expected}`, {
-    command,
-    response: [...r.lines, r.text],
-  });
-}
 
 export class Class1Modem {
   readonly channel: AtChannel;
+  private readonly t31: T31Session;
   /** After ATD's CONNECT the modem is already receiving V.21 HDLC; after ATA, sending it. */
-  private pendingHdlc: 'rx' | 'tx' | undefined;
-  /** Set between CONNECT of +FTH/+FTM and its final result: hang-up must close the data first. */
-  private transmitting = false;
+  private connected: 'rx' | 'tx' | undefined;
   private ops: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -113,6 +76,7 @@ export class Class1Modem {
     private readonly options: Class1OpenOptions,
   ) {
     this.channel = new AtChannel(port, options.commandTimeoutMs ?? 3000, options.trace);
+    this.t31 = new T31Session(this.channel);
   }
 
   /** Locks (UUCP) and opens the device. Fails with 'locked', 'open-failed', 'lock-failed', 'timeout'. */
@@ -164,6 +128,7 @@ export class Class1Modem {
       await this.channel.command('&D2'); // Optional: not every modem knows it.
       await this.expectOk('+FCLASS=1');
       const flow = this.options.flowControl ?? 'xonxoff';
+      // V.250 §6.2.12 +IFC; optional too (some modems only know &K).
       if (flow !== 'none') await this.channel.command(flow === 'rtscts' ? '+IFC=2,2' : '+IFC=1,1');
       for (const cmd of options.extraCommands ?? []) await this.expectOk(cmd.replace(/^AT/i, ''));
     });
@@ -215,9 +180,9 @@ export class Class1Modem {
         throw new ModemError('invalid-argument', `not a dial string: ${JSON.stringify(dialString)}`);
       }
       const cmd = `D${options.pulse ? 'P' : 'T'}${digits}`;
-      const r = await this.receiveCommand(cmd, options.timeoutMs ?? 90000);
+      const r = await this.t31.receiveCommand(cmd, options.timeoutMs ?? 90000);
       if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
-      this.pendingHdlc = 'rx';
+      this.connected = 'rx';
     });
   }
 
@@ -226,7 +191,8 @@ export class Class1Modem {
     return this.op(async () => {
       const r = await this.channel.command('A', { timeoutMs: options.timeoutMs ?? 40000 });
       if (r.code !== 'CONNECT') throw resultError(r, 'A', 'CONNECT');
-      this.pendingHdlc = 'tx';
+      this.connected = 'tx';
+      this.t31.transmitting = true;
     });
   }
 
@@ -236,29 +202,7 @@ export class Class1Modem {
    * timeoutMs is 'timeout'; a high-speed carrier is 'wrong-carrier' (+FCERROR).
    */
   receiveFrame(options: ReceiveOptions = {}): Promise<Uint8Array> {
-    return this.op(async () => {
-      if (this.pendingHdlc === 'rx') this.pendingHdlc = undefined;
-      else {
-        this.pendingHdlc = undefined;
-        const r = await this.receiveCommand('+FRH=3', options.timeoutMs ?? 3000);
-        if (r.code !== 'CONNECT') throw resultError(r, '+FRH=3', 'CONNECT');
-      }
-      // T.30 §5.3.1: a frame lasts at most 3 s at 300 bit/s (plus margin).
-      const { data } = await this.readUntilEnd(5000, 10000);
-      const r = await this.channel.waitResult(3000, '+FRH=3');
-      if (r.code === 'ERROR') {
-        throw new ModemError('bad-frame', 'received an HDLC frame with a bad FCS', {
-          frame: data,
-          command: '+FRH=3',
-        });
-      }
-      if (r.code !== 'OK') throw resultError(r, '+FRH=3', 'OK');
-      // Most modems (and spandsp's T.31) pass the two FCS octets on; drop them when they check.
-      const frame = data.length >= 5 && hasValidFcs(data) ? data.slice(0, -2) : data;
-      if (frame.length < 3)
-        throw new ModemError('bad-frame', `HDLC frame too short (${frame.length} octets)`, { frame });
-      return frame;
-    });
+    return this.op((connected) => this.t31.receiveFrame(connected, options.timeoutMs ?? 3000), 'rx');
   }
 
   /**
@@ -267,31 +211,7 @@ export class Class1Modem {
    * the modem answers CONNECT; after the final one OK, and its carrier is off.
    */
   sendFrames(frames: Uint8Array[], options: { timeoutMs?: number } = {}): Promise<void> {
-    return this.op(async () => {
-      checkFrames(frames);
-      if (this.pendingHdlc === 'tx') this.pendingHdlc = undefined;
-      else {
-        this.pendingHdlc = undefined;
-        const r = await this.channel.command('+FTH=3', { timeoutMs: options.timeoutMs ?? 5000 });
-        if (r.code !== 'CONNECT') throw resultError(r, '+FTH=3', 'CONNECT');
-      }
-      this.transmitting = true;
-      for (let i = 0; i < frames.length; i++) {
-        const frame = frames[i]!;
-        await this.channel.write(dleFrame(frame));
-        const expected: ResultCode = i === frames.length - 1 ? 'OK' : 'CONNECT';
-        // Transmission time at 300 bit/s (with FCS and flags), plus the modem's own margin.
-        const r = await this.channel.waitResult(
-          ((frame.length + 4) * 8 * 1000) / V21_BIT_RATE + 5000,
-          '+FTH=3',
-        );
-        if (r.code !== expected) {
-          this.transmitting = false;
-          throw resultError(r, '+FTH=3', expected);
-        }
-      }
-      this.transmitting = false;
-    });
+    return this.op((connected) => this.t31.sendFrames(frames, connected, options.timeoutMs ?? 5000), 'tx');
   }
 
   /**
@@ -305,32 +225,7 @@ export class Class1Modem {
     data: Uint8Array | AsyncIterable<Uint8Array>,
     options: { timeoutMs?: number } = {},
   ): Promise<void> {
-    return this.op(async () => {
-      if (!isModulation(modulation))
-        throw new ModemError('invalid-argument', `not a T.31 modulation: ${modulation}`);
-      this.pendingHdlc = undefined;
-      const cmd = `+FTM=${modulation}`;
-      const r = await this.channel.command(cmd, { timeoutMs: options.timeoutMs ?? 10000 });
-      if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
-      this.transmitting = true;
-      const source: AsyncIterable<Uint8Array> | Iterable<Uint8Array> =
-        data instanceof Uint8Array ? [data] : data;
-      try {
-        for await (const chunk of source) {
-          for (let o = 0; o < chunk.length; o += TX_CHUNK) {
-            const early = this.channel.peekResult();
-            if (early) throw resultError(early, cmd, 'OK');
-            await this.channel.waitWritable(XOFF_TIMEOUT_MS);
-            await this.channel.write(dleShield(chunk.subarray(o, o + TX_CHUNK)), XOFF_TIMEOUT_MS);
-          }
-        }
-      } catch (e) {
-        if (!(e instanceof ModemError)) await this.finishTransmit(modulation).catch(() => undefined);
-        this.transmitting = false;
-        throw e;
-      }
-      await this.finishTransmit(modulation);
-    });
+    return this.op(() => this.t31.sendData(modulation, data, options.timeoutMs ?? 10000));
   }
 
   /**
@@ -339,48 +234,17 @@ export class Class1Modem {
    * +FCERROR ('wrong-carrier'): the far end is sending V.21 instead; call receiveFrame().
    */
   receiveData(modulation: Modulation, options: ReceiveDataOptions = {}): Promise<ReceivedData> {
-    return this.op(async () => {
-      if (!isModulation(modulation))
-        throw new ModemError('invalid-argument', `not a T.31 modulation: ${modulation}`);
-      this.pendingHdlc = undefined;
-      const cmd = `+FRM=${modulation}`;
-      const r = await this.receiveCommand(cmd, options.timeoutMs ?? 3000);
-      if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
-      const got = await this.readUntilEnd(10000, options.maxDurationMs, options.onData, options.signal);
-      if (got.stopped) {
-        await this.channel.abortReceive();
-        await this.channel.waitResult(2000, cmd).catch(() => undefined);
-        return { data: got.data, endedBy: 'stopped' };
-      }
-      const end = await this.channel.waitResult(3000, cmd).catch((e: unknown) => e);
-      if (end instanceof ModemError && end.kind === 'device-gone') throw end;
-      return { data: got.data, endedBy: 'carrier-lost' };
-    });
+    return this.op(() => this.t31.receiveData(modulation, options));
   }
 
   /** Stops transmitting and waits in silence for n × 10 ms (AT+FTS=n, T.31 §8.3.1). */
   sendSilence(units10ms: number): Promise<void> {
-    return this.op(async () => {
-      checkSilence(units10ms);
-      await this.expectOk(`+FTS=${units10ms}`, units10ms * 10 + 3000);
-    });
+    return this.op(() => this.t31.sendSilence(units10ms));
   }
 
   /** Waits until the line has been silent for n × 10 ms (AT+FRS=n, T.31 §8.3.1). */
   receiveSilence(units10ms: number, options: ReceiveOptions = {}): Promise<void> {
-    return this.op(async () => {
-      checkSilence(units10ms);
-      const cmd = `+FRS=${units10ms}`;
-      const timeoutMs = Math.max(options.timeoutMs ?? 0, units10ms * 10 + 3000);
-      const r = await this.channel.command(cmd, { timeoutMs }).catch(async (e: unknown) => {
-        if (e instanceof ModemError && e.kind === 'timeout') {
-          await this.channel.abortReceive().catch(() => undefined);
-          await this.channel.waitResult(2000, cmd).catch(() => undefined);
-        }
-        throw e;
-      });
-      if (r.code !== 'OK') throw resultError(r, cmd, 'OK');
-    });
+    return this.op(() => this.t31.receiveSilence(units10ms, options.timeoutMs ?? 0));
   }
 
   /**
@@ -390,14 +254,6 @@ export class Class1Modem {
    */
   hangup(): Promise<void> {
     return this.op(async () => {
-      if (this.channel.gone) return;
-      this.pendingHdlc = undefined;
-      if (this.channel.parser.inDataMode) await this.channel.abortReceive().catch(() => undefined);
-      if (this.transmitting) {
-        this.transmitting = false;
-        await this.channel.write(DLE_ETX).catch(() => undefined);
-        await this.channel.waitResult(3000).catch(() => undefined);
-      }
       const h = await this.channel.command('H0', { timeoutMs: 5000 }).catch((e: unknown) => e as ModemError);
       if (!(h instanceof ModemError) && h.code === 'OK') return;
       if (this.channel.gone) return;
@@ -408,21 +264,41 @@ export class Class1Modem {
     });
   }
 
-  /** Closes the port and removes the lock. Never rejects; safe to call twice. */
+  /**
+   * Interrupts the operation in progress (a dial, a wait for a carrier): it rejects with
+   * 'aborted'. Queued operations still run; call hangup() next to leave the line.
+   */
+  abort(reason = 'aborted by the caller'): void {
+    this.channel.cancel(new ModemError('aborted', reason));
+  }
+
+  /**
+   * Closes the port (dropping DTR on a real port, which hangs up) and removes the lock. An
+   * operation in progress is interrupted ('aborted'). Never rejects; safe to call twice.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.abort(`${this.path} is being closed`);
     await this.ops.catch(() => undefined);
     await closePort(this.port);
     await this.lock?.release();
   }
 
-  /** Runs operations strictly one after another; a closed or vanished port fails them at once. */
-  private op<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs operations strictly one after another; a closed or vanished port fails them at once.
+   * `continues`: the operation may use the data state ATD ('rx') or ATA ('tx') left; any other
+   * leftover data state is closed first (T.31 §8.3), so the modem reads our next command.
+   */
+  private op<T>(fn: (connected: boolean) => Promise<T>, continues?: 'rx' | 'tx'): Promise<T> {
     const run = async (): Promise<T> => {
       if (this.closed) throw new ModemError('aborted', `${this.path} is closed`);
       if (this.channel.gone) throw this.channel.gone;
-      return fn();
+      const connected = continues !== undefined && this.connected === continues;
+      this.connected = undefined;
+      if (!connected && (this.channel.parser.inDataMode || this.t31.transmitting))
+        await this.t31.leaveDataState();
+      return fn(connected);
     };
     const p = this.ops.then(run, run);
     this.ops = p.catch(() => undefined);
@@ -433,62 +309,6 @@ export class Class1Modem {
     const r = await this.channel.command(cmd, { timeoutMs });
     if (r.code !== 'OK') throw resultError(r, cmd, 'OK');
     return r;
-  }
-
-  /** A command whose CONNECT starts received data; on timeout the receive is aborted. */
-  private async receiveCommand(cmd: string, timeoutMs: number): Promise<AtResponse> {
-    this.channel.resetData();
-    try {
-      return await this.channel.command(cmd, { timeoutMs, dataOnConnect: true });
-    } catch (e) {
-      if (e instanceof ModemError && e.kind === 'timeout') {
-        await this.channel.abortReceive().catch(() => undefined);
-        await this.channel.waitResult(2000, cmd).catch(() => undefined);
-      }
-      throw e;
-    }
-  }
-
-  /** Reads received data up to DLE ETX; `stopped` when maxDurationMs or the signal ended it. */
-  private async readUntilEnd(
-    idleTimeoutMs: number,
-    maxDurationMs?: number,
-    onData?: (chunk: Uint8Array) => void,
-    signal?: AbortSignal,
-  ): Promise<{ data: Uint8Array; stopped: boolean }> {
-    const parts: Uint8Array[] = [];
-    const deadline = maxDurationMs === undefined ? Infinity : Date.now() + maxDurationMs;
-    let lastData = Date.now();
-    for (;;) {
-      const now = Date.now();
-      if (signal?.aborted || now >= deadline) return { data: concat(parts), stopped: true };
-      // With a signal, wake up now and then to notice it.
-      const wait = Math.min(idleTimeoutMs - (now - lastData), deadline - now, signal ? 200 : Infinity);
-      let chunk: Uint8Array | null;
-      try {
-        chunk = await this.channel.readData(Math.max(1, wait));
-      } catch (e) {
-        if (!(e instanceof ModemError) || e.kind !== 'timeout') throw e;
-        if (signal?.aborted || Date.now() >= deadline) return { data: concat(parts), stopped: true };
-        if (Date.now() - lastData < idleTimeoutMs) continue;
-        await this.channel.abortReceive().catch(() => undefined);
-        await this.channel.waitResult(2000).catch(() => undefined);
-        throw e;
-      }
-      if (chunk === null) return { data: concat(parts), stopped: false };
-      lastData = Date.now();
-      if (onData) onData(chunk);
-      else parts.push(chunk);
-    }
-  }
-
-  /** DLE ETX, then OK once the modem's buffer is on the line (T.31 §8.3.3). */
-  private async finishTransmit(modulation: Modulation): Promise<void> {
-    await this.channel.write(DLE_ETX);
-    // A modem may hold a few kilobytes; at the slowest rate that is tens of seconds.
-    const r = await this.channel.waitResult(10000 + (16384 * 8 * 1000) / MODULATIONS[modulation].bitRate);
-    this.transmitting = false;
-    if (r.code !== 'OK') throw resultError(r, `+FTM=${modulation}`, 'OK');
   }
 
   private async wake(): Promise<boolean> {
@@ -507,35 +327,6 @@ export class Class1Modem {
     }
     return false;
   }
-}
-
-function checkFrames(frames: Uint8Array[]): void {
-  if (frames.length === 0) throw new ModemError('invalid-argument', 'no HDLC frame to send');
-  frames.forEach((f, i) => {
-    const last = i === frames.length - 1;
-    if (f.length < 3 || f[0] !== HDLC_ADDRESS || f[1] !== (last ? HDLC_CONTROL_FINAL : HDLC_CONTROL)) {
-      throw new ModemError(
-        'invalid-argument',
-        `HDLC frame ${i + 1}/${frames.length} must start FF ${last ? '13 (final)' : '03'} and hold an FCF`,
-      );
-    }
-  });
-}
-
-function checkSilence(n: number): void {
-  if (!Number.isInteger(n) || n < 0 || n > 255)
-    throw new ModemError('invalid-argument', `silence must be 0…255 × 10 ms, not ${n}`);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 function sleep(ms: number): Promise<void> {

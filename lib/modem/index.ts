@@ -23,14 +23,12 @@ export { type ModemIdentity, type Class1Capabilities } from './identify.js';
 export { defaultPortFactory, type PortFactory, type PortSettings, type FlowControl } from './port.js';
 export {
   Class1Modem,
-  resultError,
   type Class1OpenOptions,
   type InitOptions,
   type DialOptions,
   type ReceiveOptions,
-  type ReceiveDataOptions,
-  type ReceivedData,
 } from './class1.js';
+export { T31Session, resultError, type ReceiveDataOptions, type ReceivedData } from './t31.js';
 export {
   acquireUucpLock,
   lockOwner,

@@ -1,0 +1,277 @@
+/**
+ * The T.31 §8.3 exchanges of a Class 1 call on an AtChannel: HDLC frames (+FTH/+FRH), message
+ * data (+FTM/+FRM) and silences (+FTS/+FRS). Class1Modem wraps them in its one-at-a-time queue.
+ */
+import type { AtChannel, AtResponse } from './at-channel.js';
+import type { ResultCode } from './at-parser.js';
+import { dleFrame, dleShield, DLE_ETX } from './dle.js';
+import { ModemError, type ModemErrorKind } from './errors.js';
+import { HDLC_ADDRESS, HDLC_CONTROL, HDLC_CONTROL_FINAL, hasValidFcs } from './hdlc.js';
+import { isModulation, MODULATIONS, V21_BIT_RATE, type Modulation } from './modulation.js';
+
+export interface ReceiveDataOptions {
+  /** How long to wait for the carrier (CONNECT). Default 3000 ms. */
+  timeoutMs?: number;
+  /** Stop (abort the receive) after this long once data started, e.g. for TCF. */
+  maxDurationMs?: number;
+  /** Called with each chunk; when given, the result's data stays empty. */
+  onData?: (chunk: Uint8Array) => void;
+  signal?: AbortSignal;
+}
+
+export interface ReceivedData {
+  data: Uint8Array;
+  /** 'carrier-lost': the sender stopped (DLE ETX); 'stopped': we aborted (maxDurationMs, signal). */
+  endedBy: 'carrier-lost' | 'stopped';
+}
+
+/** Chunks written during +FTM: small, so that after XOFF little is still in flight. */
+const TX_CHUNK = 256;
+const XOFF_TIMEOUT_MS = 30000;
+
+const RESULT_KIND: Partial<Record<ResultCode, ModemErrorKind>> = {
+  ERROR: 'error',
+  BUSY: 'busy',
+  'NO CARRIER': 'no-carrier',
+  'NO DIALTONE': 'no-dialtone',
+  'NO ANSWER': 'no-answer',
+  '+FCERROR': 'wrong-carrier',
+  DELAYED: 'dial-restricted',
+  BLACKLISTED: 'dial-restricted',
+};
+
+/** A result code other than the expected one, as a typed error. */
+export function resultError(r: AtResponse, command: string, expected: ResultCode): ModemError {
+  const kind = RESULT_KIND[r.code] ?? 'unexpected-response';
+  return new ModemError(kind, `AT${command}: modem answered ${r.text}, expected ${expected}`, {
+    command,
+    response: [...r.lines, r.text],
+  });
+}
+
+export class T31Session {
+  /** Between CONNECT of +FTH/+FTM and its final result: the DCE takes our octets as data. */
+  transmitting = false;
+
+  constructor(private readonly at: AtChannel) {}
+
+  /** A command whose CONNECT starts received data (+FRH, +FRM, ATD); on timeout the receive is aborted. */
+  async receiveCommand(cmd: string, timeoutMs: number): Promise<AtResponse> {
+    this.at.resetData();
+    try {
+      return await this.at.command(cmd, { timeoutMs, dataOnConnect: true });
+    } catch (e) {
+      // A dial or a wait for carrier still runs in the DCE: any character ends it (V.250 §6.3.1).
+      if (e instanceof ModemError && (e.kind === 'timeout' || e.kind === 'aborted'))
+        await this.abortReceive(cmd);
+      throw e;
+    }
+  }
+
+  /** T.31 §8.3.5. `connected`: CONNECT came already (after ATD), so no +FRH=3 is sent. */
+  async receiveFrame(connected: boolean, timeoutMs: number): Promise<Uint8Array> {
+    if (!connected) {
+      const r = await this.receiveCommand('+FRH=3', timeoutMs);
+      if (r.code !== 'CONNECT') throw resultError(r, '+FRH=3', 'CONNECT');
+    }
+    // T.30 §5.3.1: a frame lasts at most 3 s at 300 bit/s (plus margin).
+    const { data } = await this.readUntilEnd(5000, 10000);
+    const r = await this.at.waitResult(3000, '+FRH=3');
+    if (r.code === 'ERROR') {
+      throw new ModemError('bad-frame', 'received an HDLC frame with a bad FCS', {
+        frame: data,
+        command: '+FRH=3',
+      });
+    }
+    if (r.code !== 'OK') throw resultError(r, '+FRH=3', 'OK');
+    // Most modems (and spandsp's T.31) pass the two FCS octets on; drop them when they check.
+    const frame = data.length >= 5 && hasValidFcs(data) ? data.slice(0, -2) : data;
+    if (frame.length < 3)
+      throw new ModemError('bad-frame', `HDLC frame too short (${frame.length} octets)`, { frame });
+    return frame;
+  }
+
+  /** T.31 §8.3.4. `connected`: the modem already sends flags (after ATA), so no +FTH=3. */
+  async sendFrames(frames: Uint8Array[], connected: boolean, timeoutMs: number): Promise<void> {
+    checkFrames(frames);
+    if (!connected) {
+      const r = await this.at.command('+FTH=3', { timeoutMs });
+      if (r.code !== 'CONNECT') throw resultError(r, '+FTH=3', 'CONNECT');
+    }
+    this.transmitting = true;
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i]!;
+      await this.at.write(dleFrame(frame));
+      const expected: ResultCode = i === frames.length - 1 ? 'OK' : 'CONNECT';
+      // Transmission time at 300 bit/s (with FCS and flags), plus the modem's own margin.
+      const r = await this.at.waitResult(((frame.length + 4) * 8 * 1000) / V21_BIT_RATE + 5000, '+FTH=3');
+      if (r.code !== expected) {
+        this.transmitting = false;
+        throw resultError(r, '+FTH=3', expected);
+      }
+    }
+    this.transmitting = false;
+  }
+
+  /** T.31 §8.3.3: CONNECT, shielded data paced by XON/XOFF (or CTS), DLE ETX, OK. */
+  async sendData(
+    modulation: Modulation,
+    data: Uint8Array | AsyncIterable<Uint8Array>,
+    timeoutMs: number,
+  ): Promise<void> {
+    checkModulation(modulation);
+    const cmd = `+FTM=${modulation}`;
+    const r = await this.at.command(cmd, { timeoutMs });
+    if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
+    this.transmitting = true;
+    const source: AsyncIterable<Uint8Array> | Iterable<Uint8Array> =
+      data instanceof Uint8Array ? [data] : data;
+    try {
+      for await (const chunk of source) {
+        for (let o = 0; o < chunk.length; o += TX_CHUNK) {
+          const early = this.at.peekResult();
+          if (early) {
+            // The DCE left data state on its own (ERROR, NO CARRIER): it is in command state.
+            this.transmitting = false;
+            throw resultError(early, cmd, 'OK');
+          }
+          await this.at.waitWritable(XOFF_TIMEOUT_MS);
+          await this.at.write(dleShield(chunk.subarray(o, o + TX_CHUNK)), XOFF_TIMEOUT_MS);
+        }
+      }
+    } catch (e) {
+      // A failing page source is not the modem's fault: end the data cleanly, rethrow its error.
+      if (!(e instanceof ModemError)) await this.finishTransmit(modulation).catch(() => undefined);
+      throw e;
+    }
+    await this.finishTransmit(modulation);
+  }
+
+  /** T.31 §8.3.2: CONNECT, data up to DLE ETX (carrier lost), then NO CARRIER or OK. */
+  async receiveData(modulation: Modulation, options: ReceiveDataOptions): Promise<ReceivedData> {
+    checkModulation(modulation);
+    const cmd = `+FRM=${modulation}`;
+    const r = await this.receiveCommand(cmd, options.timeoutMs ?? 3000);
+    if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
+    const got = await this.readUntilEnd(10000, options.maxDurationMs, options.onData, options.signal);
+    if (got.stopped) {
+      await this.abortReceive(cmd);
+      return { data: got.data, endedBy: 'stopped' };
+    }
+    const end = await this.at.waitResult(3000, cmd).catch((e: unknown) => e);
+    if (end instanceof ModemError && end.kind === 'device-gone') throw end;
+    return { data: got.data, endedBy: 'carrier-lost' };
+  }
+
+  /** T.31 §8.3.1 +FTS=n: stop transmitting, silence for n × 10 ms. */
+  async sendSilence(units10ms: number): Promise<void> {
+    checkSilence(units10ms);
+    const cmd = `+FTS=${units10ms}`;
+    const r = await this.at.command(cmd, { timeoutMs: units10ms * 10 + 3000 });
+    if (r.code !== 'OK') throw resultError(r, cmd, 'OK');
+  }
+
+  /** T.31 §8.3.1 +FRS=n: wait for n × 10 ms of silence; aborted after timeoutMs. */
+  async receiveSilence(units10ms: number, timeoutMs: number): Promise<void> {
+    checkSilence(units10ms);
+    const cmd = `+FRS=${units10ms}`;
+    const r = await this.at
+      .command(cmd, { timeoutMs: Math.max(timeoutMs, units10ms * 10 + 3000) })
+      .catch(async (e: unknown) => {
+        if (e instanceof ModemError && e.kind === 'timeout') await this.abortReceive(cmd);
+        throw e;
+      });
+    if (r.code !== 'OK') throw resultError(r, cmd, 'OK');
+  }
+
+  /** Brings the DCE back to command state from any data state (before ATH). */
+  async leaveDataState(): Promise<void> {
+    if (this.at.parser.inDataMode) await this.abortReceive();
+    if (this.transmitting) {
+      this.transmitting = false;
+      await this.at.write(DLE_ETX).catch(() => undefined);
+      await this.at.waitResult(3000).catch(() => undefined);
+    }
+  }
+
+  /** Any character aborts a receive (T.31 §8.3.2, §8.3.5); the DCE then answers OK. */
+  private async abortReceive(cmd?: string): Promise<void> {
+    await this.at.abortReceive().catch(() => undefined);
+    await this.at.waitResult(2000, cmd).catch(() => undefined);
+  }
+
+  /** Reads received data up to DLE ETX; `stopped` when maxDurationMs or the signal ended it. */
+  private async readUntilEnd(
+    idleTimeoutMs: number,
+    maxDurationMs?: number,
+    onData?: (chunk: Uint8Array) => void,
+    signal?: AbortSignal,
+  ): Promise<{ data: Uint8Array; stopped: boolean }> {
+    const parts: Uint8Array[] = [];
+    const deadline = maxDurationMs === undefined ? Infinity : Date.now() + maxDurationMs;
+    let lastData = Date.now();
+    for (;;) {
+      const now = Date.now();
+      if (signal?.aborted || now >= deadline) return { data: concat(parts), stopped: true };
+      // With a signal, wake up now and then to notice it.
+      const wait = Math.min(idleTimeoutMs - (now - lastData), deadline - now, signal ? 200 : Infinity);
+      let chunk: Uint8Array | null;
+      try {
+        chunk = await this.at.readData(Math.max(1, wait));
+      } catch (e) {
+        if (!(e instanceof ModemError) || e.kind !== 'timeout') throw e;
+        if (signal?.aborted || Date.now() >= deadline) return { data: concat(parts), stopped: true };
+        if (Date.now() - lastData < idleTimeoutMs) continue;
+        await this.abortReceive();
+        throw e;
+      }
+      if (chunk === null) return { data: concat(parts), stopped: false };
+      lastData = Date.now();
+      if (onData) onData(chunk);
+      else parts.push(chunk);
+    }
+  }
+
+  /** DLE ETX, then OK once the modem's buffer is on the line (T.31 §8.3.3). */
+  private async finishTransmit(modulation: Modulation): Promise<void> {
+    await this.at.write(DLE_ETX);
+    // A modem may hold a few kilobytes; at the slowest rate that is tens of seconds.
+    const r = await this.at.waitResult(10000 + (16384 * 8 * 1000) / MODULATIONS[modulation].bitRate);
+    this.transmitting = false;
+    if (r.code !== 'OK') throw resultError(r, `+FTM=${modulation}`, 'OK');
+  }
+}
+
+function checkFrames(frames: Uint8Array[]): void {
+  if (frames.length === 0) throw new ModemError('invalid-argument', 'no HDLC frame to send');
+  frames.forEach((f, i) => {
+    const last = i === frames.length - 1;
+    if (f.length < 3 || f[0] !== HDLC_ADDRESS || f[1] !== (last ? HDLC_CONTROL_FINAL : HDLC_CONTROL)) {
+      throw new ModemError(
+        'invalid-argument',
+        `HDLC frame ${i + 1}/${frames.length} must start FF ${last ? '13 (final)' : '03'} and hold an FCF`,
+      );
+    }
+  });
+}
+
+function checkModulation(m: number): void {
+  if (!isModulation(m)) throw new ModemError('invalid-argument', `not a T.31 modulation: ${m}`);
+}
+
+function checkSilence(n: number): void {
+  if (!Number.isInteger(n) || n < 0 || n > 255) {
+    throw new ModemError('invalid-argument', `silence must be 0…255 × 10 ms, not ${n}`);
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
