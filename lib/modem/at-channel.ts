@@ -92,8 +92,8 @@ export class AtChannel extends EventEmitter {
       this.pendingEcho = cmd.toUpperCase();
       this.parser.armDataOnConnect(options.dataOnConnect === true);
       const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
-      this.trace?.('>', cmd);
-      await this.write(Buffer.from(cmd + '\r', 'latin1'), timeoutMs);
+      this.trace?.('>', 'AT' + cmd);
+      await this.write(Buffer.from(`AT${cmd}\r`, 'latin1'), timeoutMs);
       return this.waitResult(timeoutMs, cmd);
     };
     const p = this.queue.then(run, run);

@@ -210,6 +210,31 @@ describe('linesim, proved with efax', () => {
     expectSamePage((await tiffPages(call.tiff!))[0], sentBitmaps[0], 32);
   }, 60_000);
 
+  it('a far end that hangs up after page 1 leaves efax without a confirmation', async () => {
+    sim = await startLineSim({ outDir: dir, speed: 3, modems: ['v29'], hangupAfterPage: 1 });
+    await expect(sim.nextCall(100)).rejects.toMatchObject({ kind: 'timeout' });
+    const efax = await run('efax', [
+      '-d',
+      sim.devicePath,
+      '-o1',
+      '-h',
+      '',
+      '-v',
+      'ewin',
+      '-t',
+      '99',
+      ...pages,
+    ]);
+    expect(efax.code).not.toBe(0);
+    expect(efax.log).not.toContain('sent -> ' + pages[0]);
+    const call = await sim.nextCall(30_000);
+    expect(call).toMatchObject({
+      outcome: 'far-end-hangup',
+      pages: 1,
+      completionText: 'The call dropped prematurely',
+    });
+  }, 60_000);
+
   it('the far end calls in and sends; efax answers the RING and receives the same bitmaps', async () => {
     const both = join(dir, 'both.tif');
     expect((await run('tiffcp', [pages[0], pages[1], both])).code).toBe(0);

@@ -1,0 +1,396 @@
+/**
+ * Class1Modem against a scripted modem on serialport's MockBinding: the T.31 exchanges
+ * (+FRH, +FTH, +FTM, +FRM, +FTS, +FRS, ATD, ATH), result mapping and UUCP locking.
+ */
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MockBinding } from '@serialport/binding-mock';
+import { Class1Modem } from '../../lib/modem/class1.js';
+import { ModemError } from '../../lib/modem/errors.js';
+import { fcs } from '../../lib/modem/hdlc.js';
+import { class1Handler, FakeModem, mockPortFactory, type CommandHandler } from './helpers/fake-modem.js';
+
+let lockDir: string;
+let n = 0;
+
+beforeEach(async () => {
+  lockDir = await mkdtemp(join(tmpdir(), 'lpfax-lock-'));
+});
+afterEach(async () => {
+  MockBinding.reset();
+  await rm(lockDir, { recursive: true, force: true });
+});
+
+async function setup(more?: CommandHandler): Promise<{ modem: Class1Modem; fake: FakeModem; path: string }> {
+  const path = `/dev/ttyMOCK${n++}`;
+  MockBinding.createPort(path, { echo: false, record: false });
+  const fake = new FakeModem(class1Handler(more));
+  const { factory } = mockPortFactory(fake);
+  const modem = await Class1Modem.open(path, { portFactory: factory, lockDir, commandTimeoutMs: 500 });
+  return { modem, fake, path };
+}
+
+async function failure(p: Promise<unknown>): Promise<ModemError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(ModemError);
+  return e as ModemError;
+}
+
+const DIS = Uint8Array.of(0xff, 0x13, 0x80, 0x00, 0xce, 0xf4, 0x80);
+const CSI = Uint8Array.of(0xff, 0x03, 0x40, 0x31, 0x32, 0x10, 0x33);
+const withFcs = (f: Uint8Array): Uint8Array => Uint8Array.from([...f, ...fcs(f)]);
+
+describe('init, identify, capabilities', () => {
+  test('init sends the reset sequence and survives an echoing modem', async () => {
+    let echo = true;
+    const { modem, fake } = await setup((cmd, m) => m.reply(cmd === 'S7=60' ? 'OK' : 'ERROR'));
+    const base = fake.handler;
+    fake.handler = (cmd, m) => {
+      if (echo) m.send(`AT${cmd}\r`);
+      if (cmd.toUpperCase().startsWith('E0')) echo = false;
+      base(cmd, m);
+    };
+    await modem.init({ extraCommands: ['ATS7=60'] });
+    expect(fake.commands).toEqual(['', 'Z', 'E0V1Q0', '&D2', '+FCLASS=1', '+IFC=1,1', 'S7=60']);
+    await modem.close();
+  });
+
+  test('identify reads +GMI/+GMM, falls back to +FMR, and keeps ATI', async () => {
+    const { modem } = await setup();
+    await expect(modem.identify()).resolves.toEqual({
+      manufacturer: 'Acme Modems',
+      model: 'FaxBlaster 336',
+      revision: '1.2.3',
+      ati: ['56000'],
+    });
+    await modem.close();
+  });
+
+  test('capabilities parse +FCLASS=?, +FTM=?, +FRM=?', async () => {
+    const { modem } = await setup();
+    const caps = await modem.capabilities();
+    expect(caps.classes).toEqual(['0', '1', '8']);
+    expect(caps.transmit).toEqual([24, 48, 72, 73, 74, 96, 97, 98, 121, 122, 145, 146]);
+    expect(caps.receive).toContain(146);
+    await modem.close();
+  });
+
+  test('init fails with no-response when nothing answers AT, after trying the +++ escape', async () => {
+    const { modem, fake } = await setup();
+    fake.handler = () => undefined;
+    const e = await failure(modem.init());
+    expect(e.kind).toBe('no-response');
+    expect(Buffer.from(fake.raw).toString('latin1')).toContain('+++');
+    await modem.close();
+  }, 15000);
+});
+
+describe('dial (ATD) and the first frame without +FRH', () => {
+  test('ATDT with pauses; CONNECT; the DIS that follows is read without +FRH=3', async () => {
+    const { modem, fake } = await setup((cmd, m) => {
+      if (cmd.startsWith('DT')) {
+        m.reply('CONNECT');
+        m.sendShielded(withFcs(DIS));
+        m.reply('OK');
+      } else m.reply('ERROR');
+    });
+    await modem.dial('0,,123-45 67');
+    expect(fake.commands).toContain('DT0,,1234567');
+    await expect(modem.receiveFrame()).resolves.toEqual(DIS);
+    expect(fake.commands.filter((c) => c.startsWith('+FRH'))).toEqual([]);
+    await modem.close();
+  });
+
+  test('pulse dialling uses ATDP', async () => {
+    const { modem, fake } = await setup((cmd, m) => m.reply(cmd.startsWith('D') ? 'BUSY' : 'ERROR'));
+    await failure(modem.dial('5', { pulse: true }));
+    expect(fake.commands).toContain('DP5');
+    await modem.close();
+  });
+
+  test.each([
+    ['BUSY', 'busy'],
+    ['NO ANSWER', 'no-answer'],
+    ['NO DIALTONE', 'no-dialtone'],
+    ['NO DIAL TONE', 'no-dialtone'],
+    ['NO CARRIER', 'no-carrier'],
+    ['ERROR', 'error'],
+    ['BLACKLISTED', 'dial-restricted'],
+  ])('%s is a typed %s error', async (answer, kind) => {
+    const { modem } = await setup((_c, m) => m.reply(answer));
+    const e = await failure(modem.dial('123'));
+    expect(e.kind).toBe(kind);
+    expect(e.command).toBe('DT123');
+    await modem.close();
+  });
+
+  test('a dial string with ; or letters is refused before anything is sent', async () => {
+    const { modem, fake } = await setup();
+    expect((await failure(modem.dial('123;H'))).kind).toBe('invalid-argument');
+    expect((await failure(modem.dial(''))).kind).toBe('invalid-argument');
+    expect(fake.commands).toEqual([]);
+    await modem.close();
+  });
+});
+
+describe('receiveFrame (+FRH=3, T.31 §8.3.5)', () => {
+  test('frames with DLE in them, FCS removed; the ERROR of a bad FCS is bad-frame', async () => {
+    let calls = 0;
+    const { modem } = await setup((cmd, m) => {
+      if (cmd !== '+FRH=3') return m.reply('ERROR');
+      m.reply('CONNECT');
+      m.sendShielded(withFcs(calls === 0 ? CSI : DIS));
+      m.reply(calls++ === 0 ? 'OK' : 'ERROR');
+    });
+    await expect(modem.receiveFrame()).resolves.toEqual(CSI);
+    const e = await failure(modem.receiveFrame());
+    expect(e.kind).toBe('bad-frame');
+    expect(e.frame?.slice(0, DIS.length)).toEqual(DIS);
+    await modem.close();
+  });
+
+  test('+FCERROR is wrong-carrier, NO CARRIER is no-carrier', async () => {
+    const answers = ['+FCERROR', 'NO CARRIER'];
+    const { modem } = await setup((_c, m) => m.reply(answers.shift() ?? 'ERROR'));
+    expect((await failure(modem.receiveFrame())).kind).toBe('wrong-carrier');
+    expect((await failure(modem.receiveFrame())).kind).toBe('no-carrier');
+    await modem.close();
+  });
+
+  test('no carrier within the timeout: the receive is aborted with a character, then timeout', async () => {
+    const { modem, fake } = await setup((cmd, m) => {
+      if (cmd === '+FRH=3') {
+        m.receiving = true;
+        m.onAbortByte = (_b, mm) => mm.reply('OK');
+      } else m.reply('OK');
+    });
+    const e = await failure(modem.receiveFrame({ timeoutMs: 300 }));
+    expect(e.kind).toBe('timeout');
+    expect(fake.raw).toContain(0x18);
+    // The channel is usable afterwards.
+    await modem.sendSilence(1);
+    expect(fake.commands.at(-1)).toBe('+FTS=1');
+    await modem.close();
+  });
+});
+
+describe('sendFrames (+FTH=3, T.31 §8.3.4)', () => {
+  test('CONNECT between frames, OK after the final one; DLE shielded on the wire', async () => {
+    const { modem, fake } = await setup((cmd, m) => {
+      if (cmd === '+FTH=3') {
+        m.reply('CONNECT');
+        m.expectData();
+      } else m.reply('ERROR');
+    });
+    fake.onBlock = (block, m) => {
+      if (block[1] === 0x13) m.reply('OK');
+      else {
+        m.reply('CONNECT');
+        m.expectData();
+      }
+    };
+    const nonFinalDis = Uint8Array.from(DIS);
+    nonFinalDis[1] = 0x03;
+    await modem.sendFrames([CSI, Uint8Array.of(0xff, 0x13, 0x80, 0x10)]);
+    expect(fake.blocks).toEqual([CSI, Uint8Array.of(0xff, 0x13, 0x80, 0x10)]);
+    expect(fake.commands.filter((c) => c === '+FTH=3')).toHaveLength(1);
+    expect((await failure(modem.sendFrames([nonFinalDis]))).kind).toBe('invalid-argument');
+    expect((await failure(modem.sendFrames([DIS, DIS]))).kind).toBe('invalid-argument');
+    await modem.close();
+  });
+
+  test('after ATA the modem is already sending V.21: no +FTH for the first frames', async () => {
+    const { modem, fake } = await setup((cmd, m) => {
+      if (cmd === 'A') {
+        m.reply('CONNECT');
+        m.expectData();
+      } else m.reply('ERROR');
+    });
+    await modem.answer();
+    await modem.sendFrames([DIS]);
+    expect(fake.commands).toEqual(['A']);
+    expect(fake.blocks).toEqual([DIS]);
+    await modem.close();
+  });
+
+  test('ERROR after a frame is a typed error', async () => {
+    const { modem, fake } = await setup((cmd, m) => {
+      m.reply('CONNECT');
+      m.expectData();
+    });
+    fake.onBlock = (_b, m) => m.reply('ERROR');
+    expect((await failure(modem.sendFrames([DIS]))).kind).toBe('error');
+    await modem.close();
+  });
+});
+
+describe('sendData (+FTM, T.31 §8.3.3)', () => {
+  test('shielded data, DLE ETX, OK; nothing is sent while the modem holds XOFF', async () => {
+    let sentDuringXoff = -1;
+    const { modem, fake } = await setup((cmd, m) => {
+      if (cmd !== '+FTM=96') return m.reply('ERROR');
+      m.send('\r\nCONNECT\r\n\x13');
+      m.expectData();
+      const before = m.raw.length;
+      setTimeout(() => {
+        sentDuringXoff = m.raw.length - before;
+        m.send('\x11');
+      }, 150);
+    });
+    const page = Uint8Array.from({ length: 3000 }, (_, i) => (i % 3 === 0 ? 0x10 : i & 0xff));
+    async function* pages(): AsyncIterable<Uint8Array> {
+      yield page.subarray(0, 1000);
+      yield page.subarray(1000);
+    }
+    await modem.sendData(96, pages());
+    expect(sentDuringXoff).toBe(0);
+    expect(fake.blocks).toEqual([page]);
+    await modem.close();
+  });
+
+  test('a data source that throws leaves the modem in command state and rethrows', async () => {
+    const { modem, fake } = await setup((cmd, m) => {
+      m.reply('CONNECT');
+      m.expectData();
+    });
+    const boom = new Error('codec failed');
+    async function* broken(): AsyncIterable<Uint8Array> {
+      yield Uint8Array.of(1, 2, 3);
+      throw boom;
+    }
+    await expect(modem.sendData(146, broken())).rejects.toBe(boom);
+    expect(fake.blocks).toEqual([Uint8Array.of(1, 2, 3)]);
+    expect((await failure(modem.sendData(99 as 96, Uint8Array.of(0)))).kind).toBe('invalid-argument');
+    await modem.close();
+  });
+});
+
+describe('receiveData (+FRM, T.31 §8.3.2)', () => {
+  test('data until DLE ETX and NO CARRIER', async () => {
+    const tcf = new Uint8Array(1800);
+    tcf[7] = 0x10;
+    const { modem } = await setup((cmd, m) => {
+      if (cmd !== '+FRM=96') return m.reply('ERROR');
+      m.reply('CONNECT');
+      m.sendShielded(tcf.subarray(0, 900), false);
+      setTimeout(() => {
+        m.sendShielded(tcf.subarray(900));
+        m.reply('NO CARRIER');
+      }, 20);
+    });
+    const r = await modem.receiveData(96);
+    expect(r.endedBy).toBe('carrier-lost');
+    expect(r.data).toEqual(tcf);
+    await modem.close();
+  });
+
+  test('+FCERROR: the far end sends V.21 instead', async () => {
+    const { modem } = await setup((_c, m) => m.reply('+FCERROR'));
+    expect((await failure(modem.receiveData(146))).kind).toBe('wrong-carrier');
+    await modem.close();
+  });
+
+  test('maxDurationMs stops an endless carrier with an abort character', async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const { modem, fake } = await setup((cmd, m) => {
+      m.reply('CONNECT');
+      m.receiving = true;
+      timer = setInterval(() => m.send(new Uint8Array(100)), 10);
+      m.onAbortByte = (_b, mm) => {
+        clearInterval(timer);
+        mm.sendShielded(new Uint8Array(0));
+        mm.reply('OK');
+      };
+    });
+    const chunks: number[] = [];
+    const r = await modem.receiveData(72, { maxDurationMs: 200, onData: (c) => chunks.push(c.length) });
+    clearInterval(timer);
+    expect(r.endedBy).toBe('stopped');
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(fake.raw).toContain(0x18);
+    await modem.close();
+  });
+});
+
+describe('silences, hang-up, close', () => {
+  test('+FTS and +FRS', async () => {
+    const { modem, fake } = await setup((cmd, m) =>
+      m.reply(cmd.startsWith('+FTS=') || cmd.startsWith('+FRS=') ? 'OK' : 'ERROR'),
+    );
+    await modem.sendSilence(8);
+    await modem.receiveSilence(20);
+    expect(fake.commands).toEqual(['+FTS=8', '+FRS=20']);
+    expect((await failure(modem.sendSilence(300))).kind).toBe('invalid-argument');
+    await modem.close();
+  });
+
+  test('hangup sends ATH0; a modem that ignores it gets a DTR drop and AT', async () => {
+    let ignoreH = false;
+    const { modem, fake } = await setup((cmd, m) => {
+      if (cmd === 'H0' && ignoreH) return;
+      m.reply('OK');
+    });
+    await modem.hangup();
+    expect(fake.commands).toEqual(['H0']);
+    ignoreH = true;
+    await modem.hangup();
+    expect(fake.commands.slice(1)).toEqual(['H0', '']);
+    await modem.close();
+  }, 10000);
+
+  test('hangup in the middle of a received frame aborts it first', async () => {
+    const { modem, fake } = await setup((cmd, m) => {
+      if (cmd.startsWith('DT')) {
+        m.reply('CONNECT');
+        m.send(Uint8Array.of(0xff, 0x03));
+        m.receiving = true;
+        m.onAbortByte = (_b, mm) => mm.reply('OK');
+      } else m.reply('OK');
+    });
+    await modem.dial('1');
+    await modem.hangup();
+    expect(fake.raw).toContain(0x18);
+    expect(fake.commands.at(-1)).toBe('H0');
+    await modem.close();
+  });
+
+  test('the UUCP lock exists while open (HDB format), blocks a second open, and goes on close', async () => {
+    const { modem, path } = await setup();
+    const lockFile = join(lockDir, `LCK..${path.split('/').pop()}`);
+    expect(await readFile(lockFile, 'latin1')).toBe(`${String(process.pid).padStart(10)}\n`);
+    const second = await failure(
+      Class1Modem.open(path, {
+        lockDir,
+        portFactory: mockPortFactory(new FakeModem(() => undefined)).factory,
+      }),
+    );
+    expect(second.kind).toBe('locked');
+    expect(second.pid).toBe(process.pid);
+    await modem.close();
+    await modem.close();
+    expect(await readdir(lockDir)).toEqual([]);
+    expect((await failure(modem.sendSilence(1))).kind).toBe('aborted');
+  });
+
+  test('a port that fails to open leaves no lock behind', async () => {
+    const { factory } = mockPortFactory(new FakeModem(() => undefined));
+    const e = await failure(Class1Modem.open('/dev/ttyNOTCREATED', { lockDir, portFactory: factory }));
+    expect(e.kind).toBe('open-failed');
+    expect(await readdir(lockDir)).toEqual([]);
+  });
+
+  test('garbage and RING lines do not answer a command; silence is a timeout naming the command', async () => {
+    const { modem } = await setup((cmd, m) => {
+      m.send('\r\nRING\r\n\x00\xff\xfe garbage \r\n');
+    });
+    const e = await failure(modem.sendSilence(5));
+    expect(e.kind).toBe('timeout');
+    expect(e.command).toBe('+FTS=5');
+    expect(e.response).toEqual(['garbage']);
+    await modem.close();
+  });
+});
