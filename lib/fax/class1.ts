@@ -84,13 +84,18 @@ export class Class1Transport implements FaxTransport {
     });
   }
 
-  async sendImage(modulation: Modulation, data: Uint8Array): Promise<void> {
-    await this.modem.sendData(modulation.code as ModemModulation, data).catch((e: unknown) => {
+  async sendImage(modulation: Modulation, data: Uint8Array, shortTraining: boolean): Promise<void> {
+    const code = (shortTraining && modulation.shortTrainingCode) || modulation.code;
+    await this.modem.sendData(code as ModemModulation, data).catch((e: unknown) => {
       throw asTransportError(e, 'sending page data');
     });
   }
 
-  async sendImageFrames(_modulation: Modulation, _frames: Uint8Array[]): Promise<void> {
+  async sendImageFrames(
+    _modulation: Modulation,
+    _frames: Uint8Array[],
+    _shortTraining: boolean,
+  ): Promise<void> {
     throw new FaxTransportError('modem-error', 'ECM image frames are not supported over this Class 1 driver');
   }
 

@@ -198,9 +198,9 @@ class CallDriver {
       case 'preparePage':
         return this.preparePage(action.page, action.coding);
       case 'sendImage':
-        return void (await t.sendImage(action.modulation, action.data));
+        return void (await t.sendImage(action.modulation, action.data, action.shortTraining));
       case 'sendImageFrames':
-        return void (await t.sendImageFrames(action.modulation, action.frames));
+        return void (await t.sendImageFrames(action.modulation, action.frames, action.shortTraining));
       case 'armTimer':
         this.deadlines.set(action.timer, Date.now() + action.ms);
         return undefined;

@@ -87,6 +87,8 @@ export class T30Sender {
   private pendingFrames: number[] = [];
   private pendingModulation?: Modulation;
   private t5Armed = false;
+  /** After CTC/CTR the new speed has had no TCF: its first block goes with long training. */
+  private longTrainingNext = false;
 
   constructor(private readonly options: SenderOptions) {}
 
@@ -355,7 +357,8 @@ export class T30Sender {
       [
         progress,
         { type: 'silence', ms: INTER_SIGNAL_SILENCE_MS },
-        { type: 'sendImage', modulation: dcs.modulation, data },
+        // Every non-ECM page follows an accepted TCF at this modulation: V.17 short training.
+        { type: 'sendImage', modulation: dcs.modulation, shortTraining: true, data },
         { type: 'silence', ms: INTER_SIGNAL_SILENCE_MS },
       ],
     );
@@ -412,6 +415,8 @@ export class T30Sender {
   /** The given frames of the current block, RCP ×3, then PPS (T.30 §A.4.3). */
   private sendBlock(frameNumbers: number[]): T30Action[] {
     const block = this.blocks[this.block];
+    const longTraining = this.longTrainingNext;
+    this.longTrainingNext = false;
     const pps = buildPps(this.blockPostPageFcf(), this.page, this.block, block.length);
     return this.sendCommand(
       'awaitPpsResponse',
@@ -421,6 +426,7 @@ export class T30Sender {
         {
           type: 'sendImageFrames',
           modulation: this.dcs!.modulation,
+          shortTraining: !longTraining,
           frames: blockFrames(block, frameNumbers),
         },
         { type: 'silence', ms: INTER_SIGNAL_SILENCE_MS },
@@ -482,6 +488,7 @@ export class T30Sender {
   private onCtr(): T30Action[] {
     this.dcs!.modulation = this.pendingModulation!;
     this.pprCount = 0;
+    this.longTrainingNext = true;
     const progress: T30Action = {
       type: 'progress',
       progress: { kind: 'speed-changed', modulation: this.dcs!.modulation },
