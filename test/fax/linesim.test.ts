@@ -32,6 +32,29 @@ async function* pages(bitmaps: Bitmap[]): AsyncGenerator<FaxPage> {
   for (const bitmap of bitmaps) yield { bitmap, resolution: 'fine' };
 }
 
+/** Opens the simulated modem, sends the pages, closes the modem. */
+async function send(sim: LineSim, bitmaps: Bitmap[]) {
+  const modem = await Class1Modem.open(sim.devicePath, { lock: false });
+  const trace: string[] = [];
+  const progress: FaxProgress[] = [];
+  try {
+    await modem.init();
+    const caps = await modem.capabilities();
+    const result = await sendFax({
+      transport: new Class1Transport(modem, caps.transmit),
+      dialString: '5550100',
+      pages: pages(bitmaps),
+      localIdent: '+49 30 1234567',
+      resolution: 'fine',
+      trace: (line) => trace.push(line),
+      onProgress: (p) => progress.push(p),
+    });
+    return { result, trace, progress };
+  } finally {
+    await modem.close();
+  }
+}
+
 describe('sendFax on the simulated line (spandsp receives)', () => {
   let sim: LineSim;
   beforeAll(async () => {
@@ -41,49 +64,50 @@ describe('sendFax on the simulated line (spandsp receives)', () => {
     await sim?.stop();
   });
 
-  it('delivers one page at V.17 14400 that spandsp stores unchanged', async () => {
-    const page = testPage(160);
-    const modem = await Class1Modem.open(sim.devicePath, { lock: false });
-    const trace: string[] = [];
-    const progress: FaxProgress[] = [];
-    let result;
-    try {
-      await modem.init();
-      const caps = await modem.capabilities();
-      result = await sendFax({
-        transport: new Class1Transport(modem, caps.transmit),
-        dialString: '5550100',
-        pages: pages([page]),
-        localIdent: '+49 30 1234567',
-        resolution: 'fine',
-        trace: (line) => trace.push(line),
-        onProgress: (p) => progress.push(p),
-      });
-    } finally {
-      await modem.close();
-    }
+  it('delivers two pages at V.17 14400 that spandsp stores unchanged', async () => {
+    const sent = [testPage(160), testPage(96)];
+    const { result, progress, trace } = await send(sim, sent);
     const far = await sim.nextCall(60_000);
     if (!result.ok) console.log(trace.join('\n'));
     expect(result).toMatchObject({
       ok: true,
-      pagesConfirmed: 1,
+      pagesConfirmed: 2,
       remoteIdent: 'LINESIM',
       modulation: 'V.17 14400',
       resolution: 'fine',
       coding: 'mr',
       retrains: 0,
     });
-    expect(progress.map((p) => p.kind)).toContain('page-confirmed');
+    expect(progress.filter((p) => p.kind === 'page-confirmed').length).toBe(2);
     expect(far).toMatchObject({
       outcome: 'completed',
-      pages: 1,
+      pages: 2,
       completionCode: 0,
       bitRate: 14400,
       coding: 'mr',
       remoteIdent: '+49 30 1234567',
     });
-    const [received] = readTiff(await readFile(far.tiff!));
-    expect(received.resolution).toBe('fine');
-    expect(bitmapsEqual(received.bitmap, page)).toBe(true);
+    const received = readTiff(await readFile(far.tiff!));
+    expect(received.length).toBe(2);
+    received.forEach((r, i) => {
+      expect(r.resolution).toBe('fine');
+      expect(bitmapsEqual(r.bitmap, sent[i])).toBe(true);
+    });
   }, 120_000);
+});
+
+describe('sendFax on the simulated line: a busy number', () => {
+  let sim: LineSim;
+  beforeAll(async () => {
+    sim = await startLineSim({ speed: 4, busy: true });
+  }, 120_000);
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it('ends with a busy failure and no page', async () => {
+    const { result } = await send(sim, [testPage(16)]);
+    expect(result).toMatchObject({ ok: false, failure: { kind: 'busy' }, pagesConfirmed: 0 });
+    expect(await sim.nextCall(30_000)).toMatchObject({ outcome: 'busy', pages: 0 });
+  }, 60_000);
 });
