@@ -46,6 +46,8 @@ export interface SendFaxOptions {
   onProgress?: (progress: FaxProgress) => void;
   /** Every action and event, for logs. */
   trace?: (line: string) => void;
+  /** Milliseconds on a monotonic clock, for the T.30 timers (default: performance.now). */
+  clock?: () => number;
 }
 
 export interface FaxResult {
@@ -91,7 +93,8 @@ function failureOf(e: unknown): { kind: FailureKind; message: string } {
 
 /** Sends a fax. Never rejects: every failure is a FaxResult with a typed failure. */
 export async function sendFax(options: SendFaxOptions): Promise<FaxResult> {
-  const started = Date.now();
+  const clock = options.clock ?? (() => performance.now());
+  const started = clock();
   const transport = options.transport ?? (options.modem && new Class1Transport(options.modem));
   const empty: T30Outcome = {
     ok: false,
@@ -111,7 +114,7 @@ export async function sendFax(options: SendFaxOptions): Promise<FaxResult> {
   const finish = async (outcome: T30Outcome) => {
     await transport.hangup().catch(() => undefined);
     await pages.close();
-    return toResult(outcome, Date.now() - started);
+    return toResult(outcome, Math.round(clock() - started));
   };
 
   if (options.signal?.aborted)
@@ -144,13 +147,16 @@ export async function sendFax(options: SendFaxOptions): Promise<FaxResult> {
 class CallDriver {
   private readonly deadlines = new Map<TimerName, number>();
   private cancelled = false;
+  private readonly now: () => number;
 
   constructor(
     private readonly core: T30Sender,
     private readonly transport: FaxTransport,
     private readonly pages: PageSource,
     private readonly options: SendFaxOptions,
-  ) {}
+  ) {
+    this.now = options.clock ?? (() => performance.now());
+  }
 
   async run(): Promise<T30Outcome> {
     let actions = this.feed({ type: 'connected' });
@@ -202,7 +208,7 @@ class CallDriver {
       case 'sendImageFrames':
         return void (await t.sendImageFrames(action.modulation, action.frames, action.shortTraining));
       case 'armTimer':
-        this.deadlines.set(action.timer, Date.now() + action.ms);
+        this.deadlines.set(action.timer, this.now() + action.ms);
         return undefined;
       case 'cancelTimer':
         this.deadlines.delete(action.timer);
@@ -220,7 +226,7 @@ class CallDriver {
     let limit = timeoutMs;
     let timer: TimerName | undefined;
     for (const [name, deadline] of this.deadlines) {
-      const left = deadline - Date.now();
+      const left = deadline - this.now();
       if (left <= limit) [limit, timer] = [left, name];
     }
     if (timer && limit <= 0) {
@@ -229,7 +235,7 @@ class CallDriver {
     }
     const got = await this.transport.receiveFrame(limit);
     if (got) return { type: 'frameReceived', frame: got.frame, fcsOk: got.fcsOk };
-    if (timer && Date.now() >= this.deadlines.get(timer)! - 50) {
+    if (timer && this.now() >= this.deadlines.get(timer)! - 50) {
       this.deadlines.delete(timer);
       return { type: 'timerExpired', timer };
     }

@@ -230,6 +230,31 @@ describe('sendFax over a transport', () => {
   });
 });
 
+describe('timers', () => {
+  it('bounds each receive by the time left on T1 and reports T1 expiry', async () => {
+    let now = 0;
+    const far = new ScriptedFarEnd();
+    const timeouts: number[] = [];
+    // A far end that keeps sending its CSI every 10 s, never DIS.
+    far.receiveFrame = async (timeoutMs: number) => {
+      timeouts.push(timeoutMs);
+      const elapsed = Math.min(timeoutMs, 10_000);
+      now += elapsed;
+      return elapsed < timeoutMs ? { frame: buildFrame(Fcf.CSI, encodeIdent('1')), fcsOk: true } : null;
+    };
+    const result = await sendFax({
+      ...base,
+      dialString: undefined,
+      transport: far,
+      pages: pagesOf([testPage()]),
+      clock: () => now,
+    });
+    expect(timeouts).toEqual([35_000, 25_000, 15_000, 5_000]);
+    expect(result.failure).toEqual({ kind: 'not-a-fax', message: 'no DIS from the far end within T1' });
+    expect(far.log).toEqual(['send DCN']);
+  });
+});
+
 describe('pages', () => {
   it('pulls pages lazily, at most two ahead, and keeps the current page for a resend', async () => {
     const log: string[] = [];
