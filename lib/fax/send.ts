@@ -25,7 +25,7 @@ import { FaxTransport, FaxTransportError } from './transport.js';
 export type FaxProgress = { kind: 'dialing'; dialString: string } | { kind: 'connected' } | SenderProgress;
 
 export interface SendFaxOptions {
-  /** The line: a transport, or a Class 1 modem that is open and initialised. */
+  /** The line: a transport, or a Class 1 modem that is open and initialised (then probed with +FTM=?, +FTH=?). */
   transport?: FaxTransport;
   modem?: Class1Modem;
   /** What to dial; without it the call must already be connected (receiving the far end's V.21). */
@@ -95,7 +95,9 @@ function failureOf(e: unknown): { kind: FailureKind; message: string } {
 export async function sendFax(options: SendFaxOptions): Promise<FaxResult> {
   const clock = options.clock ?? (() => performance.now());
   const started = clock();
-  const transport = options.transport ?? (options.modem && new Class1Transport(options.modem));
+  const transport =
+    options.transport ??
+    (options.modem && (await Class1Transport.probe(options.modem).catch(() => undefined)));
   const empty: T30Outcome = {
     ok: false,
     pagesConfirmed: 0,

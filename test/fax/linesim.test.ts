@@ -101,18 +101,21 @@ describe('sendFax on the simulated line (spandsp receives)', () => {
   }, 120_000);
 });
 
-describe('sendFax on the simulated line: a busy number', () => {
+describe.each([
+  { line: { busy: true }, kind: 'busy', outcome: 'busy' },
+  { line: { noDialtone: true }, kind: 'no-dial-tone', outcome: 'no-dialtone' },
+] as const)('sendFax on the simulated line: $kind', ({ line, kind, outcome }) => {
   let sim: LineSim;
   beforeAll(async () => {
-    sim = await startLineSim({ speed: 4, busy: true });
+    sim = await startLineSim({ speed: 4, ...line });
   }, 120_000);
   afterAll(async () => {
     await sim?.stop();
   });
 
-  it('ends with a busy failure and no page', async () => {
+  it('ends with a typed failure and no page', async () => {
     const { result } = await send(sim, [testPage(16)]);
-    expect(result).toMatchObject({ ok: false, failure: { kind: 'busy' }, pagesConfirmed: 0 });
-    expect(await sim.nextCall(30_000)).toMatchObject({ outcome: 'busy', pages: 0 });
+    expect(result).toMatchObject({ ok: false, failure: { kind }, pagesConfirmed: 0 });
+    expect(await sim.nextCall(30_000)).toMatchObject({ outcome, pages: 0 });
   }, 60_000);
 });

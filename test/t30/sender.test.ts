@@ -321,6 +321,13 @@ describe('Phase C/D without ECM', () => {
     expect(call.outcome).toMatchObject({ ok: true, pagesConfirmed: 2, retrains: 1 });
   });
 
+  it('treats PIN like RTN: retrain and send the page again', () => {
+    const call = trained();
+    call.page();
+    expect(call.frame(response('PIN'))).toEqual(TRAIN('V.17 12000'));
+    expect(call.frame(CFR)).toEqual(['prepare 0']);
+  });
+
   it('treats PIP as a confirmation', () => {
     const call = trained();
     call.page();
@@ -449,6 +456,19 @@ describe('Phase C/D with ECM (T.30 Annex A)', () => {
     expect(Array.from(eor.subarray(2))).toEqual([Fcf.EOR | 1, Fcf.EOP | 1]);
     expect(call.frame(ERR)).toEqual(['send DCN', 'hangup page-rejected']);
     expect(call.outcome).toMatchObject({ pagesConfirmed: 0 });
+  });
+
+  it('after EOR-NULL and ERR goes on with the next partial page, and reports the page as rejected', () => {
+    const call = trained(DIS_V27_ECM);
+    call.page(new Uint8Array(256 * 256 + 1), false); // two partial pages
+    for (let i = 0; i < 3; i++) call.frame(ppr([5]));
+    expect(call.frame(ppr([5]))).toEqual(['send CTC', 'receive 3000']);
+    call.frame(CTR);
+    for (let i = 0; i < 3; i++) call.frame(ppr([5]));
+    expect(call.frame(ppr([5]))).toEqual(['send EOR-NULL', 'receive 3000']);
+    expect(call.frame(ERR)).toEqual(BLOCK('0', 'EOP', 'V.27ter 2400'));
+    expect(call.frame(MCF)).toEqual(['send DCN', 'hangup page-rejected']);
+    expect(call.outcome).toMatchObject({ pagesConfirmed: 0, frameRetransmissions: 7 });
   });
 
   it('answers RNR ×3 with RR under T5, then goes on at MCF', () => {
