@@ -25,7 +25,7 @@ import { FaxTransport, FaxTransportError } from './transport.js';
 export type FaxProgress = { kind: 'dialing'; dialString: string } | { kind: 'connected' } | SenderProgress;
 
 export interface SendFaxOptions {
-  /** The line: a transport, or a Class 1 modem that is open and initialised. */
+  /** The line: a transport, or a Class 1 modem that is open and initialised (then probed with +FTM=?, +FTH=?). */
   transport?: FaxTransport;
   modem?: Class1Modem;
   /** What to dial; without it the call must already be connected (receiving the far end's V.21). */
@@ -46,6 +46,8 @@ export interface SendFaxOptions {
   onProgress?: (progress: FaxProgress) => void;
   /** Every action and event, for logs. */
   trace?: (line: string) => void;
+  /** Milliseconds on a monotonic clock, for the T.30 timers (default: performance.now). */
+  clock?: () => number;
 }
 
 export interface FaxResult {
@@ -91,8 +93,11 @@ function failureOf(e: unknown): { kind: FailureKind; message: string } {
 
 /** Sends a fax. Never rejects: every failure is a FaxResult with a typed failure. */
 export async function sendFax(options: SendFaxOptions): Promise<FaxResult> {
-  const started = Date.now();
-  const transport = options.transport ?? (options.modem && new Class1Transport(options.modem));
+  const clock = options.clock ?? (() => performance.now());
+  const started = clock();
+  const transport =
+    options.transport ??
+    (options.modem && (await Class1Transport.probe(options.modem).catch(() => undefined)));
   const empty: T30Outcome = {
     ok: false,
     pagesConfirmed: 0,
@@ -111,7 +116,7 @@ export async function sendFax(options: SendFaxOptions): Promise<FaxResult> {
   const finish = async (outcome: T30Outcome) => {
     await transport.hangup().catch(() => undefined);
     await pages.close();
-    return toResult(outcome, Date.now() - started);
+    return toResult(outcome, Math.round(clock() - started));
   };
 
   if (options.signal?.aborted)
@@ -144,13 +149,16 @@ export async function sendFax(options: SendFaxOptions): Promise<FaxResult> {
 class CallDriver {
   private readonly deadlines = new Map<TimerName, number>();
   private cancelled = false;
+  private readonly now: () => number;
 
   constructor(
     private readonly core: T30Sender,
     private readonly transport: FaxTransport,
     private readonly pages: PageSource,
     private readonly options: SendFaxOptions,
-  ) {}
+  ) {
+    this.now = options.clock ?? (() => performance.now());
+  }
 
   async run(): Promise<T30Outcome> {
     let actions = this.feed({ type: 'connected' });
@@ -198,11 +206,11 @@ class CallDriver {
       case 'preparePage':
         return this.preparePage(action.page, action.coding);
       case 'sendImage':
-        return void (await t.sendImage(action.modulation, action.data));
+        return void (await t.sendImage(action.modulation, action.data, action.shortTraining));
       case 'sendImageFrames':
-        return void (await t.sendImageFrames(action.modulation, action.frames));
+        return void (await t.sendImageFrames(action.modulation, action.frames, action.shortTraining));
       case 'armTimer':
-        this.deadlines.set(action.timer, Date.now() + action.ms);
+        this.deadlines.set(action.timer, this.now() + action.ms);
         return undefined;
       case 'cancelTimer':
         this.deadlines.delete(action.timer);
@@ -220,7 +228,7 @@ class CallDriver {
     let limit = timeoutMs;
     let timer: TimerName | undefined;
     for (const [name, deadline] of this.deadlines) {
-      const left = deadline - Date.now();
+      const left = deadline - this.now();
       if (left <= limit) [limit, timer] = [left, name];
     }
     if (timer && limit <= 0) {
@@ -229,7 +237,7 @@ class CallDriver {
     }
     const got = await this.transport.receiveFrame(limit);
     if (got) return { type: 'frameReceived', frame: got.frame, fcsOk: got.fcsOk };
-    if (timer && Date.now() >= this.deadlines.get(timer)! - 50) {
+    if (timer && this.now() >= this.deadlines.get(timer)! - 50) {
       this.deadlines.delete(timer);
       return { type: 'timerExpired', timer };
     }

@@ -28,10 +28,10 @@ export interface FaxTransport {
   silence(ms: number): Promise<void>;
   /** TCF: zeros for durationMs at the modulation. */
   sendTraining(modulation: Modulation, durationMs: number): Promise<void>;
-  /** Non-ECM page data (already coded, line bit order) at the modulation. */
-  sendImage(modulation: Modulation, data: Uint8Array): Promise<void>;
+  /** Non-ECM page data (coded, line bit order) at the modulation; V.17 short training if asked. */
+  sendImage(modulation: Modulation, data: Uint8Array, shortTraining: boolean): Promise<void>;
   /** ECM FCD/RCP frames as HDLC at the modulation. */
-  sendImageFrames(modulation: Modulation, frames: Uint8Array[]): Promise<void>;
+  sendImageFrames(modulation: Modulation, frames: Uint8Array[], shortTraining: boolean): Promise<void>;
   /** Drops the call. Must not reject when the line is already down. */
   hangup(): Promise<void>;
 }

@@ -53,10 +53,13 @@ export type T30Action =
   | { type: 'sendTraining'; modulation: Modulation; durationMs: number }
   /** Obtain page `page` (0-based) coded as `coding`; report pageReady or pageFailed. */
   | { type: 'preparePage'; page: number; coding: PageCoding }
-  /** Non-ECM Phase C: the coded page (fill and RTC included) at the modulation. */
-  | { type: 'sendImage'; modulation: Modulation; data: Uint8Array }
+  /**
+   * Non-ECM Phase C: the coded page (fill and RTC included) at the modulation. `shortTraining`:
+   * V.17 short training, because a TCF at this modulation was accepted (T.30 §5.3.2).
+   */
+  | { type: 'sendImage'; modulation: Modulation; shortTraining: boolean; data: Uint8Array }
   /** ECM Phase C: FCD and RCP frames as HDLC at the message-speed modulation. */
-  | { type: 'sendImageFrames'; modulation: Modulation; frames: Uint8Array[] }
+  | { type: 'sendImageFrames'; modulation: Modulation; shortTraining: boolean; frames: Uint8Array[] }
   | { type: 'armTimer'; timer: TimerName; ms: number }
   | { type: 'cancelTimer'; timer: TimerName }
   /** Something worth telling the user (no completion to report). */

@@ -5,6 +5,7 @@ export * from './dis.js';
 export * from './modulation.js';
 export * from './negotiate.js';
 export * from './ecm.js';
+export * from './ecm-sender.js';
 export * from './events.js';
 export * from './state.js';
 export * from './sender.js';

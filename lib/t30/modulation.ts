@@ -11,6 +11,12 @@ export interface Modulation {
   readonly bitRate: number;
   /** T.31 Table 3 code for +FTM/+FRM (non-ECM data and TCF); +FTH/+FRH use the same code. */
   readonly code: number;
+  /**
+   * V.17 only: the code with short training (T.31 Table 3). TCF uses long training; the page
+   * data that follows a successful TCF at the same rate uses short training (T.30 §5.3.2 note
+   * on V.17, and the receiver expects it).
+   */
+  readonly shortTrainingCode?: number;
   /** DCS bits 11, 12, 13, 14 (Table 2/T.30), in that order. */
   readonly dcsRateBits: readonly [number, number, number, number];
 }
@@ -21,11 +27,11 @@ export interface Modulation {
  * from V.17 9600 to V.29 9600 keeps the rate but changes the modem, as spandsp does).
  */
 export const MODULATIONS: readonly Modulation[] = [
-  { name: 'V.17', bitRate: 14400, code: 145, dcsRateBits: [0, 0, 0, 1] },
-  { name: 'V.17', bitRate: 12000, code: 121, dcsRateBits: [0, 1, 0, 1] },
-  { name: 'V.17', bitRate: 9600, code: 97, dcsRateBits: [1, 0, 0, 1] },
+  { name: 'V.17', bitRate: 14400, code: 145, shortTrainingCode: 146, dcsRateBits: [0, 0, 0, 1] },
+  { name: 'V.17', bitRate: 12000, code: 121, shortTrainingCode: 122, dcsRateBits: [0, 1, 0, 1] },
+  { name: 'V.17', bitRate: 9600, code: 97, shortTrainingCode: 98, dcsRateBits: [1, 0, 0, 1] },
   { name: 'V.29', bitRate: 9600, code: 96, dcsRateBits: [1, 0, 0, 0] },
-  { name: 'V.17', bitRate: 7200, code: 73, dcsRateBits: [1, 1, 0, 1] },
+  { name: 'V.17', bitRate: 7200, code: 73, shortTrainingCode: 74, dcsRateBits: [1, 1, 0, 1] },
   { name: 'V.29', bitRate: 7200, code: 72, dcsRateBits: [1, 1, 0, 0] },
   { name: 'V.27ter', bitRate: 4800, code: 48, dcsRateBits: [0, 1, 0, 0] },
   { name: 'V.27ter', bitRate: 2400, code: 24, dcsRateBits: [0, 0, 0, 0] },
@@ -41,7 +47,7 @@ export function modulationFromDcsBits(bits: readonly number[]): Modulation | und
   return MODULATIONS.find((m) => m.dcsRateBits.every((b, i) => b === bits[i]));
 }
 
-/** The modulation with this T.31 code. */
+/** The modulation with this T.31 code (long or short training). */
 export function modulationByCode(code: number): Modulation | undefined {
-  return MODULATIONS.find((m) => m.code === code);
+  return MODULATIONS.find((m) => m.code === code || m.shortTrainingCode === code);
 }

@@ -4,7 +4,7 @@
  */
 
 import { DcsParameters, DisCapabilities, decodeDis, encodeDcs } from './dis.js';
-import { blockFrames, splitPage } from './ecm.js';
+import { EcmPage, EcmSession } from './ecm-sender.js';
 import type {
   FailureKind,
   PageCoding,
@@ -14,30 +14,18 @@ import type {
   T30Outcome,
   TimerName,
 } from './events.js';
-import { Fcf, PPS_NULL } from './fcf.js';
-import {
-  T30Frame,
-  buildCtc,
-  buildEor,
-  buildFrame,
-  buildPps,
-  decodeIdent,
-  encodeIdent,
-  parseFrame,
-  pprFrameNumbers,
-} from './frames.js';
+import { Fcf } from './fcf.js';
+import { T30Frame, buildFrame, decodeIdent, encodeIdent, parseFrame } from './frames.js';
 import { Modulation } from './modulation.js';
 import { LocalCapabilities, chooseDcs, minBitsPerRow, mrKFactor } from './negotiate.js';
 import {
   COMMAND_TRANSMISSIONS,
   INTER_SIGNAL_SILENCE_MS,
-  PPRS_BEFORE_CTC,
   RESPONSES,
   Reaction,
   SenderState,
   T1_MS,
   T4_MS,
-  T5_MS,
   TCF_MS,
 } from './state.js';
 
@@ -79,14 +67,8 @@ export class T30Sender {
   private frameRetransmissions = 0;
   private trainings = 0;
   private pagesWithErrors = 0;
-  // ECM (T.30 Annex A)
-  private blocks: Uint8Array[][] = [];
-  private block = 0;
-  private pprCount = 0;
-  private pageHadErrors = false;
-  private pendingFrames: number[] = [];
-  private pendingModulation?: Modulation;
-  private t5Armed = false;
+  /** The page being sent with ECM (T.30 Annex A). */
+  private ecm?: EcmPage;
 
   constructor(private readonly options: SenderOptions) {}
 
@@ -175,15 +157,15 @@ export class T30Sender {
       case 'pageRejected':
         return this.onPageRejected(frame.name ?? 'RTN');
       case 'blockConfirmed':
-        return this.nextBlock(false);
+        return this.ecm!.nextBlock(false);
       case 'blockAbandoned':
-        return this.nextBlock(true);
+        return this.ecm!.nextBlock(true);
       case 'framesRejected':
-        return this.onPpr(frame);
+        return this.ecm!.onPpr(frame);
       case 'receiverNotReady':
-        return this.onRnr();
+        return this.ecm!.onRnr();
       case 'speedChanged':
-        return this.onCtr();
+        return this.ecm!.onCtr();
       case 'remoteDisconnected':
         this.current = 'done';
         return [
@@ -344,10 +326,8 @@ export class T30Sender {
       progress: { kind: 'page-sending', page: this.page, attempt: this.pageTransmissions },
     };
     if (dcs.ecm) {
-      this.blocks = splitPage(data, dcs.ecmFrameSize);
-      this.block = 0;
-      this.pageHadErrors = false;
-      return [progress, ...this.sendBlock(this.blocks[0].map((_, n) => n))];
+      this.ecm = new EcmPage(this.ecmSession(), data);
+      return [progress, ...this.ecm.start()];
     }
     return this.sendCommand(
       'awaitPostPageResponse',
@@ -355,7 +335,8 @@ export class T30Sender {
       [
         progress,
         { type: 'silence', ms: INTER_SIGNAL_SILENCE_MS },
-        { type: 'sendImage', modulation: dcs.modulation, data },
+        // Every non-ECM page follows an accepted TCF at this modulation: V.17 short training.
+        { type: 'sendImage', modulation: dcs.modulation, shortTraining: true, data },
         { type: 'silence', ms: INTER_SIGNAL_SILENCE_MS },
       ],
     );
@@ -403,102 +384,30 @@ export class T30Sender {
     return [rejected, ...this.train()];
   }
 
-  // --- Phase C/D, ECM (T.30 Annex A) -----------------------------------------------------
+  // --- Phase C/D, ECM: see ecm-sender.ts -------------------------------------------------
 
-  private blockPostPageFcf(): number {
-    return this.block < this.blocks.length - 1 ? PPS_NULL : this.postPageFcf();
+  private ecmSession(): EcmSession {
+    return {
+      page: this.page,
+      postPageFcf: this.postPageFcf(),
+      dcs: this.dcs!,
+      slower: () => this.slower(),
+      sendCommand: (next, actions, before) => this.sendCommand(next, actions, before),
+      pageDone: (withErrors) => this.onEcmPageDone(withErrors),
+      countRetransmittedFrames: (frames) => {
+        this.frameRetransmissions += frames;
+      },
+    };
   }
 
-  /** The given frames of the current block, RCP ×3, then PPS (T.30 §A.4.3). */
-  private sendBlock(frameNumbers: number[]): T30Action[] {
-    const block = this.blocks[this.block];
-    const pps = buildPps(this.blockPostPageFcf(), this.page, this.block, block.length);
-    return this.sendCommand(
-      'awaitPpsResponse',
-      [{ type: 'sendFrames', frames: [pps] }],
-      [
-        { type: 'silence', ms: INTER_SIGNAL_SILENCE_MS },
-        {
-          type: 'sendImageFrames',
-          modulation: this.dcs!.modulation,
-          frames: blockFrames(block, frameNumbers),
-        },
-        { type: 'silence', ms: INTER_SIGNAL_SILENCE_MS },
-      ],
-    );
-  }
-
-  private stopT5(): T30Action[] {
-    if (!this.t5Armed) return [];
-    this.t5Armed = false;
-    return [{ type: 'cancelTimer', timer: 'T5' }];
-  }
-
-  /** MCF (or ERR after EOR): on to the next block, or the page is done. */
-  private nextBlock(abandoned: boolean): T30Action[] {
-    const actions = this.stopT5();
-    if (abandoned) this.pageHadErrors = true;
-    this.pprCount = 0;
-    this.block++;
-    if (this.block < this.blocks.length)
-      return [...actions, ...this.sendBlock(this.blocks[this.block].map((_, n) => n))];
-    if (!this.pageHadErrors) return [...actions, ...this.onPageConfirmed(false)];
+  /** Every block confirmed: as MCF. Some abandoned after EOR: noted, and on to the next page. */
+  private onEcmPageDone(withErrors: boolean): T30Action[] {
+    if (!withErrors) return this.onPageConfirmed(false);
     this.pagesWithErrors++;
     const rejected: T30Action = {
       type: 'progress',
       progress: { kind: 'page-rejected', page: this.page, response: 'ERR' },
     };
-    return [...actions, rejected, ...this.afterPage(false)];
-  }
-
-  private onPpr(ppr: T30Frame): T30Action[] {
-    const actions = this.stopT5();
-    const block = this.blocks[this.block];
-    const frames = pprFrameNumbers(ppr.fif).filter((n) => n < block.length);
-    this.pprCount++;
-    if (this.pprCount < PPRS_BEFORE_CTC) return [...actions, ...this.resend(frames)];
-    this.pendingFrames = frames;
-    const slower = this.slower();
-    if (slower) {
-      // T.30 §A.4.4: continue to correct at a lower speed.
-      this.pendingModulation = slower;
-      const ctc = buildCtc(encodeDcs({ ...this.dcs!, modulation: slower }));
-      return [...actions, ...this.sendCommand('awaitCtr', [{ type: 'sendFrames', frames: [ctc] }])];
-    }
-    // No lower speed left: end of retransmission, the block stays as the far end has it.
-    const eor = buildEor(this.blockPostPageFcf());
-    return [...actions, ...this.sendCommand('awaitEorResponse', [{ type: 'sendFrames', frames: [eor] }])];
-  }
-
-  private resend(frames: number[]): T30Action[] {
-    this.frameRetransmissions += frames.length;
-    const progress: T30Action = {
-      type: 'progress',
-      progress: { kind: 'frames-retransmitted', page: this.page, block: this.block, frames: frames.length },
-    };
-    return [progress, ...this.sendBlock(frames)];
-  }
-
-  private onCtr(): T30Action[] {
-    this.dcs!.modulation = this.pendingModulation!;
-    this.pprCount = 0;
-    const progress: T30Action = {
-      type: 'progress',
-      progress: { kind: 'speed-changed', modulation: this.dcs!.modulation },
-    };
-    return [progress, ...this.resend(this.pendingFrames)];
-  }
-
-  /** RNR: ask again with RR until the far end is ready, at most T5 (T.30 §A.4.5). */
-  private onRnr(): T30Action[] {
-    const actions: T30Action[] = [];
-    if (!this.t5Armed) {
-      this.t5Armed = true;
-      actions.push({ type: 'armTimer', timer: 'T5', ms: T5_MS });
-    }
-    return [
-      ...actions,
-      ...this.sendCommand('awaitRrResponse', [{ type: 'sendFrames', frames: [buildFrame(Fcf.RR, [], x)] }]),
-    ];
+    return [rejected, ...this.afterPage(false)];
   }
 }

@@ -9,6 +9,7 @@ import {
   FaxTransport,
   FaxTransportError,
   PageSource,
+  parseCodeList,
   ReceivedFrame,
   fitWidth,
   sendFax,
@@ -227,6 +228,39 @@ describe('sendFax over a transport', () => {
     const result = await sendFax({ ...base, transport: far, pages: pagesOf([testPage()]) });
     expect(result.failure).toEqual({ kind: 'modem-error', message: '+FTM=145: ERROR' });
     expect(far.log.slice(-1)).toEqual(['send DCN']);
+  });
+});
+
+describe('timers', () => {
+  it('bounds each receive by the time left on T1 and reports T1 expiry', async () => {
+    let now = 0;
+    const far = new ScriptedFarEnd();
+    const timeouts: number[] = [];
+    // A far end that keeps sending its CSI every 10 s, never DIS.
+    far.receiveFrame = async (timeoutMs: number) => {
+      timeouts.push(timeoutMs);
+      const elapsed = Math.min(timeoutMs, 10_000);
+      now += elapsed;
+      return elapsed < timeoutMs ? { frame: buildFrame(Fcf.CSI, encodeIdent('1')), fcsOk: true } : null;
+    };
+    const result = await sendFax({
+      ...base,
+      dialString: undefined,
+      transport: far,
+      pages: pagesOf([testPage()]),
+      clock: () => now,
+    });
+    expect(timeouts).toEqual([35_000, 25_000, 15_000, 5_000]);
+    expect(result.failure).toEqual({ kind: 'not-a-fax', message: 'no DIS from the far end within T1' });
+    expect(far.log).toEqual(['send DCN']);
+  });
+});
+
+describe('Class 1 capability lists', () => {
+  it('reads +FTM=? and +FTH=? answers, ranges included', () => {
+    expect(parseCodeList('3')).toEqual([3]);
+    expect(parseCodeList('24,48,72,73,74,96,97,98,121,122,145,146')).toHaveLength(12);
+    expect(parseCodeList('(3,24-74)')).toEqual([3, 24, 48, 72, 73, 74]);
   });
 });
 

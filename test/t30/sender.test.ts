@@ -260,6 +260,8 @@ describe('Phase C/D without ECM', () => {
   it('sends two pages with MPS then EOP, continuing on MCF without retraining', () => {
     const call = trained();
     expect(call.page(new Uint8Array(500), true)).toEqual(PAGE(500, 'MPS'));
+    // V.17 after an accepted TCF: short training for the page (T.30 §5.3.2).
+    expect(call.actions.find((a) => a.type === 'sendImage')).toMatchObject({ shortTraining: true });
     expect(call.frame(MCF)).toEqual(['prepare 1']);
     expect(call.page(new Uint8Array(600), false)).toEqual(PAGE(600, 'EOP'));
     expect(call.frame(MCF)).toEqual(['send DCN', 'hangup ok']);
@@ -317,6 +319,13 @@ describe('Phase C/D without ECM', () => {
     call.page(new Uint8Array(5), false);
     expect(call.frame(RTP)).toEqual(['send DCN', 'hangup ok']);
     expect(call.outcome).toMatchObject({ ok: true, pagesConfirmed: 2, retrains: 1 });
+  });
+
+  it('treats PIN like RTN: retrain and send the page again', () => {
+    const call = trained();
+    call.page();
+    expect(call.frame(response('PIN'))).toEqual(TRAIN('V.17 12000'));
+    expect(call.frame(CFR)).toEqual(['prepare 0']);
   });
 
   it('treats PIP as a confirmation', () => {
@@ -411,11 +420,14 @@ describe('Phase C/D with ECM (T.30 Annex A)', () => {
     expect(call.frame(ppr([1, 2, 3]))).toEqual(BLOCK('1-3', 'MPS'));
     expect(ppsOf(call)).toEqual([Fcf.MPS | 1, 0, 0, 9]);
     expect(call.frame(ppr([2]))).toEqual(BLOCK('2', 'MPS'));
+    expect(call.actions.find((a) => a.type === 'sendImageFrames')).toMatchObject({ shortTraining: true });
     expect(call.frame(ppr([2]))).toEqual(BLOCK('2', 'MPS'));
     expect(call.frame(ppr([2, 9]))).toEqual(['send CTC', 'receive 3000']);
     const ctc = (call.actions[0] as { frames: Uint8Array[] }).frames[0];
     expect(decodeDcs(Uint8Array.from([...ctc.subarray(3), 0])).modulation?.code).toBe(121);
     expect(call.frame(CTR)).toEqual(BLOCK('2,9', 'MPS', 'V.17 12000'));
+    // No TCF at the new speed: long training for the first block after CTC/CTR.
+    expect(call.actions.find((a) => a.type === 'sendImageFrames')).toMatchObject({ shortTraining: false });
     expect(call.frame(MCF)).toEqual(['prepare 1']);
     expect(call.coding).toMatchObject({ ecm: true });
     call.page(new Uint8Array(100), false);
@@ -444,6 +456,19 @@ describe('Phase C/D with ECM (T.30 Annex A)', () => {
     expect(Array.from(eor.subarray(2))).toEqual([Fcf.EOR | 1, Fcf.EOP | 1]);
     expect(call.frame(ERR)).toEqual(['send DCN', 'hangup page-rejected']);
     expect(call.outcome).toMatchObject({ pagesConfirmed: 0 });
+  });
+
+  it('after EOR-NULL and ERR goes on with the next partial page, and reports the page as rejected', () => {
+    const call = trained(DIS_V27_ECM);
+    call.page(new Uint8Array(256 * 256 + 1), false); // two partial pages
+    for (let i = 0; i < 3; i++) call.frame(ppr([5]));
+    expect(call.frame(ppr([5]))).toEqual(['send CTC', 'receive 3000']);
+    call.frame(CTR);
+    for (let i = 0; i < 3; i++) call.frame(ppr([5]));
+    expect(call.frame(ppr([5]))).toEqual(['send EOR-NULL', 'receive 3000']);
+    expect(call.frame(ERR)).toEqual(BLOCK('0', 'EOP', 'V.27ter 2400'));
+    expect(call.frame(MCF)).toEqual(['send DCN', 'hangup page-rejected']);
+    expect(call.outcome).toMatchObject({ pagesConfirmed: 0, frameRetransmissions: 7 });
   });
 
   it('answers RNR ×3 with RR under T5, then goes on at MCF', () => {

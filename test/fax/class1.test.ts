@@ -1,0 +1,113 @@
+/**
+ * Class1Transport against a scripted Class 1 modem (test/modem's FakeModem on serialport's
+ * MockBinding): which AT commands and data blocks the T.30 actions become.
+ */
+
+import { MockBinding } from '@serialport/binding-mock';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Class1Transport } from '../../lib/fax/index.js';
+import { Class1Modem } from '../../lib/modem/index.js';
+import { MODULATIONS, buildFcd, buildRcp, modulationByCode } from '../../lib/t30/index.js';
+import {
+  class1Handler,
+  FakeModem,
+  mockPortFactory,
+  type CommandHandler,
+} from '../modem/helpers/fake-modem.js';
+
+const ALL_CODES = '24,48,72,73,74,96,97,98,121,122,145,146';
+let lockDir: string;
+let n = 0;
+
+beforeEach(async () => {
+  lockDir = await mkdtemp(join(tmpdir(), 'lpfax-t30-lock-'));
+});
+afterEach(async () => {
+  MockBinding.reset();
+  await rm(lockDir, { recursive: true, force: true });
+});
+
+async function setup(fth: string, more: CommandHandler = (_c, m) => m.reply('ERROR')) {
+  const path = `/dev/ttyT30MOCK${n++}`;
+  MockBinding.createPort(path, { echo: false, record: false });
+  const fake = new FakeModem(
+    class1Handler((cmd, m) =>
+      cmd.toUpperCase() === '+FTH=?' ? m.send(`\r\n${fth}\r\n\r\nOK\r\n`) : more(cmd, m),
+    ),
+  );
+  const modem = await Class1Modem.open(path, {
+    portFactory: mockPortFactory(fake).factory,
+    lockDir,
+    commandTimeoutMs: 500,
+  });
+  await modem.init();
+  return { modem, fake, transport: await Class1Transport.probe(modem) };
+}
+
+/** Answers +FTH=<mod> and +FTM=<mod> with CONNECT, each HDLC frame with CONNECT, the end with OK. */
+const highSpeed: CommandHandler = (cmd, m) => {
+  if (/^\+FT[HM]=\d+$/i.test(cmd)) {
+    const hdlc = /^\+FTH/i.test(cmd);
+    m.onBlock = (block, modem) => {
+      if (hdlc && block.length > 0) {
+        modem.reply('CONNECT');
+        modem.expectData();
+      } else modem.reply('OK');
+    };
+    m.reply('CONNECT');
+    m.expectData();
+  } else m.reply('ERROR');
+};
+
+describe('Class1Transport', () => {
+  it('offers ECM when +FTH=? lists the message-speed modulations, and sends FCD/RCP with +FTH=<mod>', async () => {
+    const { modem, fake, transport } = await setup(`3,${ALL_CODES}`, highSpeed);
+    try {
+      expect(transport.ecm).toBe(true);
+      expect(transport.modulations).toEqual(MODULATIONS);
+      const frames = [buildFcd(0, Uint8Array.of(1, 2, 0x10, 3)), buildFcd(1, Uint8Array.of(4)), buildRcp()];
+      await transport.sendImageFrames(modulationByCode(145)!, frames, true);
+      expect(fake.commands.slice(-1)).toEqual(['+FTH=146']);
+      expect(fake.blocks.map((b) => Array.from(b))).toEqual([...frames.map((f) => Array.from(f)), []]);
+      await transport.sendImageFrames(modulationByCode(121)!, [buildRcp()], false);
+      expect(fake.commands.slice(-1)).toEqual(['+FTH=121']);
+    } finally {
+      await modem.close();
+    }
+  });
+
+  it('sends pages with V.17 short training and TCF with long training', async () => {
+    const { modem, fake, transport } = await setup('3', highSpeed);
+    try {
+      expect(transport.ecm).toBe(false);
+      await transport.sendTraining(modulationByCode(97)!, 1500);
+      expect(fake.commands.slice(-1)).toEqual(['+FTM=97']);
+      expect(fake.blocks[fake.blocks.length - 1]).toEqual(new Uint8Array(1800)); // 9600 bit/s × 1.5 s of zeros
+      await transport.sendImage(modulationByCode(97)!, Uint8Array.of(0, 8, 0x10), true);
+      expect(fake.commands.slice(-1)).toEqual(['+FTM=98']);
+      expect(Array.from(fake.blocks[fake.blocks.length - 1])).toEqual([0, 8, 0x10]);
+      await transport.sendImage(modulationByCode(96)!, Uint8Array.of(1), true);
+      expect(fake.commands.slice(-1)).toEqual(['+FTM=96']); // V.29 has no short training
+      await expect(
+        transport.sendImageFrames(modulationByCode(96)!, [buildRcp()], true),
+      ).rejects.toMatchObject({
+        kind: 'modem-error',
+      });
+    } finally {
+      await modem.close();
+    }
+  });
+
+  it('maps a busy line to a typed failure', async () => {
+    const { modem, transport } = await setup('3', (cmd, m) =>
+      cmd.startsWith('DT') ? m.reply('BUSY') : m.reply('ERROR'),
+    );
+    try {
+      await expect(transport.dial('5550100')).rejects.toMatchObject({ kind: 'busy' });
+    } finally {
+      await modem.close();
+    }
+  });
+});
