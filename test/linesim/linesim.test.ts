@@ -1,0 +1,243 @@
+/**
+ * The simulated line proves itself against a fax program we did not write:
+ * efax (Debian `efax`) talks Class 1 to the pty, spandsp is the far end, and
+ * the pages that arrive must be the pages that were sent, bit for bit.
+ *
+ * efax computes "bytes / whole seconds" after each page and dies with SIGFPE
+ * when a page's data takes under one wall-clock second, so the pages here are
+ * small but the speed factor keeps each page's data phase above a second.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile, lstat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { startLineSim, type LineSim } from './linesim.js';
+
+const WIDTH = 1728; // T.4 A4 scan line
+const HEIGHT = 123; // 16 mm at 196 lines/inch, what efix makes of -p 215x16mm
+
+interface Bitmap {
+  width: number;
+  height: number;
+  black: boolean[];
+}
+
+function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<{ code: number | null; log: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout.on('data', (b: Buffer) => (log += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (log += b.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, log });
+    });
+  });
+}
+
+/** A raw PBM (P4) page with a blocky, page-specific pattern. */
+function pbmPage(seed: number): Buffer {
+  const stride = WIDTH / 8;
+  const data = Buffer.alloc(stride * HEIGHT);
+  let x = seed * 7919;
+  for (let row = 0; row < HEIGHT; row++) {
+    for (let col = 0; col < stride; col++) {
+      x = (x * 1103515245 + 12345) & 0x7fffffff;
+      if ((Math.floor(row / 8) + Math.floor(col / 3) + seed) % 5 === 0 && row % 8 < 6) {
+        data[row * stride + col] = [0xff, 0xf0, 0x0f, 0x3c][x % 4];
+      }
+    }
+  }
+  return Buffer.concat([Buffer.from(`P4\n${WIDTH} ${HEIGHT}\n`), data]);
+}
+
+/** Decode every page of a TIFF (any fax coding) with libvips, independent of spandsp and efax. */
+async function tiffPages(file: string): Promise<Bitmap[]> {
+  const { pages = 1 } = await sharp(file).metadata();
+  const out: Bitmap[] = [];
+  for (let page = 0; page < pages; page++) {
+    const { data, info } = await sharp(file, { page })
+      .extractChannel(0)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    out.push({ width: info.width, height: info.height, black: Array.from(data, (v) => v < 128) });
+  }
+  return out;
+}
+
+/** The received page is the sent page, below at most `maxMargin` white rows (efax's header space). */
+function expectSamePage(received: Bitmap, sent: Bitmap, maxMargin: number): void {
+  expect(received.width).toBe(sent.width);
+  const margin = received.height - sent.height;
+  expect(margin).toBeGreaterThanOrEqual(0);
+  expect(margin).toBeLessThanOrEqual(maxMargin);
+  expect(received.black.slice(0, margin * received.width).some(Boolean)).toBe(false);
+  const body = received.black.slice(margin * received.width);
+  const differing = body.filter((b, i) => b !== sent.black[i]).length;
+  expect(differing).toBe(0);
+  expect(sent.black.some(Boolean)).toBe(true);
+}
+
+describe('linesim, proved with efax', () => {
+  let dir: string;
+  let pages: string[];
+  let sentBitmaps: Bitmap[];
+  let sim: LineSim | undefined;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'linesim-test-'));
+    pages = [];
+    for (const n of [1, 2]) {
+      await writeFile(join(dir, `p${n}.pbm`), pbmPage(n));
+      const tif = join(dir, `p${n}.tif`);
+      const r = await run('efix', ['-v', 'e', '-i', 'pbm', '-o', 'tiffg3', '-R', '204x196', '-r', '204x196',
+        '-p', '215x16mm', '-n', tif, join(dir, `p${n}.pbm`)]); // prettier-ignore
+      expect(r.code).toBe(0);
+      pages.push(tif);
+    }
+    sentBitmaps = [...(await tiffPages(pages[0])), ...(await tiffPages(pages[1]))];
+    expect(sentBitmaps.map((b) => [b.width, b.height])).toEqual([
+      [WIDTH, HEIGHT],
+      [WIDTH, HEIGHT],
+    ]);
+  });
+
+  afterEach(async () => {
+    await sim?.stop();
+    sim = undefined;
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('efax sends two pages; the far end receives the same bitmaps; a second call follows in the same run', async () => {
+    sim = await startLineSim({ outDir: dir, speed: 3, modems: ['v29'], ident: 'LINESIM 1' });
+    const efax = await run('efax', ['-d', sim.devicePath, '-o1', '-h', '', '-l', '+1 555 0100', '-v', 'ewin',
+      '-t', '5551234', ...pages]); // prettier-ignore
+    expect(efax.log).toContain('done, returning 0');
+    expect(efax.code).toBe(0);
+    expect(efax.log).toMatch(/remote ID -> +LINESIM 1/);
+
+    const call = await sim.nextCall(30_000);
+    expect(call).toMatchObject({
+      call: 1,
+      direction: 'dial',
+      number: '5551234',
+      outcome: 'completed',
+      pages: 2,
+      completionCode: 0,
+      bitRate: 9600,
+      resolution: 'fine',
+      coding: 'mh',
+      ecm: false,
+      remoteIdent: '+1 555 0100',
+      localIdent: 'LINESIM 1',
+    });
+    expect(call.durationSeconds).toBeGreaterThan(0);
+    const received = await tiffPages(call.tiff!);
+    expect(received).toHaveLength(2);
+    expectSamePage(received[0], sentBitmaps[0], 32);
+    expectSamePage(received[1], sentBitmaps[1], 32);
+
+    // The pty was closed by efax; a new open is a fresh modem and a new call.
+    const again = await run('efax', [
+      '-d',
+      sim.devicePath,
+      '-o1',
+      '-h',
+      '',
+      '-v',
+      'ewin',
+      '-t',
+      '777',
+      pages[1],
+    ]);
+    expect(again.code).toBe(0);
+    const second = await sim.nextCall(30_000);
+    expect(second).toMatchObject({ call: 2, number: '777', outcome: 'completed', pages: 1 });
+    expect(second.tiff).not.toBe(call.tiff);
+    expectSamePage((await tiffPages(second.tiff!))[0], sentBitmaps[1], 32);
+  }, 120_000);
+
+  it('busy: efax reports a busy number, the JSON line says busy, SIGTERM removes the symlink', async () => {
+    const link = join(dir, 'ttyFAX');
+    sim = await startLineSim({ outDir: dir, speed: 4, busy: true, link });
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    const efax = await run('efax', ['-d', link, '-o1', '-v', 'ewin', '-t', '5550000', pages[0]]);
+    expect(efax.log).toContain('number is busy');
+    expect(efax.code).toBe(1);
+    expect(await sim.nextCall(10_000)).toMatchObject({
+      outcome: 'busy',
+      number: '5550000',
+      pages: 0,
+      tiff: null,
+    });
+    await sim.stop();
+    sim = undefined;
+    expect(existsSync(link)).toBe(false);
+  }, 60_000);
+
+  it('a far end limited to V.27ter shows 4800 bit/s in the JSON line and in efax', async () => {
+    sim = await startLineSim({ outDir: dir, speed: 4, modems: ['v27ter'], ecm: false, ident: 'SLOW 4800' });
+    const efax = await run('efax', [
+      '-d',
+      sim.devicePath,
+      '-o1',
+      '-h',
+      '',
+      '-v',
+      'ewin',
+      '-t',
+      '42',
+      pages[0],
+    ]);
+    expect(efax.code).toBe(0);
+    expect(efax.log).toMatch(/remote ID -> +SLOW 4800/);
+    expect(efax.log).toMatch(/session .*4800bps/);
+    const call = await sim.nextCall(30_000);
+    expect(call).toMatchObject({
+      outcome: 'completed',
+      pages: 1,
+      bitRate: 4800,
+      ecm: false,
+      localIdent: 'SLOW 4800',
+    });
+    expectSamePage((await tiffPages(call.tiff!))[0], sentBitmaps[0], 32);
+  }, 60_000);
+
+  it('the far end calls in and sends; efax answers the RING and receives the same bitmaps', async () => {
+    const both = join(dir, 'both.tif');
+    expect((await run('tiffcp', [pages[0], pages[1], both])).code).toBe(0);
+    sim = await startLineSim({ outDir: dir, speed: 4, send: both, ident: 'FAR SENDER' });
+    const prefix = join(dir, 'rx');
+    const efax = await run('efax', [
+      '-d',
+      sim.devicePath,
+      '-o1',
+      '-l',
+      '+1 555 0199',
+      '-r',
+      prefix,
+      '-v',
+      'ewin',
+    ]);
+    expect(efax.code).toBe(0);
+    expect(efax.log).toMatch(/remote ID -> +FAR SENDER/);
+    const call = await sim.nextCall(30_000);
+    expect(call).toMatchObject({
+      direction: 'incoming',
+      number: null,
+      outcome: 'completed',
+      pages: 2,
+      remoteIdent: '+1 555 0199',
+      tiff: null,
+    });
+    expectSamePage((await tiffPages(`${prefix}.001`))[0], sentBitmaps[0], 0);
+    expectSamePage((await tiffPages(`${prefix}.002`))[0], sentBitmaps[1], 0);
+  }, 60_000);
+});
