@@ -13,7 +13,7 @@
  * (tsb85.ts expectedOutcome).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,9 +30,8 @@ import {
 } from './tsb85.js';
 import { makePages, type TestPages } from './pages.js';
 
-const compiled = dirname(fileURLToPath(import.meta.url));
-/** test/conformance, whether this runs from the sources or compiled into build/js. */
-const here = existsSync(join(compiled, 'build.sh')) ? compiled : join(compiled, '../..');
+/** test/conformance; table.sh runs a compiled copy elsewhere and names the folder. */
+const here = process.env.LPFAX_CONFORMANCE_DIR ?? dirname(fileURLToPath(import.meta.url));
 const run = promisify(execFile);
 
 /**
