@@ -16,8 +16,8 @@ const HEIGHT = 1143; // 297 mm at 3.85 lines/mm
 export interface TestPages {
   white: string;
   impress: string;
-  /** Multi-page TIFFs by page list, e.g. "impress+white". */
-  documents: Record<string, string>;
+  /** A multi-page TIFF of these pages (made once per list). */
+  document(list: Array<'white' | 'impress'>): Promise<string>;
 }
 
 function pbm(dense: boolean): Buffer {
@@ -59,11 +59,17 @@ export async function makePages(dir: string): Promise<TestPages> {
       src,
     ]);
   }
-  const documents: Record<string, string> = {};
-  for (const list of [['white'], ['impress'], ['white', 'white'], ['impress', 'white']] as const) {
+  const made = new Map<string, Promise<string>>();
+  const document = (list: Array<'white' | 'impress'>): Promise<string> => {
     const key = list.join('+');
-    documents[key] = join(dir, `doc-${key}.tif`);
-    await run('tiffcp', [...list.map((p) => out[p]), documents[key]]);
-  }
-  return { white: out.white, impress: out.impress, documents };
+    if (!made.has(key)) {
+      const path = join(dir, `doc-${key}.tif`);
+      made.set(
+        key,
+        run('tiffcp', [...list.map((p) => out[p]), path]).then(() => path),
+      );
+    }
+    return made.get(key)!;
+  };
+  return { white: out.white, impress: out.impress, document };
 }

@@ -29,6 +29,7 @@ import {
   type TestCase,
 } from './tsb85.js';
 import { makePages, type TestPages } from './pages.js';
+import { applyDeviations } from './deviations.js';
 
 /** test/conformance; table.sh runs a compiled copy elsewhere and names the folder. */
 const here = process.env.LPFAX_CONFORMANCE_DIR ?? dirname(fileURLToPath(import.meta.url));
@@ -76,6 +77,8 @@ export interface CaseResult {
   pass: boolean;
   /** Why it failed, or a note on a pass. */
   reason: string;
+  /** Steps opened to the choices T.30 allows (deviations.ts). */
+  deviations: string[];
   /** The step (1-based, as in the XML) where the tester stopped, if it failed there. */
   step: number | null;
   expected: ExpectedOutcome;
@@ -144,7 +147,8 @@ async function runOne(
   const casePath = join(o.workDir, `${c.name}.case`);
   const testerLog = join(o.workDir, `${c.name}.tester.log`);
   const senderLog = join(o.workDir, `${c.name}.${o.sender.name}.log`);
-  await writeFile(casePath, caseFile(c));
+  const { testCase: deviated, notes } = applyDeviations(c);
+  await writeFile(casePath, caseFile(deviated));
   const expected = expectedOutcome(c);
   const tester = spawn(binary, ['--case', casePath, '--speed', String(o.speed), '--max-seconds', '120'], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -165,7 +169,7 @@ async function runOne(
     return undefined;
   })();
   const docPages = pagesOf(c).map((p) => pages[p]);
-  const doc = pages.documents[pagesOf(c).join('+')];
+  const doc = await pages.document(pagesOf(c));
   const sender = spawn(o.sender.command, senderArgs(o.sender, device, '5551234', docPages, doc), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -203,6 +207,7 @@ async function runOne(
     expected,
     status: statusOf(c),
     senderExit: exit,
+    deviations: notes,
     simSeconds: verdict?.simSeconds ?? null,
     wallSeconds: (Date.now() - started) / 1000,
     testerLog,

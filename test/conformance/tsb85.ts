@@ -122,14 +122,33 @@ export function caseFile(c: TestCase): string {
   return lines.join('\n') + '\n';
 }
 
-/** The document the DUT sends (the ANSWER step), as a list of test pages. */
-export function pagesOf(c: TestCase): Array<'white' | 'impress'> {
-  const answer = flatSteps(c.nodes).find((s) => s.attrs.type === 'ANSWER');
-  const file = answer?.attrs.value ?? 'etsi_300_242_a4_white.tif';
+/** The pages of one ETSI test image name. */
+function imagePages(file: string): Array<'white' | 'impress'> {
   if (file.includes('impress_white')) return ['impress', 'white'];
   if (file.includes('impress')) return ['impress'];
   if (file.includes('white_2p')) return ['white', 'white'];
   return ['white'];
+}
+
+/**
+ * The documents the DUT sends: the ANSWER step's, then any SET TXFILE's (spandsp's
+ * scripts queue a second document that way; the DUT should send it after EOM in the
+ * same call, T.30 5.3.6.1, EOM). Each document is a list of test pages.
+ */
+export function documentsOf(c: TestCase): Array<Array<'white' | 'impress'>> {
+  const steps = flatSteps(c.nodes);
+  const answer = steps.find((s) => s.attrs.type === 'ANSWER');
+  const docs = [imagePages(answer?.attrs.value ?? 'etsi_300_242_a4_white.tif')];
+  for (const s of steps) {
+    if (s.attrs.type === 'SET' && s.attrs.tag === 'TXFILE' && s.attrs.value)
+      docs.push(imagePages(s.attrs.value));
+  }
+  return docs;
+}
+
+/** All pages the DUT sends, in order. */
+export function pagesOf(c: TestCase): Array<'white' | 'impress'> {
+  return documentsOf(c).flat();
 }
 
 const POST_PAGE_RESPONSES = new Set(['MCF', 'RTP', 'RTN', 'PPR', 'CRP', 'RNR', 'CTR', 'ERR', 'DCN', 'DCN+']);

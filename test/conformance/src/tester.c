@@ -45,6 +45,11 @@ struct far_end_s {
     /* repeat */
     int rep_start, rep_end, rep_count;
     bool in_repeat;
+    /* rates: the tester's last DIS, the DUT's DCS since the last TCF, the last TCF's modem */
+    uint8_t dis[MAX_FRAME], dcs[MAX_FRAME];
+    int dis_len, dcs_len;
+    char tcf_modem[64];
+    char modem[64]; /* the modem of the current TCF/MSG/PP step */
     /* the DUT going on hook */
     bool hung_up;
     int64_t hangup_ms; /* after the start of the R CLEAR step, -1 if none */
@@ -112,6 +117,51 @@ static int find_end(const script_t *sc, int from)
     return sc->n;
 }
 
+static bool in_list(const char *list, const char *modem)
+{
+    size_t n = strlen(modem);
+    for (const char *p = strstr(list, modem); p; p = strstr(p + 1, modem))
+        if ((p == list || p[-1] == '|') && (p[n] == '\0' || p[n] == '|'))
+            return true;
+    return false;
+}
+
+/* The modem of a TCF/MSG/PP step into f->modem. "<=X" (runner.ts deviations): any modem the
+   tester's DIS offers at or below the last TCF's rate, as the DUT's DCS chose; "=": the
+   modem of the last TCF. A TCF must come at the rate its DCS announced (T.30 5.3.1). */
+static bool choose_modem(far_end_t *f, const step_t *st)
+{
+    const char *announced = f->dcs_len ? dcs_modem(f->dcs, f->dcs_len) : NULL;
+    bool tcf = strcmp(st->type, "TCF") == 0;
+    if (strcmp(st->modem, "=") == 0) {
+        snprintf(f->modem, sizeof(f->modem), "%s", f->tcf_modem[0] ? f->tcf_modem : "?");
+    } else if (strncmp(st->modem, "<=", 2) == 0) {
+        char allowed[256];
+        int max = f->tcf_modem[0] ? modem_rate(f->tcf_modem) : 14400;
+        dis_modems_up_to(f->dis, f->dis_len, max, allowed, sizeof(allowed));
+        if (announced == NULL || !in_list(allowed, announced)) {
+            fail(f, "the DCS chose %s; after the last response T.30 allows %s (the script names %s)",
+                 announced ? announced : "no rate", allowed, st->modem + 2);
+            return false;
+        }
+        if (strcmp(announced, st->modem + 2) != 0)
+            logf_(f, "(allowed choice: the script names %s, the DCS chose %s of %s)", st->modem + 2, announced,
+                  allowed);
+        snprintf(f->modem, sizeof(f->modem), "%s", announced);
+    } else {
+        snprintf(f->modem, sizeof(f->modem), "%s", st->modem);
+    }
+    if (tcf) {
+        if (announced && strcmp(announced, f->modem) != 0) {
+            fail(f, "the DCS announced %s but the case expects TCF at %s", announced, f->modem);
+            return false;
+        }
+        snprintf(f->tcf_modem, sizeof(f->tcf_modem), "%s", f->modem);
+        f->dcs_len = 0;
+    }
+    return true;
+}
+
 /* Start the step at pc; true if it completed at once. */
 static bool start_step(far_end_t *f)
 {
@@ -137,8 +187,13 @@ static bool start_step(far_end_t *f)
             modems_tx_ced(f->m);
         else if (strcmp(st->type, "PREAMBLE") == 0)
             modems_tx_v21_flags(f->m, st->number > 0 ? st->number : 37);
-        else if (strcmp(st->type, "HDLC") == 0)
+        else if (strcmp(st->type, "HDLC") == 0) {
+            if (st->frame_len >= 3 && st->frame[2] == 0x01 && st->crc_error < 0) {
+                memcpy(f->dis, st->frame, (size_t) st->frame_len);
+                f->dis_len = st->frame_len;
+            }
             modems_tx_v21_frame(f->m, st->frame, st->frame_len, st->crc_error >= 0);
+        }
         else if (strcmp(st->type, "POSTAMBLE") == 0)
             modems_tx_v21_end(f->m);
         else if (strcmp(st->type, "CLEAR") == 0) {
@@ -165,8 +220,10 @@ static bool start_step(far_end_t *f)
         modems_rx_fast_off(f->m);
         f->waiting = W_FRAME;
     } else if (strcmp(st->type, "TCF") == 0 || strcmp(st->type, "MSG") == 0 || strcmp(st->type, "PP") == 0) {
-        if (!modem_parse(st->modem, &kind, &rate) || kind == 21) {
-            fail(f, "unknown modem '%s'", st->modem);
+        if (!choose_modem(f, st))
+            return false;
+        if (!modem_parse(f->modem, &kind, &rate) || kind == 21) {
+            fail(f, "unknown modem '%s'", f->modem);
             return false;
         }
         f->fast_kind = kind;
@@ -263,6 +320,10 @@ static void on_v21_frame(far_end_t *f, const uint8_t *raw, int len, bool ok)
         return;
     }
     logf_(f, "V.21 frame received: %s", h);
+    if (n >= 3 && (msg[2] & 0x7F) == 0x41) { /* DCS, with or without the X bit */
+        memcpy(f->dcs, msg, (size_t) n);
+        f->dcs_len = n;
+    }
     if (f->verdict != RUNNING)
         return;
     if (f->waiting == W_FRAME) {
@@ -328,7 +389,7 @@ static void end_of_fast(far_end_t *f)
     const step_t *st = &f->sc->steps[f->pc];
     double seconds = (double) f->bits / f->fast_rate;
     modems_rx_fast_off(f->m);
-    logf_(f, "%s at %s: %.3f s of data, %ld bits, %ld ones, %d FCD, %d RCP, %d bad frames", st->type, st->modem,
+    logf_(f, "%s at %s: %.3f s of data, %ld bits, %ld ones, %d FCD, %d RCP, %d bad frames", st->type, f->modem,
           seconds, f->bits, f->ones, f->fcd, f->rcp, f->fast_bad);
     if (strcmp(st->type, "TCF") == 0) {
         /* T.30 5.3.1.2 (TCF): zeros for 1.5 s +-10%. The receiver's own bits around the
@@ -341,12 +402,12 @@ static void end_of_fast(far_end_t *f)
             step_done(f);
     } else if (strcmp(st->type, "MSG") == 0) {
         if (f->bits < 8 * 100)
-            fail(f, "page data at %s held only %ld bits", st->modem, f->bits);
+            fail(f, "page data at %s held only %ld bits", f->modem, f->bits);
         else
             step_done(f);
     } else {
         if (f->fcd == 0 || f->rcp == 0)
-            fail(f, "ECM partial page at %s: %d FCD and %d RCP frames (T.4 A.3.6 wants both)", st->modem, f->fcd,
+            fail(f, "ECM partial page at %s: %d FCD and %d RCP frames (T.4 A.3.6 wants both)", f->modem, f->fcd,
                  f->rcp);
         else if (f->fcd_oversize)
             fail(f, "%d FCD frames longer than %d octets", f->fcd_oversize, st->frame_size);
@@ -362,11 +423,11 @@ static void on_fast_status(void *user, int status)
         return;
     switch (status) {
     case SIG_STATUS_TRAINING_SUCCEEDED:
-        logf_(f, "trained at %s", f->sc->steps[f->pc].modem);
+        logf_(f, "trained at %s", f->modem);
         f->trained = true;
         break;
     case SIG_STATUS_TRAINING_FAILED:
-        logf_(f, "training failed at %s", f->sc->steps[f->pc].modem);
+        logf_(f, "training failed at %s", f->modem);
         break;
     case SIG_STATUS_CARRIER_DOWN:
         if (f->trained)
@@ -431,12 +492,14 @@ void far_end_audio(far_end_t *f, const int16_t *in, int16_t *out)
         const step_t *st = &f->sc->steps[f->pc];
         int ms = (int) ((f->now - f->step_start) * 1000 / SAMPLE_RATE);
         if (f->waiting == W_FAST)
-            fail(f, "no %s at %s within %d ms%s", st->type, st->modem, ms,
+            fail(f, "no %s at %s within %d ms%s", st->type, f->modem, ms,
                  f->trained ? " (trained, but the carrier did not end)" : "");
         else if (f->waiting == W_CLEAR)
             fail(f, "the DUT did not go on hook within %d ms", ms);
+        else if (f->waiting == W_FRAME)
+            fail(f, "no %s frame within %d ms", st->tag[0] ? st->tag : "HDLC", ms);
         else
-            fail(f, "nothing matching within %d ms", ms);
+            fail(f, "no %s within %d ms", st->type, ms);
     }
     modems_tx(f->m, out, BLOCK_SAMPLES);
     f->now += BLOCK_SAMPLES;

@@ -56,6 +56,12 @@ void tester_set_script(const script_t *s);
 /* Print a failed verdict when no call reached the tester (main.c's overall timeout). */
 void tester_report_no_call(const char *reason, double sim_seconds);
 
+/* ---- rates.c ---- */
+const char *dcs_modem(const uint8_t *frame, int len);
+int modem_rate(const char *modem);
+bool dis_offers(const uint8_t *frame, int len, const char *modem);
+void dis_modems_up_to(const uint8_t *frame, int len, int max_rate, char *buf, size_t buflen);
+
 /* ---- modems.c ---- */
 typedef struct modems_s modems_t;
 
