@@ -11,6 +11,11 @@
  * tester's DIS offers at or below the rate of the previous TCF (modem "<=X"), and takes
  * page data at the rate trained (modem "="). A later TCF after CRP or an unanswered
  * DCS repeats the previous DCS (T.30 5.3.6.2), so it too is "=".
+ *
+ * The earliest moment of going on hook after DCN (R CLEAR timein="800"): T.30 5.3.6.3
+ * (phase E) asks the terminal to release the call once DCN is sent and sets no minimum
+ * delay; on this simulated line the on-hook is the host's ATH, which reaches the tester
+ * with no line delay at all. The latest moment (timeout) stays.
  */
 import { flatSteps, type Node, type Step, type TestCase } from './tsb85.js';
 
@@ -36,18 +41,19 @@ export interface Deviated {
   notes: string[];
 }
 
-function rewrite(nodes: Node[], map: Map<Step, string>): Node[] {
-  return nodes.map((n) =>
-    n.kind === 'repeat'
-      ? { ...n, body: rewrite(n.body, map) }
-      : map.has(n)
-        ? { ...n, attrs: { ...n.attrs, modem: map.get(n)! } }
-        : n,
-  );
+function rewrite(nodes: Node[], modem: Map<Step, string>, timein: Map<Step, string>): Node[] {
+  return nodes.map((n) => {
+    if (n.kind === 'repeat') return { ...n, body: rewrite(n.body, modem, timein) };
+    const attrs = { ...n.attrs };
+    if (modem.has(n)) attrs.modem = modem.get(n)!;
+    if (timein.has(n)) delete attrs.timein;
+    return { ...n, attrs };
+  });
 }
 
 export function applyDeviations(c: TestCase): Deviated {
   const map = new Map<Step, string>();
+  const timein = new Map<Step, string>();
   const notes: string[] = [];
   let lastResponse: string | undefined;
   let deviated = false; // a TCF of this case has been opened to a choice
@@ -55,6 +61,11 @@ export function applyDeviations(c: TestCase): Deviated {
     const a = s.attrs;
     if (a.dir === 'T' && a.type === 'HDLC' && a.tag && RESPONSES.has(a.tag.replace('+', ''))) {
       lastResponse = a.tag.replace('+', '');
+    }
+    if (a.dir === 'R' && a.type === 'CLEAR' && Number(a.timein ?? 0) > 0) {
+      timein.set(s, a.timein);
+      notes.push(`step ${s.index}: going on hook after DCN may come sooner than ${a.timein} ms`);
+      continue;
     }
     if (a.dir !== 'R' || !a.modem || a.modem === 'V.21') continue;
     if (a.type === 'TCF') {
@@ -76,5 +87,5 @@ export function applyDeviations(c: TestCase): Deviated {
       notes.push(`step ${s.index}: ${a.type} at the rate trained (script: ${a.modem})`);
     }
   }
-  return { testCase: { ...c, nodes: rewrite(c.nodes, map) }, notes };
+  return { testCase: { ...c, nodes: rewrite(c.nodes, map, timein) }, notes };
 }

@@ -12,7 +12,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EFAX, formatTable, runCases, senderArgs, type CaseResult, type SenderTemplate } from './runner.js';
-import { caseFile, expectedOutcome, loadTsb85, parseTsb85, senderCases, type TestCase } from './tsb85.js';
+import { applyDeviations } from './deviations.js';
+import {
+  caseFile,
+  expectedOutcome,
+  flatSteps,
+  loadTsb85,
+  parseTsb85,
+  senderCases,
+  type TestCase,
+} from './tsb85.js';
 
 const XML = process.env.LPFAX_TSB85_XML;
 const haveXml = !!XML && existsSync(XML);
@@ -77,6 +86,46 @@ describe('tsb85.xml reading', () => {
   });
 });
 
+describe('deviations (choices T.30 leaves to the sender)', () => {
+  const FTT = `<test name="OTGC98">
+    <step dir="T" type="HDLC" tag="DIS" value="FF C8 01 00 72 20"/>
+    <step dir="R" type="HDLC" modem="V.21" tag="DCS+" value="FF C8 C1 ..."/>
+    <step dir="R" type="TCF" modem="V.29/9600"/>
+    <step dir="T" type="HDLC" tag="FTT" value="FF C8 22"/>
+    <step dir="R" type="HDLC" modem="V.21" tag="DCS+" value="FF C8 C1 ..."/>
+    <step dir="R" type="TCF" modem="V.29/7200"/>
+    <step dir="T" type="HDLC" tag="CFR" value="FF C8 21"/>
+    <step dir="R" type="MSG" modem="V.29/7200"/>
+    <step dir="T" type="HDLC" tag="DIS" value="FF C8 01 00 50 00"/>
+    <step dir="R" type="TCF" modem="V.27ter/4800"/>
+    <step dir="R" type="CLEAR" timein="800" timeout="1200"/>
+  </test>`;
+
+  it('opens the TCF after FTT to any offered rate up to the last, page data to the rate trained; a new DIS resets', () => {
+    const { testCase, notes } = applyDeviations(parseTsb85(FTT)[0]);
+    const modems = flatSteps(testCase.nodes).map((s) => s.attrs.modem ?? '');
+    expect(modems).toEqual([
+      '',
+      'V.21',
+      'V.29/9600',
+      '',
+      'V.21',
+      '<=V.29/7200',
+      '',
+      '=',
+      '',
+      'V.27ter/4800',
+      '',
+    ]);
+    expect(notes).toHaveLength(3);
+  });
+
+  it('drops only the lower bound of the on-hook time after DCN', () => {
+    const clear = flatSteps(applyDeviations(parseTsb85(FTT)[0]).testCase.nodes).at(-1)!;
+    expect(clear.attrs).toEqual({ dir: 'R', type: 'CLEAR', timeout: '1200' });
+  });
+});
+
 /**
  * Cases that prove the tester with efax, each with the verdict efax's known behaviour
  * implies and the evidence the tester must report.
@@ -97,6 +146,23 @@ const EFAX_PROOF: Array<{ name: string; pass: boolean; evidence?: RegExp }> = [
   // efax has no ECM: the page comes as plain T.4 data, not FCD/RCP frames.
   { name: 'OTEN01', pass: false, evidence: /ECM partial page at V\.27ter\/4800: 0 FCD and 0 RCP/ },
 ];
+
+/**
+ * A tester self-check, not a TSB-85 verdict: MTGN04 with its DCN+ step changed to the
+ * DCN efax sends (FF C8 5F), so efax runs the case to its end and the tester's last
+ * steps (going on hook, the sender's outcome) are exercised too.
+ */
+function efaxDcn(c: TestCase): TestCase {
+  const retag = (nodes: TestCase['nodes']): TestCase['nodes'] =>
+    nodes.map((n) =>
+      n.kind === 'repeat'
+        ? { ...n, body: retag(n.body) }
+        : n.attrs.tag === 'DCN+' && n.attrs.dir === 'R'
+          ? { ...n, attrs: { ...n.attrs, tag: 'DCN', value: 'FF C8 5F' } }
+          : n,
+    );
+  return { ...c, name: `${c.name}-dcn`, nodes: retag(c.nodes) };
+}
 
 /** Senders whose full sender-side table runs in this suite. Add LPFAX here once `lpfax send` exists. */
 const SUITES: Array<{ sender: SenderTemplate; cases: 'all' | string[] }> = [
@@ -122,6 +188,7 @@ if (!haveXml) {
     beforeAll(async () => {
       all = senderCases(await loadTsb85(XML!));
       const chosen = which === 'all' ? all : all.filter((c) => which.includes(c.name));
+      if (sender === EFAX) chosen.push(efaxDcn(all.find((c) => c.name === 'MTGN04')!));
       work = await mkdtemp(join(tmpdir(), 'tsb85-jest-'));
       results = await runCases(chosen, { sender, speed: 4, parallel: 2, workDir: work });
       console.log(formatTable(results));

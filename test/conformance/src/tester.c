@@ -521,6 +521,8 @@ void far_end_terminate(far_end_t *f)
         logf_(f, "DUT on hook %d ms after the step began", ms);
         if (st->timeout >= 0 && ms > st->timeout)
             fail(f, "the DUT went on hook after %d ms, later than %d ms", ms, st->timeout);
+        else if (st->timein >= 0 && ms < st->timein)
+            fail(f, "the DUT went on hook after %d ms, sooner than %d ms", ms, st->timein);
         else
             step_done(f);
         return;
