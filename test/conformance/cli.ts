@@ -1,0 +1,51 @@
+/**
+ * The TSB-85 sender table from the command line (not part of the jest suite):
+ *
+ *   LPFAX_TSB85_XML=../shared/conformance/tsb85.xml sh test/conformance/table.sh [--sender efax|lpfax]
+ *     [--cases MTGN01,OTGC] [--speed 4] [--parallel 2] [--work DIR]
+ *
+ * --cases takes names or name prefixes. Prints one line per case as it finishes, then
+ * the table and "N passed, N failed". Exit status 0 when every case passed, 1 otherwise.
+ */
+import { parseArgs } from 'node:util';
+import { EFAX, LPFAX, formatTable, runCases } from './runner.js';
+import { loadTsb85, senderCases } from './tsb85.js';
+
+const { values } = parseArgs({
+  options: {
+    sender: { type: 'string', default: 'efax' },
+    cases: { type: 'string' },
+    speed: { type: 'string', default: '4' },
+    parallel: { type: 'string', default: '2' },
+    work: { type: 'string' },
+  },
+});
+const xml = process.env.LPFAX_TSB85_XML;
+if (!xml) {
+  console.error(
+    'LPFAX_TSB85_XML is not set: give the path of tsb85.xml (e.g. ../shared/conformance/tsb85.xml)',
+  );
+  process.exit(2);
+}
+const sender = values.sender === 'lpfax' ? LPFAX : EFAX;
+let cases = senderCases(await loadTsb85(xml));
+if (values.cases) {
+  const wanted = values.cases.split(',');
+  cases = cases.filter((c) => wanted.some((w) => c.name.startsWith(w)));
+}
+const t0 = Date.now();
+const results = await runCases(cases, {
+  sender,
+  speed: Number(values.speed),
+  parallel: Number(values.parallel),
+  workDir: values.work,
+  onResult: (r) =>
+    console.error(
+      `${r.name} ${r.pass ? 'pass' : 'FAIL'} (${r.wallSeconds.toFixed(0)} s) ${r.reason}  [${r.testerLog}]`,
+    ),
+});
+console.log(formatTable(results));
+console.log(
+  `sender ${sender.name}, ${cases.length} cases in ${((Date.now() - t0) / 1000).toFixed(0)} s wall`,
+);
+process.exit(results.every((r) => r.pass) ? 0 : 1);

@@ -1,0 +1,91 @@
+/**
+ * Where a TSB-85 script expects one particular choice and T.30 leaves the choice to the
+ * sender, the case is rewritten to accept every allowed choice; what the step checks
+ * (that a TCF comes, at the rate its own DCS announced, within the timeout, followed by
+ * page data at that rate) stays.
+ *
+ * The rate after FTT, RTP or RTN (T.30 5.3.6.2 and Figure 5-2: the transmitter
+ * retrains; which rate, and the fall-back order, are its decision; T.30 Annex A.4 says
+ * the same of ECM's CTC): spandsp's scripts name the next lower rate in spandsp's own
+ * order (e.g. V.17/9600 -> V.29/9600 in OTGC08). The tester accepts any modem the
+ * tester's DIS offers at or below the rate of the previous TCF (modem "<=X"), and takes
+ * page data at the rate trained (modem "="). A later TCF after CRP or an unanswered
+ * DCS repeats the previous DCS (T.30 5.3.6.2), so it too is "=".
+ *
+ * The earliest moment of going on hook after DCN (R CLEAR timein="800"): T.30 5.3.6.3
+ * (phase E) asks the terminal to release the call once DCN is sent and sets no minimum
+ * delay; on this simulated line the on-hook is the host's ATH, which reaches the tester
+ * with no line delay at all. The latest moment (timeout) stays.
+ */
+import { flatSteps, type Node, type Step, type TestCase } from './tsb85.js';
+
+const RETRAIN_RESPONSES = new Set(['FTT', 'RTP', 'RTN']);
+const RESPONSES = new Set([
+  'CFR',
+  'FTT',
+  'MCF',
+  'RTP',
+  'RTN',
+  'PPR',
+  'CRP',
+  'RNR',
+  'CTR',
+  'ERR',
+  'DIS',
+  'DCN',
+]);
+
+export interface Deviated {
+  testCase: TestCase;
+  /** One line per rewritten step, for the report. */
+  notes: string[];
+}
+
+function rewrite(nodes: Node[], modem: Map<Step, string>, timein: Map<Step, string>): Node[] {
+  return nodes.map((n) => {
+    if (n.kind === 'repeat') return { ...n, body: rewrite(n.body, modem, timein) };
+    const attrs = { ...n.attrs };
+    if (modem.has(n)) attrs.modem = modem.get(n)!;
+    if (timein.has(n)) delete attrs.timein;
+    return { ...n, attrs };
+  });
+}
+
+export function applyDeviations(c: TestCase): Deviated {
+  const map = new Map<Step, string>();
+  const timein = new Map<Step, string>();
+  const notes: string[] = [];
+  let lastResponse: string | undefined;
+  let deviated = false; // a TCF of this case has been opened to a choice
+  for (const s of flatSteps(c.nodes)) {
+    const a = s.attrs;
+    if (a.dir === 'T' && a.type === 'HDLC' && a.tag && RESPONSES.has(a.tag.replace('+', ''))) {
+      lastResponse = a.tag.replace('+', '');
+    }
+    if (a.dir === 'R' && a.type === 'CLEAR' && Number(a.timein ?? 0) > 0) {
+      timein.set(s, a.timein);
+      notes.push(`step ${s.index}: going on hook after DCN may come sooner than ${a.timein} ms`);
+      continue;
+    }
+    if (a.dir !== 'R' || !a.modem || a.modem === 'V.21') continue;
+    if (a.type === 'TCF') {
+      if (lastResponse && RETRAIN_RESPONSES.has(lastResponse)) {
+        map.set(s, `<=${a.modem}`);
+        notes.push(
+          `step ${s.index}: TCF after ${lastResponse} at any offered rate up to the previous one (script: ${a.modem})`,
+        );
+        deviated = true;
+      } else if (deviated && lastResponse !== 'DIS') {
+        map.set(s, '=');
+        notes.push(`step ${s.index}: TCF repeats the previous rate (script: ${a.modem})`);
+      } else {
+        deviated = false;
+      }
+      lastResponse = undefined;
+    } else if ((a.type === 'MSG' || a.type === 'PP') && deviated) {
+      map.set(s, '=');
+      notes.push(`step ${s.index}: ${a.type} at the rate trained (script: ${a.modem})`);
+    }
+  }
+  return { testCase: { ...c, nodes: rewrite(c.nodes, map, timein) }, notes };
+}

@@ -1,0 +1,75 @@
+/**
+ * The documents the DUT sends in TSB-85 sender cases, in place of ETSI's test images
+ * (not distributed): an A4 "white" page and an "impress" page of text-like marks, both
+ * TIFF-F (T.4 MH, 204x98 dpi, 1728 pixels wide), made with efix (Debian efax) and
+ * joined into multi-page documents with tiffcp (libtiff-tools).
+ */
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const WIDTH = 1728;
+const HEIGHT = 1143; // 297 mm at 3.85 lines/mm
+
+export interface TestPages {
+  white: string;
+  impress: string;
+  /** A multi-page TIFF of these pages (made once per list). */
+  document(list: Array<'white' | 'impress'>): Promise<string>;
+}
+
+function pbm(dense: boolean): Buffer {
+  const rowBytes = WIDTH / 8;
+  const body = Buffer.alloc(rowBytes * HEIGHT);
+  if (dense) {
+    for (let y = 60; y < HEIGHT - 60; y++) {
+      if (y % 40 >= 9) continue;
+      for (let x = 150; x < WIDTH - 150; x++) {
+        const glyph = Math.floor(x / 24);
+        if ((glyph * 7 + Math.floor(y / 40) * 3) % 6 !== 0 && x % 24 < 16 && (x % 24) % 8 < 3) {
+          body[y * rowBytes + (x >> 3)] |= 0x80 >> (x & 7);
+        }
+      }
+    }
+  }
+  return Buffer.concat([Buffer.from(`P4\n${WIDTH} ${HEIGHT}\n`), body]);
+}
+
+export async function makePages(dir: string): Promise<TestPages> {
+  const out: Record<string, string> = {};
+  for (const name of ['white', 'impress'] as const) {
+    const src = join(dir, `${name}.pbm`);
+    out[name] = join(dir, `${name}.tif`);
+    await writeFile(src, pbm(name === 'impress'));
+    await run('efix', [
+      '-i',
+      'pbm',
+      '-o',
+      'tiffg3',
+      '-R',
+      '204x98',
+      '-r',
+      '204x98',
+      '-p',
+      '215x297mm',
+      '-n',
+      out[name],
+      src,
+    ]);
+  }
+  const made = new Map<string, Promise<string>>();
+  const document = (list: Array<'white' | 'impress'>): Promise<string> => {
+    const key = list.join('+');
+    if (!made.has(key)) {
+      const path = join(dir, `doc-${key}.tif`);
+      made.set(
+        key,
+        run('tiffcp', [...list.map((p) => out[p]), path]).then(() => path),
+      );
+    }
+    return made.get(key)!;
+  };
+  return { white: out.white, impress: out.impress, document };
+}

@@ -1,0 +1,278 @@
+/**
+ * Runs TSB-85 sender cases: for each case a tsb85tester (the scripted far end of a
+ * simulated line, test/conformance/src) and the sender under test on the tester's pty.
+ *
+ * ```ts
+ * const cases = senderCases(await loadTsb85(process.env.LPFAX_TSB85_XML!));
+ * const results = await runCases(cases, { sender: EFAX, speed: 4, parallel: 2 });
+ * console.log(formatTable(results));
+ * ```
+ *
+ * A case passes when the tester's script ran to its end (every frame matched, every
+ * timeout kept) and the sender's own outcome (exit status) is the one the case implies
+ * (tsb85.ts expectedOutcome).
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  caseFile,
+  expectedOutcome,
+  pagesOf,
+  statusOf,
+  type ExpectedOutcome,
+  type TestCase,
+} from './tsb85.js';
+import { makePages, type TestPages } from './pages.js';
+import { applyDeviations } from './deviations.js';
+
+/** test/conformance; table.sh runs a compiled copy elsewhere and names the folder. */
+const here = process.env.LPFAX_CONFORMANCE_DIR ?? dirname(fileURLToPath(import.meta.url));
+const run = promisify(execFile);
+
+/**
+ * The sender under test as a command template. In args, `{device}` is the pty,
+ * `{number}` the number to dial, `{files}` expands to one argument per page file and
+ * `{file}` is one multi-page TIFF of the whole document.
+ */
+export interface SenderTemplate {
+  name: string;
+  command: string;
+  args: string[];
+}
+
+/** Debian's efax: Class 1, TSI "+0123456789" (the ident MTGN01/MTGN02 expect), verbose log. */
+export const EFAX: SenderTemplate = {
+  name: 'efax',
+  command: 'efax',
+  args: ['-d', '{device}', '-o1', '-l', '+0123456789', '-v', 'ewinchrmf', '-t', 'T{number}', '{files}'],
+};
+
+/** lpfax's own sender, once dist/bin/lpfax.js has `send`. */
+export const LPFAX: SenderTemplate = {
+  name: 'lpfax',
+  command: process.execPath,
+  args: [join(here, '../../dist/bin/lpfax.js'), 'send', '--device', '{device}', '--to', '{number}', '{file}'],
+};
+
+export interface RunOptions {
+  sender: SenderTemplate;
+  /** Simulated seconds per wall second. */
+  speed?: number;
+  parallel?: number;
+  /** Folder for case files and logs; default a new temporary folder. */
+  workDir?: string;
+  /** Called after each case. */
+  onResult?: (r: CaseResult) => void;
+}
+
+export interface CaseResult {
+  name: string;
+  group: string;
+  pass: boolean;
+  /** Why it failed, or a note on a pass. */
+  reason: string;
+  /** Steps opened to the choices T.30 allows (deviations.ts). */
+  deviations: string[];
+  /** The step (1-based, as in the XML) where the tester stopped, if it failed there. */
+  step: number | null;
+  expected: ExpectedOutcome;
+  status: string | undefined;
+  senderExit: number | string | null;
+  simSeconds: number | null;
+  wallSeconds: number;
+  testerLog: string;
+  senderLog: string;
+}
+
+interface TesterVerdict {
+  case: string;
+  verdict: 'pass' | 'fail';
+  step: number | null;
+  stepText: string | null;
+  reason: string;
+  simSeconds: number;
+  hangupMs: number | null;
+}
+
+export async function buildTester(): Promise<string> {
+  await run('sh', [join(here, 'build.sh')]);
+  return join(here, 'build', 'tsb85tester');
+}
+
+export function senderArgs(
+  t: SenderTemplate,
+  device: string,
+  number: string,
+  pages: string[],
+  doc: string,
+): string[] {
+  return t.args.flatMap((a) =>
+    a === '{files}'
+      ? pages
+      : [a.replace('{device}', device).replace('{number}', number).replace('{file}', doc)],
+  );
+}
+
+function exitOf(child: ChildProcess): Promise<number | string> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    if (child.signalCode !== null) return resolve(child.signalCode);
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+}
+
+function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p,
+    new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+async function runOne(
+  binary: string,
+  c: TestCase,
+  pages: TestPages,
+  o: Required<RunOptions>,
+): Promise<CaseResult> {
+  const started = Date.now();
+  const casePath = join(o.workDir, `${c.name}.case`);
+  const testerLog = join(o.workDir, `${c.name}.tester.log`);
+  const senderLog = join(o.workDir, `${c.name}.${o.sender.name}.log`);
+  const { testCase: deviated, notes } = applyDeviations(c);
+  await writeFile(casePath, caseFile(deviated));
+  const expected = expectedOutcome(c);
+  const tester = spawn(binary, ['--case', casePath, '--speed', String(o.speed), '--max-seconds', '120'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  tester.stderr!.pipe(createWriteStream(testerLog));
+  const lines = createInterface({ input: tester.stdout! });
+  const iter = lines[Symbol.asyncIterator]();
+  const first = await iter.next();
+  const device = String(first.value ?? '');
+  const verdictP: Promise<TesterVerdict | undefined> = (async () => {
+    for (let r = await iter.next(); !r.done; r = await iter.next()) {
+      try {
+        return JSON.parse(r.value) as TesterVerdict;
+      } catch {
+        /* not a verdict line */
+      }
+    }
+    return undefined;
+  })();
+  const docPages = pagesOf(c).map((p) => pages[p]);
+  const doc = await pages.document(pagesOf(c));
+  const sender = spawn(o.sender.command, senderArgs(o.sender, device, '5551234', docPages, doc), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = createWriteStream(senderLog);
+  sender.stdout!.pipe(out, { end: false });
+  sender.stderr!.pipe(out, { end: false });
+  const senderExit = exitOf(sender);
+
+  // The verdict comes when the script ends, fails, or the call ends; a sender that
+  // exits without ever calling leaves only its exit.
+  const caseLimitMs = (600 * 1000) / o.speed;
+  let verdict = await within(
+    Promise.race([verdictP, senderExit.then(() => within(verdictP, 3000))]),
+    caseLimitMs,
+  );
+  let exit: number | string | null = null;
+  if (verdict && verdict !== 'timeout' && verdict.verdict === 'pass' && expected !== 'unchecked') {
+    // The sender's outcome matters: let it finish its side of the call (its own timers run in wall time).
+    const e = await within(senderExit, 90_000);
+    exit = e === 'timeout' ? 'hung' : e;
+  } else {
+    const e = await within(senderExit, 1000);
+    exit = e === 'timeout' ? null : e;
+  }
+  if (sender.exitCode === null && sender.signalCode === null) sender.kill('SIGTERM');
+  await within(senderExit, 3000);
+  if (sender.exitCode === null && sender.signalCode === null) sender.kill('SIGKILL');
+  tester.kill('SIGTERM');
+  if ((await within(exitOf(tester), 3000)) === 'timeout') tester.kill('SIGKILL');
+  if (verdict === 'timeout') verdict = undefined;
+
+  const base = {
+    name: c.name,
+    group: c.group,
+    expected,
+    status: statusOf(c),
+    senderExit: exit,
+    deviations: notes,
+    simSeconds: verdict?.simSeconds ?? null,
+    wallSeconds: (Date.now() - started) / 1000,
+    testerLog,
+    senderLog,
+  };
+  if (!verdict)
+    return { ...base, pass: false, step: null, reason: 'no verdict from the tester (case timed out)' };
+  if (verdict.verdict === 'fail') return { ...base, pass: false, step: verdict.step, reason: verdict.reason };
+  if (expected === 'delivered' && exit !== 0) {
+    return {
+      ...base,
+      pass: false,
+      step: null,
+      reason: `script passed, but the sender exited ${exit} although every page was confirmed`,
+    };
+  }
+  if (expected === 'not-delivered' && (exit === 0 || exit === 'hung')) {
+    return {
+      ...base,
+      pass: false,
+      step: null,
+      reason:
+        exit === 0
+          ? 'script passed, but the sender reported success for an unconfirmed document'
+          : 'the sender never exited',
+    };
+  }
+  return { ...base, pass: true, step: null, reason: verdict.reason };
+}
+
+/** Run the cases, `parallel` at a time, in the given order. */
+export async function runCases(cases: TestCase[], options: RunOptions): Promise<CaseResult[]> {
+  const o: Required<RunOptions> = {
+    speed: 4,
+    parallel: 2,
+    workDir: options.workDir ?? (await mkdtemp(join(tmpdir(), 'tsb85-'))),
+    onResult: () => {},
+    ...options,
+  } as Required<RunOptions>;
+  await mkdir(o.workDir, { recursive: true });
+  const binary = await buildTester();
+  const pages = await makePages(o.workDir);
+  const results: CaseResult[] = new Array(cases.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < cases.length) {
+      const i = next++;
+      results[i] = await runOne(binary, cases[i], pages, o);
+      o.onResult(results[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, o.parallel) }, worker));
+  return results;
+}
+
+export function formatTable(results: CaseResult[]): string {
+  const rows = results.map(
+    (r) =>
+      `${r.name.padEnd(10)} ${(r.pass ? 'pass' : 'FAIL').padEnd(5)} ${String(r.senderExit ?? '-').padEnd(5)} ` +
+      `${(r.simSeconds?.toFixed(1) ?? '-').padStart(6)}  ${r.step !== null ? `step ${r.step}: ` : ''}${r.reason}`,
+  );
+  const passed = results.filter((r) => r.pass).length;
+  return [
+    `${'case'.padEnd(10)} ${'verdict'.padEnd(5)} exit  sim s  reason`,
+    ...rows,
+    `${passed} passed, ${results.length - passed} failed`,
+  ].join('\n');
+}

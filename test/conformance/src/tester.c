@@ -1,0 +1,592 @@
+/*
+ * tester.c - the step machine: one TSB-85 case executed as the far end of the
+ * simulated line, through the far_end_* functions line.c calls (linesim.h).
+ *
+ * T steps go out through modems.c one after another; an R step waits for what
+ * it names (a V.21 frame matched against the octets, "..." matching any rest;
+ * CNG; TCF, page data or ECM frames at one modulation; silence; the DUT going
+ * on hook) until its timeout (7 s when the script gives none, as spandsp's
+ * tester does). The first mismatch or timeout ends the case with the step and
+ * the reason. Frames with a bad FCS are logged and otherwise ignored (T.30
+ * 5.3.7: a receiver discards them).
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tester.h"
+
+#define MS(x) ((int64_t) (x) * SAMPLE_RATE / 1000)
+#define DEFAULT_R_TIMEOUT_MS 7000
+#define SILENCE_MEAN_SQUARE 10000.0 /* about -50 dBFS */
+#define FCF_FCD 0x60                /* T.4 A.3.6.1 */
+#define FCF_RCP 0x61
+
+typedef enum { W_NONE, W_TX, W_CNG, W_FRAME, W_FAST, W_SILENCE, W_CLEAR } waiting_t;
+typedef enum { RUNNING, PASSED, FAILED } verdict_t;
+
+struct far_end_s {
+    const script_t *sc;
+    modems_t *m;
+    int pc;
+    int64_t now, step_start, deadline;
+    waiting_t waiting;
+    verdict_t verdict;
+    char reason[1024];
+    int fail_pc;
+    /* fast receive */
+    int fast_kind, fast_rate;
+    bool trained;
+    long bits, ones, zero_run, longest_zero_run;
+    int fcd, rcp, fcd_oversize, fast_bad;
+    int quiet_blocks;
+    /* repeat */
+    int rep_start, rep_end, rep_count;
+    bool in_repeat;
+    /* rates: the tester's last DIS, the DUT's DCS since the last TCF, the last TCF's modem */
+    uint8_t dis[MAX_FRAME], dcs[MAX_FRAME];
+    int dis_len, dcs_len;
+    char tcf_modem[64];
+    char modem[64]; /* the modem of the current TCF/MSG/PP step */
+    /* the DUT going on hook */
+    bool hung_up;
+    int64_t hangup_ms; /* after the start of the R CLEAR step, -1 if none */
+};
+
+static const script_t *the_script;
+
+void tester_set_script(const script_t *s) { the_script = s; }
+
+static void logf_(far_end_t *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_(far_end_t *f, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "[%8.3f] ", (double) f->now / SAMPLE_RATE);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static void hex(char *buf, size_t len, const uint8_t *msg, int n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && used + 4 < len; i++)
+        used += (size_t) snprintf(buf + used, len - used, "%s%02X", i ? " " : "", msg[i]);
+}
+
+static void advance(far_end_t *f);
+
+static void fail(far_end_t *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(far_end_t *f, const char *fmt, ...)
+{
+    va_list ap;
+    char step[900];
+    if (f->verdict != RUNNING)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(f->reason, sizeof(f->reason), fmt, ap);
+    va_end(ap);
+    f->verdict = FAILED;
+    f->fail_pc = f->pc;
+    step_describe(&f->sc->steps[f->pc < f->sc->n ? f->pc : f->sc->n - 1], step, sizeof(step));
+    logf_(f, "FAIL at step %s: %s", step, f->reason);
+    f->waiting = W_NONE;
+    modems_tx_stop(f->m);
+}
+
+static void step_done(far_end_t *f)
+{
+    f->waiting = W_NONE;
+    f->pc++;
+    advance(f);
+}
+
+static int find_end(const script_t *sc, int from)
+{
+    int depth = 0;
+    for (int i = from; i < sc->n; i++) {
+        if (sc->steps[i].kind == K_REPEAT)
+            depth++;
+        else if (sc->steps[i].kind == K_END_REPEAT && depth-- == 0)
+            return i;
+    }
+    return sc->n;
+}
+
+static bool in_list(const char *list, const char *modem)
+{
+    size_t n = strlen(modem);
+    for (const char *p = strstr(list, modem); p; p = strstr(p + 1, modem))
+        if ((p == list || p[-1] == '|') && (p[n] == '\0' || p[n] == '|'))
+            return true;
+    return false;
+}
+
+/* The modem of a TCF/MSG/PP step into f->modem. "<=X" (runner.ts deviations): any modem the
+   tester's DIS offers at or below the last TCF's rate, as the DUT's DCS chose; "=": the
+   modem of the last TCF. A TCF must come at the rate its DCS announced (T.30 5.3.1). */
+static bool choose_modem(far_end_t *f, const step_t *st)
+{
+    const char *announced = f->dcs_len ? dcs_modem(f->dcs, f->dcs_len) : NULL;
+    bool tcf = strcmp(st->type, "TCF") == 0;
+    if (strcmp(st->modem, "=") == 0) {
+        snprintf(f->modem, sizeof(f->modem), "%s", f->tcf_modem[0] ? f->tcf_modem : "?");
+    } else if (strncmp(st->modem, "<=", 2) == 0) {
+        char allowed[256];
+        int max = f->tcf_modem[0] ? modem_rate(f->tcf_modem) : 14400;
+        dis_modems_up_to(f->dis, f->dis_len, max, allowed, sizeof(allowed));
+        if (announced == NULL || !in_list(allowed, announced)) {
+            fail(f, "the DCS chose %s; after the last response T.30 allows %s (the script names %s)",
+                 announced ? announced : "no rate", allowed, st->modem + 2);
+            return false;
+        }
+        if (strcmp(announced, st->modem + 2) != 0)
+            logf_(f, "(allowed choice: the script names %s, the DCS chose %s of %s)", st->modem + 2, announced,
+                  allowed);
+        snprintf(f->modem, sizeof(f->modem), "%s", announced);
+    } else {
+        snprintf(f->modem, sizeof(f->modem), "%s", st->modem);
+    }
+    if (tcf) {
+        if (announced && strcmp(announced, f->modem) != 0) {
+            fail(f, "the DCS announced %s but the case expects TCF at %s", announced, f->modem);
+            return false;
+        }
+        snprintf(f->tcf_modem, sizeof(f->tcf_modem), "%s", f->modem);
+        f->dcs_len = 0;
+    }
+    return true;
+}
+
+/* Start the step at pc; true if it completed at once. */
+static bool start_step(far_end_t *f)
+{
+    const step_t *st = &f->sc->steps[f->pc];
+    char d[900];
+    int kind, rate;
+
+    step_describe(st, d, sizeof(d));
+    logf_(f, "step %s", d);
+    f->step_start = f->now;
+    f->deadline = -1;
+    if (st->dir != 'R' && strcmp(st->type, "WAIT") != 0 && (st->dir != 'T' || strcmp(st->type, "SET") == 0))
+        return true; /* ANSWER, CALL, SET, STATUS: nothing on the line */
+    if (strcmp(st->type, "WAIT") == 0) {
+        modems_rx_fast_off(f->m);
+        modems_tx_silence(f->m, (int) MS(st->number > 0 ? st->number : 1));
+        f->waiting = W_TX;
+        return false;
+    }
+    if (st->dir == 'T') {
+        f->waiting = W_TX;
+        if (strcmp(st->type, "CED") == 0)
+            modems_tx_ced(f->m);
+        else if (strcmp(st->type, "PREAMBLE") == 0)
+            modems_tx_v21_flags(f->m, st->number > 0 ? st->number : 37);
+        else if (strcmp(st->type, "HDLC") == 0) {
+            if (st->frame_len >= 3 && st->frame[2] == 0x01 && st->crc_error < 0) {
+                memcpy(f->dis, st->frame, (size_t) st->frame_len);
+                f->dis_len = st->frame_len;
+            }
+            modems_tx_v21_frame(f->m, st->frame, st->frame_len, st->crc_error >= 0);
+        }
+        else if (strcmp(st->type, "POSTAMBLE") == 0)
+            modems_tx_v21_end(f->m);
+        else if (strcmp(st->type, "CLEAR") == 0) {
+            /* The tester hangs up. The simulated line carries no loop-current drop to the
+               DUT's modem, so what the script checks after this (R CLEAR, STATUS) is left to
+               the runner: the sender's own outcome. */
+            logf_(f, "tester clears the call");
+            f->waiting = W_NONE;
+            f->verdict = PASSED;
+            snprintf(f->reason, sizeof(f->reason), "tester cleared the call");
+            modems_tx_stop(f->m);
+            return false;
+        } else
+            fail(f, "step type T %s is not supported by this tester", st->type);
+        return false;
+    }
+    /* dir R */
+    modems_tx_stop(f->m);
+    f->deadline = f->now + MS(st->timeout >= 0 ? st->timeout : DEFAULT_R_TIMEOUT_MS);
+    if (strcmp(st->type, "CNG") == 0) {
+        modems_rx_cng(f->m, true);
+        f->waiting = W_CNG;
+    } else if (strcmp(st->type, "HDLC") == 0) {
+        modems_rx_fast_off(f->m);
+        f->waiting = W_FRAME;
+    } else if (strcmp(st->type, "TCF") == 0 || strcmp(st->type, "MSG") == 0 || strcmp(st->type, "PP") == 0) {
+        if (!choose_modem(f, st))
+            return false;
+        if (!modem_parse(f->modem, &kind, &rate) || kind == 21) {
+            fail(f, "unknown modem '%s'", f->modem);
+            return false;
+        }
+        f->fast_kind = kind;
+        f->fast_rate = rate;
+        f->trained = false;
+        f->bits = f->ones = f->zero_run = f->longest_zero_run = 0;
+        f->fcd = f->rcp = f->fcd_oversize = f->fast_bad = 0;
+        modems_rx_fast(f->m, kind, rate, strcmp(st->type, "PP") == 0, strcmp(st->type, "TCF") != 0);
+        f->waiting = W_FAST;
+    } else if (strcmp(st->type, "SILENCE") == 0) {
+        f->quiet_blocks = 0;
+        f->waiting = W_SILENCE;
+    } else if (strcmp(st->type, "CLEAR") == 0) {
+        f->waiting = W_CLEAR;
+        f->hangup_ms = -1;
+    } else {
+        fail(f, "step type R %s is not supported by this tester", st->type);
+    }
+    return false;
+}
+
+static void advance(far_end_t *f)
+{
+    const script_t *sc = f->sc;
+    while (f->verdict == RUNNING) {
+        if (f->pc >= sc->n) {
+            f->verdict = PASSED;
+            snprintf(f->reason, sizeof(f->reason), "all steps done");
+            logf_(f, "PASS");
+            modems_tx_stop(f->m);
+            return;
+        }
+        const step_t *st = &sc->steps[f->pc];
+        if (st->kind == K_REPEAT) {
+            f->in_repeat = true;
+            f->rep_start = f->pc + 1;
+            f->rep_end = find_end(sc, f->rep_start);
+            f->rep_count = 0;
+            f->pc++;
+            continue;
+        }
+        if (st->kind == K_END_REPEAT) {
+            const step_t *rep = &sc->steps[f->rep_start - 1];
+            if (++f->rep_count >= rep->repeat_max) {
+                fail(f, "the repeated steps ran %d times, the most the case allows", f->rep_count);
+                return;
+            }
+            f->pc = f->rep_start;
+            continue;
+        }
+        if (!start_step(f))
+            return;
+        f->pc++;
+    }
+}
+
+/* ---- events from modems.c ---- */
+
+static void on_tx_done(void *user)
+{
+    far_end_t *f = user;
+    if (f->waiting == W_TX)
+        step_done(f);
+}
+
+static void on_tone(void *user, int tone)
+{
+    far_end_t *f = user;
+    if (f->waiting == W_CNG && tone == MODEM_CONNECT_TONES_FAX_CNG) {
+        logf_(f, "CNG heard");
+        modems_rx_cng(f->m, false);
+        step_done(f);
+    }
+}
+
+static bool frame_matches(const step_t *st, const uint8_t *msg, int len)
+{
+    if (st->wildcard ? len < st->frame_len : len != st->frame_len)
+        return false;
+    return memcmp(msg, st->frame, (size_t) st->frame_len) == 0;
+}
+
+static void on_v21_frame(far_end_t *f, const uint8_t *raw, int len, bool ok)
+{
+    uint8_t msg[MAX_FRAME];
+    char h[3 * MAX_FRAME + 1], want[3 * MAX_FRAME + 8];
+    int n = len < MAX_FRAME ? len : MAX_FRAME;
+
+    for (int i = 0; i < n; i++)
+        msg[i] = bit_reverse8(raw[i]);
+    hex(h, sizeof(h), msg, n);
+    if (!ok) {
+        logf_(f, "V.21 frame with a bad FCS ignored: %s", h);
+        return;
+    }
+    logf_(f, "V.21 frame received: %s", h);
+    if (n >= 3 && (msg[2] & 0x7F) == 0x41) { /* DCS, with or without the X bit */
+        memcpy(f->dcs, msg, (size_t) n);
+        f->dcs_len = n;
+    }
+    if (f->verdict != RUNNING)
+        return;
+    if (f->waiting == W_FRAME) {
+        const step_t *st = &f->sc->steps[f->pc];
+        if (frame_matches(st, msg, n)) {
+            step_done(f);
+            return;
+        }
+        if (st->frame_len >= 2 && st->frame[1] == 0xC8 && n >= 2 && msg[1] == 0xC0) {
+            /* T.30 5.3.6.1: a command may be preceded by optional non-final frames
+               (TSI, NSS, SUB, SID, PWD ...); the step names the final frame it awaits. */
+            logf_(f, "(a non-final frame before the awaited %s: accepted as optional)", st->tag);
+            return;
+        }
+        if (f->in_repeat && f->pc == f->rep_start && f->rep_count >= f->sc->steps[f->rep_start - 1].repeat_min) {
+            /* Enough repetitions: the frame belongs to the step after the loop. */
+            f->in_repeat = false;
+            f->pc = f->rep_end + 1;
+            advance(f);
+            if (f->waiting == W_FRAME)
+                on_v21_frame(f, raw, len, ok);
+            return;
+        }
+        hex(want, sizeof(want) - 5, st->frame, st->frame_len);
+        if (st->wildcard)
+            strcat(want, " ...");
+        fail(f, "expected %s [%s], received [%s]", st->tag[0] ? st->tag : "frame", want, h);
+    } else if (f->waiting == W_FAST || f->waiting == W_CNG || f->waiting == W_CLEAR || f->waiting == W_SILENCE) {
+        const step_t *st = &f->sc->steps[f->pc];
+        fail(f, "received V.21 frame [%s] while waiting for %s%s%s", h, st->type, st->modem[0] ? " at " : "",
+             st->modem);
+    } else {
+        logf_(f, "(the tester is not listening in this step: frame ignored)");
+    }
+}
+
+static void on_frame(void *user, const uint8_t *msg, int len, bool ok, bool fast)
+{
+    far_end_t *f = user;
+    if (!fast) {
+        on_v21_frame(f, msg, len, ok);
+        return;
+    }
+    if (f->waiting != W_FAST)
+        return;
+    if (!ok || len < 3) {
+        f->fast_bad++;
+        return;
+    }
+    uint8_t fcf = bit_reverse8(msg[2]);
+    int size = f->sc->steps[f->pc].frame_size;
+    if (fcf == FCF_FCD) {
+        f->fcd++;
+        if (size > 0 && len - 4 > size)
+            f->fcd_oversize++;
+    } else if (fcf == FCF_RCP) {
+        f->rcp++;
+    }
+}
+
+static void end_of_fast(far_end_t *f)
+{
+    const step_t *st = &f->sc->steps[f->pc];
+    double seconds = (double) f->bits / f->fast_rate;
+    modems_rx_fast_off(f->m);
+    logf_(f, "%s at %s: %.3f s of data, %ld bits, %ld ones, %d FCD, %d RCP, %d bad frames", st->type, f->modem,
+          seconds, f->bits, f->ones, f->fcd, f->rcp, f->fast_bad);
+    if (strcmp(st->type, "TCF") == 0) {
+        /* T.30 5.3.1.2 (TCF): zeros for 1.5 s +-10%. The receiver's own bits around the
+           carrier's ends are not the sender's, so the longest run of zeros is what counts. */
+        double zeros = (double) f->longest_zero_run / f->fast_rate;
+        logf_(f, "TCF: longest run of zeros %.3f s", zeros);
+        if (zeros < 1.35 || zeros > 1.65)
+            fail(f, "TCF held %.3f s of unbroken zeros, T.30 wants 1.5 s +-10%%", zeros);
+        else
+            step_done(f);
+    } else if (strcmp(st->type, "MSG") == 0) {
+        if (f->bits < 8 * 100)
+            fail(f, "page data at %s held only %ld bits", f->modem, f->bits);
+        else
+            step_done(f);
+    } else {
+        if (f->fcd == 0 || f->rcp == 0)
+            fail(f, "ECM partial page at %s: %d FCD and %d RCP frames (T.4 A.3.6 wants both)", f->modem, f->fcd,
+                 f->rcp);
+        else if (f->fcd_oversize)
+            fail(f, "%d FCD frames longer than %d octets", f->fcd_oversize, st->frame_size);
+        else
+            step_done(f);
+    }
+}
+
+static void on_fast_status(void *user, int status)
+{
+    far_end_t *f = user;
+    if (f->waiting != W_FAST)
+        return;
+    switch (status) {
+    case SIG_STATUS_TRAINING_SUCCEEDED:
+        logf_(f, "trained at %s", f->modem);
+        f->trained = true;
+        break;
+    case SIG_STATUS_TRAINING_FAILED:
+        logf_(f, "training failed at %s", f->modem);
+        break;
+    case SIG_STATUS_CARRIER_DOWN:
+        if (f->trained)
+            end_of_fast(f);
+        break;
+    default:
+        break;
+    }
+}
+
+static void on_fast_bit(void *user, int bit)
+{
+    far_end_t *f = user;
+    if (f->waiting == W_FAST && f->trained) {
+        f->bits++;
+        f->ones += bit & 1;
+        f->zero_run = (bit & 1) ? 0 : f->zero_run + 1;
+        if (f->zero_run > f->longest_zero_run)
+            f->longest_zero_run = f->zero_run;
+    }
+}
+
+/* ---- the far_end_* functions of linesim.h ---- */
+
+far_end_t *far_end_start(const linesim_options_t *opt, bool calling, int call_no)
+{
+    (void) opt;
+    (void) call_no;
+    far_end_t *f = calloc(1, sizeof(*f));
+    if (f == NULL || the_script == NULL)
+        return NULL;
+    modem_events_t ev = { on_frame, on_tone, on_fast_status, on_fast_bit, on_tx_done, f };
+    f->sc = the_script;
+    f->m = modems_create(&ev);
+    f->hangup_ms = -1;
+    if (calling) {
+        fail(f, "the tester only answers; this case needs the DUT to call");
+        return f;
+    }
+    logf_(f, "call answered: case %s", f->sc->name);
+    advance(f);
+    return f;
+}
+
+void far_end_free(far_end_t *f)
+{
+    if (f == NULL)
+        return;
+    modems_free(f->m);
+    free(f);
+}
+
+void far_end_audio(far_end_t *f, const int16_t *in, int16_t *out)
+{
+    modems_rx(f->m, in, BLOCK_SAMPLES);
+    if (f->verdict == RUNNING && f->waiting == W_SILENCE) {
+        f->quiet_blocks = modems_rx_power(f->m) < SILENCE_MEAN_SQUARE ? f->quiet_blocks + 1 : 0;
+        if (f->quiet_blocks >= 2)
+            step_done(f);
+    }
+    if (f->verdict == RUNNING && f->deadline >= 0 && f->now > f->deadline && f->waiting != W_TX) {
+        const step_t *st = &f->sc->steps[f->pc];
+        int ms = (int) ((f->now - f->step_start) * 1000 / SAMPLE_RATE);
+        if (f->waiting == W_FAST)
+            fail(f, "no %s at %s within %d ms%s", st->type, f->modem, ms,
+                 f->trained ? " (trained, but the carrier did not end)" : "");
+        else if (f->waiting == W_CLEAR)
+            fail(f, "the DUT did not go on hook within %d ms", ms);
+        else if (f->waiting == W_FRAME)
+            fail(f, "no %s frame within %d ms", st->tag[0] ? st->tag : "HDLC", ms);
+        else
+            fail(f, "no %s within %d ms", st->type, ms);
+    }
+    modems_tx(f->m, out, BLOCK_SAMPLES);
+    f->now += BLOCK_SAMPLES;
+}
+
+bool far_end_finished(far_end_t *f) { return f->verdict != RUNNING; }
+int far_end_pages(far_end_t *f) { (void) f; return 0; }
+int far_end_completion(far_end_t *f) { return f->verdict == PASSED ? T30_ERR_OK : T30_ERR_CALLDROPPED; }
+
+void far_end_terminate(far_end_t *f)
+{
+    if (f->verdict != RUNNING || f->hung_up)
+        return;
+    f->hung_up = true;
+    int ms = (int) ((f->now - f->step_start) * 1000 / SAMPLE_RATE);
+    if (f->waiting == W_CLEAR) {
+        const step_t *st = &f->sc->steps[f->pc];
+        f->hangup_ms = ms;
+        logf_(f, "DUT on hook %d ms after the step began", ms);
+        if (st->timeout >= 0 && ms > st->timeout)
+            fail(f, "the DUT went on hook after %d ms, later than %d ms", ms, st->timeout);
+        else if (st->timein >= 0 && ms < st->timein)
+            fail(f, "the DUT went on hook after %d ms, sooner than %d ms", ms, st->timein);
+        else
+            step_done(f);
+        return;
+    }
+    fail(f, "the DUT went on hook (%d ms into the step)", ms);
+}
+
+static void json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; s && *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fprintf(out, "\\%c", *s);
+        else if ((unsigned char) *s < 0x20)
+            fprintf(out, "\\u%04x", *s);
+        else
+            fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static void report_line(const char *name, const char *verdict, const step_t *st, const char *reason,
+                        double sim_seconds, int hangup_ms, const char *outcome)
+{
+    char d[900];
+    printf("{\"case\":");
+    json_string(stdout, name);
+    printf(",\"verdict\":");
+    json_string(stdout, verdict);
+    if (st) {
+        step_describe(st, d, sizeof(d));
+        printf(",\"step\":%d,\"stepText\":", st->xml_index);
+        json_string(stdout, d);
+    } else {
+        printf(",\"step\":null,\"stepText\":null");
+    }
+    printf(",\"reason\":");
+    json_string(stdout, reason);
+    printf(",\"simSeconds\":%.2f,\"hangupMs\":", sim_seconds);
+    if (hangup_ms >= 0)
+        printf("%d", hangup_ms);
+    else
+        printf("null");
+    printf(",\"lineOutcome\":");
+    json_string(stdout, outcome);
+    printf("}\n");
+    fflush(stdout);
+}
+
+void far_end_report(far_end_t *f, const call_summary_t *c)
+{
+    if (f == NULL) {
+        report_line(the_script ? the_script->name : "?", "fail", NULL, "the DUT's call never reached the tester",
+                    c->sim_seconds, -1, c->outcome);
+        return;
+    }
+    if (f->verdict == RUNNING)
+        fail(f, "the call ended (%s) before the case did", c->outcome);
+    report_line(f->sc->name, f->verdict == PASSED ? "pass" : "fail",
+                f->verdict == FAILED ? &f->sc->steps[f->fail_pc < f->sc->n ? f->fail_pc : f->sc->n - 1] : NULL,
+                f->reason, c->sim_seconds, f->hangup_ms, c->outcome);
+}
+
+void tester_report_no_call(const char *reason, double sim_seconds)
+{
+    report_line(the_script ? the_script->name : "?", "fail", NULL, reason, sim_seconds, -1, "no-call");
+}

@@ -1,0 +1,95 @@
+/*
+ * tsb85tester - a scripted far end for the simulated line: the answering side
+ * of the call executes one TIA TSB-85 test case step by step instead of a fax
+ * terminal. linesim's host_port.c (the pty Class 1 modem, spandsp T.31) and
+ * line.c (the call and the audio path) are compiled in unchanged; this program
+ * supplies the far_end_* functions line.c calls (linesim.h) and its own main.
+ *
+ * Files:
+ *   script.c   the case file written by runner.ts (one step a line)
+ *   modems.c   the tester's modems: CED, V.21 HDLC out; CNG, V.21 HDLC, V.27ter/V.29/V.17 in
+ *   tester.c   the step machine and the far_end_* functions
+ *   main.c     options and the event loop
+ */
+#ifndef TESTER_H
+#define TESTER_H
+
+#include "../../linesim/src/linesim.h"
+
+#define MAX_STEPS 512
+#define MAX_FRAME 300
+
+typedef enum { K_STEP, K_REPEAT, K_END_REPEAT } step_kind_t;
+
+typedef struct {
+    step_kind_t kind;
+    int xml_index;      /* 1-based position of the step in the case (for reports) */
+    char dir;           /* 'T', 'R' or 0 */
+    char type[16];      /* CED, CNG, HDLC, PREAMBLE, POSTAMBLE, TCF, MSG, PP, SILENCE, CLEAR, WAIT, ... */
+    char modem[64];     /* "V.21", "V.29/9600"; alternatives separated by '|' */
+    char tag[32];
+    char value[700];    /* raw value text */
+    uint8_t frame[MAX_FRAME]; /* HDLC: octets as written (T.30 notation, MSB first) */
+    int frame_len;
+    bool wildcard;      /* "..." after the octets */
+    int timein, timeout; /* ms, -1 = not given */
+    int crc_error;      /* -1 = none */
+    int frame_size;     /* PP: ECM frame size, 0 = not given */
+    int number;         /* WAIT ms, PREAMBLE flags; -1 = not given */
+    int repeat_min, repeat_max;
+} step_t;
+
+typedef struct {
+    char name[64];
+    step_t steps[MAX_STEPS];
+    int n;
+} script_t;
+
+/* ---- script.c ---- */
+int script_load(script_t *s, const char *path, char *err, size_t errlen);
+void step_describe(const step_t *st, char *buf, size_t len);
+bool modem_parse(const char *text, int *kind, int *bit_rate);
+
+/* ---- tester.c ---- */
+/* The case every far end started by line.c executes. */
+void tester_set_script(const script_t *s);
+/* Print a failed verdict when no call reached the tester (main.c's overall timeout). */
+void tester_report_no_call(const char *reason, double sim_seconds);
+
+/* ---- rates.c ---- */
+const char *dcs_modem(const uint8_t *frame, int len);
+int modem_rate(const char *modem);
+bool dis_offers(const uint8_t *frame, int len, const char *modem);
+void dis_modems_up_to(const uint8_t *frame, int len, int max_rate, char *buf, size_t buflen);
+
+/* ---- modems.c ---- */
+typedef struct modems_s modems_t;
+
+typedef struct {
+    void (*frame)(void *user, const uint8_t *msg, int len, bool ok, bool fast);
+    void (*tone)(void *user, int tone);
+    void (*fast_status)(void *user, int status);
+    void (*fast_bit)(void *user, int bit);
+    void (*tx_done)(void *user);
+    void *user;
+} modem_events_t;
+
+modems_t *modems_create(const modem_events_t *ev);
+void modems_free(modems_t *m);
+/* Transmit side: each starts one unit of output; tx_done fires when it has all gone out. */
+void modems_tx_ced(modems_t *m);
+void modems_tx_silence(modems_t *m, int samples);
+void modems_tx_v21_flags(modems_t *m, int flags);
+void modems_tx_v21_frame(modems_t *m, const uint8_t *frame, int len, bool bad_crc);
+void modems_tx_v21_end(modems_t *m);
+void modems_tx_stop(modems_t *m);
+bool modems_tx_busy(modems_t *m);
+/* Receive side: V.21 HDLC is always heard; these add CNG or a fast modem. */
+void modems_rx_cng(modems_t *m, bool on);
+void modems_rx_fast(modems_t *m, int kind, int bit_rate, bool hdlc, bool short_train);
+void modems_rx_fast_off(modems_t *m);
+void modems_rx(modems_t *m, const int16_t *amp, int len);
+void modems_tx(modems_t *m, int16_t *amp, int len);
+double modems_rx_power(modems_t *m); /* mean square of the last block */
+
+#endif

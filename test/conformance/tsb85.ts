@@ -1,0 +1,180 @@
+/**
+ * TIA TSB-85 test cases as scripted in spandsp's tsb85.xml: reading the XML, the
+ * sender-side selection, the case file tsb85tester reads, and what each case expects
+ * of the sender's own outcome.
+ *
+ * The XML is not part of the project; its path comes from LPFAX_TSB85_XML.
+ */
+import { readFile } from 'node:fs/promises';
+
+/** The groups where the device under test sends (TSB-85 Annex B). */
+export const SENDER_GROUPS = ['MTGN', 'OTGC', 'OTEN', 'MTGX'] as const;
+export type SenderGroup = (typeof SENDER_GROUPS)[number];
+
+export interface Step {
+  kind: 'step';
+  /** 1-based position among the case's steps, as the tester reports it. */
+  index: number;
+  attrs: Record<string, string>;
+}
+export interface Repeat {
+  kind: 'repeat';
+  min: number;
+  max: number;
+  body: Node[];
+}
+export type Node = Step | Repeat;
+
+export interface TestCase {
+  name: string;
+  group: string;
+  nodes: Node[];
+}
+
+/** What the sender should report once the call is over (see expectedOutcome). */
+export type ExpectedOutcome = 'delivered' | 'not-delivered' | 'unchecked';
+
+export type Tsb85ErrorKind = 'xml-missing' | 'xml-malformed';
+export class Tsb85Error extends Error {
+  constructor(
+    readonly kind: Tsb85ErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'Tsb85Error';
+  }
+}
+
+function attributes(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of text.matchAll(/([A-Za-z_][\w-]*)\s*=\s*"([^"]*)"/g)) out[m[1]] = m[2];
+  return out;
+}
+
+/** Parse the tests of tsb85.xml (its small, regular subset of XML: tests, steps, repeats). */
+export function parseTsb85(xml: string): TestCase[] {
+  const text = xml.replace(/<!--[\s\S]*?-->/g, '');
+  const cases: TestCase[] = [];
+  for (const t of text.matchAll(/<test\s+([^>]*)>([\s\S]*?)<\/test>/g)) {
+    const name = attributes(t[1]).name;
+    if (!name) throw new Tsb85Error('xml-malformed', 'a <test> without a name');
+    const root: Node[] = [];
+    const stack: Node[][] = [root];
+    let index = 0;
+    for (const tag of t[2].matchAll(/<(\/?)(step|repeat)\b([^>]*?)(\/?)>/g)) {
+      const [, closing, element, attrText, selfClosing] = tag;
+      const top = stack[stack.length - 1];
+      if (element === 'step' && !closing) {
+        top.push({ kind: 'step', index: ++index, attrs: attributes(attrText) });
+      } else if (element === 'repeat' && !closing && !selfClosing) {
+        const a = attributes(attrText);
+        const rep: Repeat = { kind: 'repeat', min: Number(a.min ?? 0), max: Number(a.max ?? 1e6), body: [] };
+        top.push(rep);
+        stack.push(rep.body);
+      } else if (element === 'repeat' && closing) {
+        if (stack.length === 1) throw new Tsb85Error('xml-malformed', `${name}: </repeat> without <repeat>`);
+        stack.pop();
+      }
+    }
+    if (stack.length !== 1) throw new Tsb85Error('xml-malformed', `${name}: unclosed <repeat>`);
+    cases.push({ name, group: name.slice(0, 4), nodes: root });
+  }
+  if (cases.length === 0) throw new Tsb85Error('xml-malformed', 'no <test> elements');
+  return cases;
+}
+
+export async function loadTsb85(path: string): Promise<TestCase[]> {
+  let xml: string;
+  try {
+    xml = await readFile(path, 'utf8');
+  } catch {
+    throw new Tsb85Error('xml-missing', `cannot read ${path}`);
+  }
+  return parseTsb85(xml);
+}
+
+export function senderCases(all: TestCase[]): TestCase[] {
+  return all.filter((c) => (SENDER_GROUPS as readonly string[]).includes(c.group));
+}
+
+export function flatSteps(nodes: Node[]): Step[] {
+  return nodes.flatMap((n) => (n.kind === 'step' ? [n] : flatSteps(n.body)));
+}
+
+const FIELDS = ['dir', 'type', 'modem', 'tag', 'value', 'timein', 'timeout', 'crc_error', 'frame_size'];
+
+/** The case file of tsb85tester (test/conformance/src/script.c). */
+export function caseFile(c: TestCase): string {
+  const lines = [`CASE\t${c.name}`];
+  const walk = (nodes: Node[]): void => {
+    for (const n of nodes) {
+      if (n.kind === 'repeat') {
+        lines.push(`REPEAT\t${n.min}\t${n.max}`);
+        walk(n.body);
+        lines.push('END');
+      } else {
+        const f = FIELDS.map((k) => (n.attrs[k] ?? '').replace(/[\t\n]/g, ' ').trim() || '-');
+        lines.push(['S', String(n.index), ...f].join('\t'));
+      }
+    }
+  };
+  walk(c.nodes);
+  return lines.join('\n') + '\n';
+}
+
+/** The pages of one ETSI test image name. */
+function imagePages(file: string): Array<'white' | 'impress'> {
+  if (file.includes('impress_white')) return ['impress', 'white'];
+  if (file.includes('impress')) return ['impress'];
+  if (file.includes('white_2p')) return ['white', 'white'];
+  return ['white'];
+}
+
+/**
+ * The documents the DUT sends: the ANSWER step's, then any SET TXFILE's (spandsp's
+ * scripts queue a second document that way; the DUT should send it after EOM in the
+ * same call, T.30 5.3.6.1, EOM). Each document is a list of test pages.
+ */
+export function documentsOf(c: TestCase): Array<Array<'white' | 'impress'>> {
+  const steps = flatSteps(c.nodes);
+  const answer = steps.find((s) => s.attrs.type === 'ANSWER');
+  const docs = [imagePages(answer?.attrs.value ?? 'etsi_300_242_a4_white.tif')];
+  for (const s of steps) {
+    if (s.attrs.type === 'SET' && s.attrs.tag === 'TXFILE' && s.attrs.value)
+      docs.push(imagePages(s.attrs.value));
+  }
+  return docs;
+}
+
+/** All pages the DUT sends, in order. */
+export function pagesOf(c: TestCase): Array<'white' | 'impress'> {
+  return documentsOf(c).flat();
+}
+
+const POST_PAGE_RESPONSES = new Set(['MCF', 'RTP', 'RTN', 'PPR', 'CRP', 'RNR', 'CTR', 'ERR', 'DCN', 'DCN+']);
+
+/**
+ * The outcome the sender must report. The script's STATUS is spandsp's own T.30
+ * completion code, which an external sender cannot show; what it can show is whether it
+ * considers the document delivered (exit status 0) or not. A document is delivered when
+ * the tester's last response to a post-message command was MCF or RTP (T.30 5.3.6.2:
+ * both confirm the page). A case that ends before the call does (no R CLEAR and no
+ * T CLEAR) leaves the outcome unchecked.
+ */
+export function expectedOutcome(c: TestCase): ExpectedOutcome {
+  const steps = flatSteps(c.nodes);
+  const ends = steps.some((s) => s.attrs.type === 'CLEAR');
+  if (!ends) return 'unchecked';
+  let last: string | undefined;
+  for (const s of steps) {
+    if (s.attrs.dir === 'T' && s.attrs.type === 'HDLC' && POST_PAGE_RESPONSES.has(s.attrs.tag ?? '')) {
+      last = s.attrs.tag;
+    }
+  }
+  return last === 'MCF' || last === 'RTP' ? 'delivered' : 'not-delivered';
+}
+
+/** The STATUS step's value (spandsp's completion code name), for the report. */
+export function statusOf(c: TestCase): string | undefined {
+  return flatSteps(c.nodes).find((s) => s.attrs.type === 'STATUS')?.attrs.value;
+}
