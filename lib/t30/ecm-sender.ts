@@ -75,7 +75,7 @@ export class EcmPage {
     return this.session.sendCommand(
       'awaitPpsResponse',
       [{ type: 'sendFrames', frames: [pps] }],
-      [silence, image, silence],
+      [silence, image],
     );
   }
 

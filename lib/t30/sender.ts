@@ -48,6 +48,8 @@ interface PendingCommand {
 }
 
 const x = { x: true };
+/** T.30 §5.3.2: 75 ms of silence between one signal and the next. */
+const GAP: T30Action = { type: 'silence', ms: INTER_SIGNAL_SILENCE_MS };
 
 export class T30Sender {
   private current: SenderState = 'idle';
@@ -179,11 +181,14 @@ export class T30Sender {
 
   // --- commands --------------------------------------------------------------------------
 
-  /** Sends a command and waits for its response; `before` goes out only the first time. */
+  /**
+   * Sends a command and waits for its response; `before` goes out only the first time. Every
+   * command starts after 75 ms of silence (T.30 §5.3.2), whatever the line carried last.
+   */
   private sendCommand(next: SenderState, actions: T30Action[], before: T30Action[] = []): T30Action[] {
     this.current = next;
-    this.command = { actions, transmissions: 1 };
-    return [...before, ...actions, this.receive()];
+    this.command = { actions: [GAP, ...actions], transmissions: 1 };
+    return [...before, ...this.command.actions, this.receive()];
   }
 
   private repeatCommand(why: string): T30Action[] {
@@ -207,7 +212,7 @@ export class T30Sender {
     const wasIdle = this.current === 'idle';
     this.current = 'done';
     const hangup: T30Action = { type: 'hangup', outcome: this.outcome(failure) };
-    return wasIdle ? [hangup] : [{ type: 'sendFrames', frames: [buildFrame(Fcf.DCN, [], x)] }, hangup];
+    return wasIdle ? [hangup] : [GAP, { type: 'sendFrames', frames: [buildFrame(Fcf.DCN, [], x)] }, hangup];
   }
 
   private outcome(failure?: T30Failure): T30Outcome {
@@ -264,7 +269,7 @@ export class T30Sender {
       },
       ...this.sendCommand('awaitTrainingResponse', [
         { type: 'sendFrames', frames },
-        { type: 'silence', ms: INTER_SIGNAL_SILENCE_MS },
+        GAP,
         { type: 'sendTraining', modulation: dcs.modulation, durationMs: TCF_MS },
       ]),
     ];
@@ -334,10 +339,9 @@ export class T30Sender {
       [{ type: 'sendFrames', frames: [buildFrame(this.postPageFcf(), [], x)] }],
       [
         progress,
-        { type: 'silence', ms: INTER_SIGNAL_SILENCE_MS },
+        GAP,
         // Every non-ECM page follows an accepted TCF at this modulation: V.17 short training.
         { type: 'sendImage', modulation: dcs.modulation, shortTraining: true, data },
-        { type: 'silence', ms: INTER_SIGNAL_SILENCE_MS },
       ],
     );
   }

@@ -16,14 +16,18 @@
  *            (frames to send again), RNR (wait), ERR (answer to EOR).
  *   Phase E  DCN, then hang up. Every path, including errors and cancellation, ends here.
  *
- * Each command waits for its response (T4, 3 s); without one, or on CRP, or on a frame with a
- * bad FCS, the command is sent again, three transmissions in all (T.30 §5.3.2, Note on T4).
+ * Each command goes out after 75 ms of silence and waits for its response (T4, 3 s); without
+ * one, or on CRP, or after a frame with a bad FCS, the command is sent again, three
+ * transmissions in all (T.30 §5.3.2). V.17 page data uses short training after an accepted TCF
+ * at the same speed, long training after CTC/CTR.
  *
  * The core is a pure state machine (like h11): `T30Sender.handle(event)` returns the actions for
  * the caller to perform, in order. Every batch ends in an action that produces the next event:
  * receiveFrame (→ frameReceived / receiveTimeout / timerExpired), preparePage (→ pageReady /
  * pageFailed), or hangup (the end). The tables below say which response leads where; the
- * handlers in sender.ts carry out the reactions.
+ * handlers in sender.ts (and ecm-sender.ts for ECM pages) carry out the reactions. Frames and
+ * DIS/DCS bits (frames.ts, dis.ts) and the modulations (modulation.ts) are shared with the
+ * receiving side to come; nothing here knows Class 1 or T.38.
  */
 
 import type { FcfName } from './fcf.js';

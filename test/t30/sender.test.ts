@@ -135,6 +135,13 @@ class Call {
     return hangup.outcome;
   }
 
+  /** The frames of the latest step's first sendFrames action. */
+  get sent(): Uint8Array[] {
+    const send = this.actions.find((a) => a.type === 'sendFrames');
+    if (!send || send.type !== 'sendFrames') throw new Error('nothing sent');
+    return send.frames;
+  }
+
   /** How the latest step asked for a page to be coded. */
   get coding() {
     const asked = this.actions.find((a) => a.type === 'preparePage');
@@ -153,7 +160,13 @@ class Call {
   }
 }
 
-const TRAIN = (mod: string) => ['send TSI DCS', 'silence 75', `tcf ${mod} 1500`, 'receive 3000'];
+const TRAIN = (mod: string) => [
+  'silence 75',
+  'send TSI DCS',
+  'silence 75',
+  `tcf ${mod} 1500`,
+  'receive 3000',
+];
 
 describe('Phase B', () => {
   it('answers NSF/CSI/DIS with TSI, DCS and TCF, then asks for the first page on CFR', () => {
@@ -163,7 +176,7 @@ describe('Phase B', () => {
     expect(call.frame(SPANDSP_CSI)).toEqual(['receive 35000']);
     expect(call.frame(SPANDSP_DIS)).toEqual(['cancel T1', ...TRAIN('V.17 14400')]);
     expect(call.dcs).toMatchObject({ resolution: 'fine', coding: 'mr', ecm: false, minScanTimeMs: 0 });
-    const [tsi] = (call.actions.find((a) => a.type === 'sendFrames') as { frames: Uint8Array[] }).frames;
+    const [tsi] = call.sent;
     expect(tsi[1]).toBe(0x03); // TSI is not the final frame; DCS is
     expect(call.frame(CFR)).toEqual(['prepare 0']);
     expect(call.coding).toMatchObject({ coding: 'mr', kFactor: 4, minBitsPerRow: 0, ecm: false });
@@ -172,7 +185,12 @@ describe('Phase B', () => {
   it('hangs up as incompatible on a DIS with no usable capability', () => {
     const call = new Call();
     call.connected();
-    expect(call.frame(DIS_POLLING_ONLY)).toEqual(['cancel T1', 'send DCN', 'hangup incompatible']);
+    expect(call.frame(DIS_POLLING_ONLY)).toEqual([
+      'cancel T1',
+      'silence 75',
+      'send DCN',
+      'hangup incompatible',
+    ]);
     expect(call.outcome.failure!.message).toMatch(/bit 10/);
   });
 
@@ -191,7 +209,7 @@ describe('Phase B', () => {
     expect(call.frame(FTT)).toEqual(TRAIN('V.17 9600'));
     expect(call.frame(CFR)).toEqual(['prepare 0']);
     call.page();
-    expect(call.frame(MCF)).toEqual(['send DCN', 'hangup ok']);
+    expect(call.frame(MCF)).toEqual(['silence 75', 'send DCN', 'hangup ok']);
     expect(call.outcome).toMatchObject({ ok: true, retrains: 2, dcs: { modulation: { code: 97 } } });
   });
 
@@ -201,7 +219,7 @@ describe('Phase B', () => {
     expect(call.frame(FTT)).toEqual(TRAIN('V.29 7200'));
     expect(call.frame(FTT)).toEqual(TRAIN('V.27ter 4800'));
     expect(call.frame(FTT)).toEqual(TRAIN('V.27ter 2400'));
-    expect(call.frame(FTT)).toEqual(['send DCN', 'hangup training-failed']);
+    expect(call.frame(FTT)).toEqual(['silence 75', 'send DCN', 'hangup training-failed']);
   });
 
   it('trains a V.27ter-only far end at 4800 with MH and 20 ms lines', () => {
@@ -217,12 +235,12 @@ describe('Phase B', () => {
     expect(call.frame(SPANDSP_CSI)).toEqual(['receive 3000']);
     expect(call.frame(SPANDSP_DIS)).toEqual(TRAIN('V.17 14400'));
     expect(call.frame(CRP)).toEqual(TRAIN('V.17 14400'));
-    expect(call.frame(CRP)).toEqual(['send DCN', 'hangup protocol-error']);
+    expect(call.frame(CRP)).toEqual(['silence 75', 'send DCN', 'hangup protocol-error']);
     const quiet = new Call();
     quiet.identified();
     expect(quiet.timeout()).toEqual(TRAIN('V.17 14400'));
     expect(quiet.timeout()).toEqual(TRAIN('V.17 14400'));
-    expect(quiet.timeout()).toEqual(['send DCN', 'hangup protocol-timeout']);
+    expect(quiet.timeout()).toEqual(['silence 75', 'send DCN', 'hangup protocol-timeout']);
   });
 
   it('hangs up without sending DCN when the far end sends DCN after TCF', () => {
@@ -236,7 +254,11 @@ describe('Phase B', () => {
     const call = new Call();
     call.connected();
     call.frame(SPANDSP_CSI);
-    expect(call.step({ type: 'timerExpired', timer: 'T1' })).toEqual(['send DCN', 'hangup not-a-fax']);
+    expect(call.step({ type: 'timerExpired', timer: 'T1' })).toEqual([
+      'silence 75',
+      'send DCN',
+      'hangup not-a-fax',
+    ]);
     expect(call.step({ type: 'frameReceived', frame: hexToFrame(SPANDSP_DIS), fcsOk: true })).toEqual([]);
   });
 });
@@ -264,7 +286,7 @@ describe('Phase C/D without ECM', () => {
     expect(call.actions.find((a) => a.type === 'sendImage')).toMatchObject({ shortTraining: true });
     expect(call.frame(MCF)).toEqual(['prepare 1']);
     expect(call.page(new Uint8Array(600), false)).toEqual(PAGE(600, 'EOP'));
-    expect(call.frame(MCF)).toEqual(['send DCN', 'hangup ok']);
+    expect(call.frame(MCF)).toEqual(['silence 75', 'send DCN', 'hangup ok']);
     expect(call.outcome).toMatchObject({
       ok: true,
       pagesConfirmed: 2,
@@ -288,7 +310,7 @@ describe('Phase C/D without ECM', () => {
     expect(call.page(new Uint8Array(500), true)).toEqual(PAGE(500, 'MPS', 'V.17 12000'));
     expect(call.frame(MCF)).toEqual(['prepare 1']);
     call.page(new Uint8Array(10), false);
-    expect(call.frame(MCF)).toEqual(['send DCN', 'hangup ok']);
+    expect(call.frame(MCF)).toEqual(['silence 75', 'send DCN', 'hangup ok']);
     expect(call.outcome).toMatchObject({ pagesConfirmed: 2, pageRetransmissions: 1, retrains: 1 });
   });
 
@@ -298,10 +320,10 @@ describe('Phase C/D without ECM', () => {
     call.frame(RTN);
     call.frame(CFR);
     call.page();
-    expect(call.frame(RTN)).toEqual(['send DCN', 'hangup page-rejected']);
+    expect(call.frame(RTN)).toEqual(['silence 75', 'send DCN', 'hangup page-rejected']);
     const giveup = trained({ rtnHandling: 'giveup' });
     giveup.page();
-    expect(giveup.frame(RTN)).toEqual(['send DCN', 'hangup page-rejected']);
+    expect(giveup.frame(RTN)).toEqual(['silence 75', 'send DCN', 'hangup page-rejected']);
   });
 
   it('with rtnHandling ignore, retrains and goes on to the next page', () => {
@@ -317,7 +339,7 @@ describe('Phase C/D without ECM', () => {
     expect(call.frame(RTP)).toEqual(TRAIN('V.17 14400'));
     expect(call.frame(CFR)).toEqual(['prepare 1']);
     call.page(new Uint8Array(5), false);
-    expect(call.frame(RTP)).toEqual(['send DCN', 'hangup ok']);
+    expect(call.frame(RTP)).toEqual(['silence 75', 'send DCN', 'hangup ok']);
     expect(call.outcome).toMatchObject({ ok: true, pagesConfirmed: 2, retrains: 1 });
   });
 
@@ -331,20 +353,20 @@ describe('Phase C/D without ECM', () => {
   it('treats PIP as a confirmation', () => {
     const call = trained();
     call.page();
-    expect(call.frame(PIP)).toEqual(['send DCN', 'hangup ok']);
+    expect(call.frame(PIP)).toEqual(['silence 75', 'send DCN', 'hangup ok']);
   });
 
   it('repeats EOP on CRP or silence and gives up after three unanswered EOPs', () => {
     const call = trained();
     call.page();
-    expect(call.frame(CRP)).toEqual(['send EOP', 'receive 3000']);
-    expect(call.timeout()).toEqual(['send EOP', 'receive 3000']);
-    expect(call.timeout()).toEqual(['send DCN', 'hangup protocol-timeout']);
+    expect(call.frame(CRP)).toEqual(['silence 75', 'send EOP', 'receive 3000']);
+    expect(call.timeout()).toEqual(['silence 75', 'send EOP', 'receive 3000']);
+    expect(call.timeout()).toEqual(['silence 75', 'send DCN', 'hangup protocol-timeout']);
     const quiet = trained();
     quiet.page();
     quiet.timeout();
     quiet.timeout();
-    expect(quiet.timeout()).toEqual(['send DCN', 'hangup protocol-timeout']);
+    expect(quiet.timeout()).toEqual(['silence 75', 'send DCN', 'hangup protocol-timeout']);
     expect(quiet.outcome.pagesConfirmed).toBe(0);
   });
 
@@ -358,26 +380,28 @@ describe('Phase C/D without ECM', () => {
     const call = trained();
     call.page();
     expect(call.frame(MCF, false)).toEqual(['receive 3000']);
-    expect(call.frame(MCF)).toEqual(['send DCN', 'hangup ok']);
+    expect(call.frame(MCF)).toEqual(['silence 75', 'send DCN', 'hangup ok']);
   });
 
   it('disconnects on an unexpected response, a page failure, a transport error and cancellation', () => {
     const unexpected = trained();
     unexpected.page();
-    expect(unexpected.frame(CTR)).toEqual(['send DCN', 'hangup protocol-error']);
+    expect(unexpected.frame(CTR)).toEqual(['silence 75', 'send DCN', 'hangup protocol-error']);
     const badPage = trained();
     expect(badPage.step({ type: 'pageFailed', page: 0, message: 'gs failed' })).toEqual([
+      'silence 75',
       'send DCN',
       'hangup page-error',
     ]);
     const modem = trained();
     expect(modem.step({ type: 'transportError', kind: 'modem-error', message: 'ERROR' })).toEqual([
+      'silence 75',
       'send DCN',
       'hangup modem-error',
     ]);
     const cancelled = trained();
     cancelled.page();
-    expect(cancelled.step({ type: 'cancel' })).toEqual(['send DCN', 'hangup cancelled']);
+    expect(cancelled.step({ type: 'cancel' })).toEqual(['silence 75', 'send DCN', 'hangup cancelled']);
     expect(new Call().step({ type: 'cancel' })).toEqual(['hangup cancelled']);
   });
 });
@@ -409,7 +433,7 @@ describe('Phase C/D with ECM (T.30 Annex A)', () => {
     expect(ppsOf(call)).toEqual([0x00, 0, 0, 255]);
     expect(call.frame(MCF)).toEqual(BLOCK('0', 'EOP'));
     expect(ppsOf(call)).toEqual([Fcf.EOP | 1, 0, 1, 0]);
-    expect(call.frame(MCF)).toEqual(['send DCN', 'hangup ok']);
+    expect(call.frame(MCF)).toEqual(['silence 75', 'send DCN', 'hangup ok']);
     expect(call.outcome).toMatchObject({ ok: true, pagesConfirmed: 1, dcs: { ecm: true, coding: 'mmr' } });
   });
 
@@ -422,8 +446,8 @@ describe('Phase C/D with ECM (T.30 Annex A)', () => {
     expect(call.frame(ppr([2]))).toEqual(BLOCK('2', 'MPS'));
     expect(call.actions.find((a) => a.type === 'sendImageFrames')).toMatchObject({ shortTraining: true });
     expect(call.frame(ppr([2]))).toEqual(BLOCK('2', 'MPS'));
-    expect(call.frame(ppr([2, 9]))).toEqual(['send CTC', 'receive 3000']);
-    const ctc = (call.actions[0] as { frames: Uint8Array[] }).frames[0];
+    expect(call.frame(ppr([2, 9]))).toEqual(['silence 75', 'send CTC', 'receive 3000']);
+    const ctc = call.sent[0];
     expect(decodeDcs(Uint8Array.from([...ctc.subarray(3), 0])).modulation?.code).toBe(121);
     expect(call.frame(CTR)).toEqual(BLOCK('2,9', 'MPS', 'V.17 12000'));
     // No TCF at the new speed: long training for the first block after CTC/CTR.
@@ -431,7 +455,7 @@ describe('Phase C/D with ECM (T.30 Annex A)', () => {
     expect(call.frame(MCF)).toEqual(['prepare 1']);
     expect(call.coding).toMatchObject({ ecm: true });
     call.page(new Uint8Array(100), false);
-    expect(call.frame(MCF)).toEqual(['send DCN', 'hangup ok']);
+    expect(call.frame(MCF)).toEqual(['silence 75', 'send DCN', 'hangup ok']);
     expect(call.outcome).toMatchObject({
       ok: true,
       pagesConfirmed: 2,
@@ -446,15 +470,15 @@ describe('Phase C/D with ECM (T.30 Annex A)', () => {
     call.frame(ppr([0]));
     call.frame(ppr([0]));
     call.frame(ppr([0]));
-    expect(call.frame(ppr([0]))).toEqual(['send CTC', 'receive 3000']); // 4800 → 2400 first
+    expect(call.frame(ppr([0]))).toEqual(['silence 75', 'send CTC', 'receive 3000']); // 4800 → 2400 first
     expect(call.frame(CTR)).toEqual(BLOCK('0', 'EOP', 'V.27ter 2400'));
     call.frame(ppr([0]));
     call.frame(ppr([0]));
     call.frame(ppr([0]));
-    expect(call.frame(ppr([0]))).toEqual(['send EOR-EOP', 'receive 3000']);
-    const eor = (call.actions[0] as { frames: Uint8Array[] }).frames[0];
+    expect(call.frame(ppr([0]))).toEqual(['silence 75', 'send EOR-EOP', 'receive 3000']);
+    const eor = call.sent[0];
     expect(Array.from(eor.subarray(2))).toEqual([Fcf.EOR | 1, Fcf.EOP | 1]);
-    expect(call.frame(ERR)).toEqual(['send DCN', 'hangup page-rejected']);
+    expect(call.frame(ERR)).toEqual(['silence 75', 'send DCN', 'hangup page-rejected']);
     expect(call.outcome).toMatchObject({ pagesConfirmed: 0 });
   });
 
@@ -462,23 +486,23 @@ describe('Phase C/D with ECM (T.30 Annex A)', () => {
     const call = trained(DIS_V27_ECM);
     call.page(new Uint8Array(256 * 256 + 1), false); // two partial pages
     for (let i = 0; i < 3; i++) call.frame(ppr([5]));
-    expect(call.frame(ppr([5]))).toEqual(['send CTC', 'receive 3000']);
+    expect(call.frame(ppr([5]))).toEqual(['silence 75', 'send CTC', 'receive 3000']);
     call.frame(CTR);
     for (let i = 0; i < 3; i++) call.frame(ppr([5]));
-    expect(call.frame(ppr([5]))).toEqual(['send EOR-NULL', 'receive 3000']);
+    expect(call.frame(ppr([5]))).toEqual(['silence 75', 'send EOR-NULL', 'receive 3000']);
     expect(call.frame(ERR)).toEqual(BLOCK('0', 'EOP', 'V.27ter 2400'));
-    expect(call.frame(MCF)).toEqual(['send DCN', 'hangup page-rejected']);
+    expect(call.frame(MCF)).toEqual(['silence 75', 'send DCN', 'hangup page-rejected']);
     expect(call.outcome).toMatchObject({ pagesConfirmed: 0, frameRetransmissions: 7 });
   });
 
   it('answers RNR ×3 with RR under T5, then goes on at MCF', () => {
     const call = trained();
     call.page(new Uint8Array(300), false);
-    expect(call.frame(RNR)).toEqual(['arm T5', 'send RR', 'receive 3000']);
-    expect(call.frame(RNR)).toEqual(['send RR', 'receive 3000']);
-    expect(call.frame(RNR)).toEqual(['send RR', 'receive 3000']);
-    expect(call.timeout()).toEqual(['send RR', 'receive 3000']);
-    expect(call.frame(MCF)).toEqual(['cancel T5', 'send DCN', 'hangup ok']);
+    expect(call.frame(RNR)).toEqual(['arm T5', 'silence 75', 'send RR', 'receive 3000']);
+    expect(call.frame(RNR)).toEqual(['silence 75', 'send RR', 'receive 3000']);
+    expect(call.frame(RNR)).toEqual(['silence 75', 'send RR', 'receive 3000']);
+    expect(call.timeout()).toEqual(['silence 75', 'send RR', 'receive 3000']);
+    expect(call.frame(MCF)).toEqual(['cancel T5', 'silence 75', 'send DCN', 'hangup ok']);
   });
 
   it('gives up when the far end stays not ready until T5 expires', () => {
@@ -486,12 +510,16 @@ describe('Phase C/D with ECM (T.30 Annex A)', () => {
     call.page(new Uint8Array(300), false);
     call.frame(RNR);
     call.frame(RNR);
-    expect(call.step({ type: 'timerExpired', timer: 'T5' })).toEqual(['send DCN', 'hangup protocol-timeout']);
+    expect(call.step({ type: 'timerExpired', timer: 'T5' })).toEqual([
+      'silence 75',
+      'send DCN',
+      'hangup protocol-timeout',
+    ]);
   });
 
   it('repeats PPS (not the image) on CRP', () => {
     const call = trained();
     call.page(new Uint8Array(300), false);
-    expect(call.frame(CRP)).toEqual(['send PPS-EOP', 'receive 3000']);
+    expect(call.frame(CRP)).toEqual(['silence 75', 'send PPS-EOP', 'receive 3000']);
   });
 });
