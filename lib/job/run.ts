@@ -37,6 +37,10 @@ export interface PreparedFax<Page> {
   totalPages: number;
   /** Pages from `first` (1-based) to the end, produced lazily. */
   pagesFrom(first: number): AsyncIterable<Page>;
+  /** Why producing pages failed, if it did: a better reason than the call's own failure. */
+  failure(): FaxJobError | undefined;
+  /** Stops any work still under way and removes temporary files. */
+  close(): Promise<void>;
 }
 
 export interface JobEvents {
@@ -76,17 +80,24 @@ export async function runFaxJob<Page>(job: FaxJob<Page>): Promise<JobOutcome> {
       job.events.recipientStarted(recipient, index, job.recipients.length);
       const fax = await job.prepare(recipient);
       const firstPage = Math.min(state.pagesConfirmed + 1, fax.totalPages);
-      const summary = await job.call({
-        recipient,
-        pages: fax.pagesFrom(firstPage),
-        firstPage,
-        totalPages: fax.totalPages,
-        signal: job.signal,
-        onPageConfirmed: async (pageNumber) => {
-          state.pagesConfirmed = Math.max(state.pagesConfirmed, pageNumber);
-          await job.store.save(progress);
-        },
-      });
+      let summary: CallSummary;
+      try {
+        summary = await job.call({
+          recipient,
+          pages: fax.pagesFrom(firstPage),
+          firstPage,
+          totalPages: fax.totalPages,
+          signal: job.signal,
+          onPageConfirmed: async (pageNumber) => {
+            state.pagesConfirmed = Math.max(state.pagesConfirmed, pageNumber);
+            await job.store.save(progress);
+          },
+        });
+      } catch (e) {
+        throw fax.failure() ?? e;
+      } finally {
+        await fax.close();
+      }
       state.delivered = true;
       state.pagesConfirmed = fax.totalPages;
       await job.store.save(progress);

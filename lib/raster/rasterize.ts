@@ -111,7 +111,11 @@ export async function* rasterize(
       const prologue = path.join(workdir, 'tagline.ps');
       await writeFile(
         prologue,
-        taglinePostScript(taglineFields(tagline, pageCount, startedAt), tagline.fontSize),
+        taglinePostScript(
+          taglineFields(tagline, pageCount, startedAt),
+          tagline.fontSize,
+          tagline.pageNumberOffset,
+        ),
       );
       if (owner.uid !== undefined || owner.gid !== undefined)
         await chown(prologue, owner.uid ?? -1, owner.gid ?? -1);

@@ -32,6 +32,10 @@ export interface TaglineOptions {
   readonly date?: Date;
   /** Text size in points (1/72 in); default 9. */
   readonly fontSize?: number;
+  /** Pages of the fax before this document (a cover page): added to every page number. */
+  readonly pageNumberOffset?: number;
+  /** Pages of the fax besides this document's: added to the page count. */
+  readonly pageCountOffset?: number;
 }
 
 export const DEFAULT_TAGLINE_FORMAT = 'From %%s %%n|%a %d %b %Y %H:%M|Page %%P/%%T';
@@ -97,8 +101,8 @@ export function taglineFields(options: TaglineOptions, pageCount: number, now: D
     n: options.stationNumber ?? '',
     d: options.destination ?? '',
     r: options.recipientName ?? '',
-    T: String(pageCount),
-    t: String(pageCount),
+    T: String(pageCount + (options.pageCountOffset ?? 0)),
+    t: String(pageCount + (options.pageCountOffset ?? 0)),
     '%': '%',
   };
   return afterStrftime.split('|').map((field) => {
@@ -137,7 +141,7 @@ function latin1(text: string): Uint8Array {
  * The PostScript prologue that installs the tagline's EndPage procedure. It goes on the Ghostscript
  * command line before the document.
  */
-export function taglinePostScript(fields: TaglinePiece[][], fontSize = 9): string {
+export function taglinePostScript(fields: TaglinePiece[][], fontSize = 9, pageNumberOffset = 0): string {
   const size = Math.max(4, Math.min(24, fontSize));
   const fieldArrays = fields
     .map(
@@ -190,7 +194,7 @@ LpfaxTagline begin
   } bind def
 end
 << /EndPage {
-  exch 1 index 2 lt { //LpfaxTagline begin 1 add /page exch def draw end } { pop } ifelse
+  exch 1 index 2 lt { //LpfaxTagline begin ${1 + Math.max(0, Math.floor(pageNumberOffset))} add /page exch def draw end } { pop } ifelse
   2 ne
 } bind >> setpagedevice
 `;

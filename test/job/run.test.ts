@@ -28,6 +28,8 @@ function makeJob(dir: string, scripts: Script[], recipients = [pharmacy, clinic]
       async *pagesFrom(first: number) {
         for (let p = first; p <= 4; p++) yield p;
       },
+      failure: () => undefined,
+      close: async () => undefined,
     }),
     call: async (req: CallRequest<number>) => {
       const script = scripts.shift();

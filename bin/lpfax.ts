@@ -1,0 +1,240 @@
+#!/usr/bin/env node
+/**
+ * The lpfax command: the same engine as the CUPS backend, without CUPS.
+ *   lpfax probe                                   list fax modems and their classes
+ *   lpfax send --device DEV --to 'Name@number' FILE
+ *   lpfax render FILE -o OUT.tif [--resolution …] [--coding mh|mr|mmr] [--paper …]
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { loadFaxSettings, type FaxSettings } from '../lib/config/index.js';
+import type { CupsReporter, LogLevel } from '../lib/cups/backend.js';
+import { callOverModem } from '../lib/job/call.js';
+import { FaxJobError } from '../lib/job/outcome.js';
+import { coverAndTagline, prepareFaxPages } from '../lib/job/pages.js';
+import { ProgressStore } from '../lib/job/progress.js';
+import { jobRecipients } from '../lib/job/recipients.js';
+import { runFaxJob } from '../lib/job/run.js';
+import { StatusReporter } from '../lib/job/status.js';
+import { discoverModems } from '../lib/modem/index.js';
+import { writeTiffF, type Coding, type FaxPage } from '../lib/t4/index.js';
+
+type JobOption = { name: string; value: string };
+
+function settingsOrExit(device: string | undefined, options: JobOption[]): FaxSettings {
+  const loaded = loadFaxSettings({ queue: device ? { devicePath: device } : {}, jobOptions: options });
+  if (!loaded.ok) {
+    process.stderr.write(`lpfax: ${loaded.error.message}\n`);
+    process.exit(2);
+  }
+  return loaded.value.settings;
+}
+
+/** Plain progress lines, or one redrawn line with a bar on a terminal. */
+function terminalReporter(verbose: boolean): CupsReporter {
+  const tty = process.stderr.isTTY;
+  let total = 0;
+  const line = (text: string) => process.stderr.write(tty ? `\r\x1b[K${text}` : `${text}\n`);
+  return {
+    log(level: LogLevel, text: string) {
+      if (level === 'DEBUG' && !verbose) return;
+      const sending = /^Sending page (\d+) of (\d+)/.exec(text);
+      if (sending && tty) {
+        total = Number(sending[2]);
+        const done = Number(sending[1]) - 1;
+        const bar = '#'.repeat(Math.round((20 * done) / total)).padEnd(20, '.');
+        line(`[${bar}] ${text}`);
+        return;
+      }
+      line(level === 'INFO' || level === 'DEBUG' ? text : `${level.toLowerCase()}: ${text}`);
+      if (tty && level !== 'INFO') process.stderr.write('\n');
+    },
+    state: () => undefined,
+    attr: () => undefined,
+    page: () => undefined,
+  };
+}
+
+function jobOptions(argv: {
+  resolution?: string;
+  paper?: string;
+  ecm?: boolean;
+  speed?: number;
+  cover?: boolean;
+}) {
+  const options: JobOption[] = [];
+  if (argv.resolution) options.push({ name: 'Resolution', value: argv.resolution });
+  if (argv.paper) options.push({ name: 'PageSize', value: argv.paper });
+  if (argv.ecm !== undefined) options.push({ name: 'ECM', value: String(argv.ecm) });
+  if (argv.speed !== undefined) options.push({ name: 'MaxSpeed', value: String(argv.speed) });
+  if (argv.cover !== undefined) options.push({ name: 'CoverPage', value: argv.cover ? 'on' : 'off' });
+  return options;
+}
+
+async function probe(): Promise<number> {
+  const found = await discoverModems();
+  if (found.length === 0) process.stdout.write('No serial devices found.\n');
+  for (const d of found) {
+    const what =
+      d.status === 'modem'
+        ? `${[d.manufacturer, d.model].filter(Boolean).join(' ') || 'modem'}, fax classes ${d.classes?.join(',') || 'none'}`
+        : d.status === 'locked'
+          ? `in use (process ${d.lockPid ?? '?'})`
+          : (d.error?.message ?? d.status);
+    process.stdout.write(`${d.path}\t${what}\n`);
+  }
+  return 0;
+}
+
+async function send(argv: {
+  device?: string;
+  to: string;
+  file: string;
+  tagline: boolean;
+  verbose: boolean;
+  resolution?: string;
+  paper?: string;
+  ecm?: boolean;
+  speed?: number;
+  cover?: boolean;
+}): Promise<number> {
+  const settings = settingsOrExit(argv.device, jobOptions(argv));
+  const reporter = terminalReporter(argv.verbose);
+  const status = new StatusReporter(reporter);
+  const controller = new AbortController();
+  process.on('SIGINT', () => controller.abort());
+  process.on('SIGTERM', () => controller.abort());
+  const workdir = await mkdtemp(join(tmpdir(), 'lpfax-send-'));
+  try {
+    const recipients = await jobRecipients({ title: argv.to, option: () => undefined }, settings);
+    const sender = settings.identity.senderName;
+    const outcome = await runFaxJob({
+      recipients,
+      store: new ProgressStore(workdir, 'send'),
+      signal: controller.signal,
+      events: status,
+      prepare: (recipient) =>
+        prepareFaxPages({
+          document: argv.file,
+          ...coverAndTagline(settings, recipient, { sender, tagline: argv.tagline }),
+          tmpdir: workdir,
+          signal: controller.signal,
+        }),
+      call: (request) =>
+        callOverModem(request, {
+          settings,
+          trace: argv.verbose ? (l) => reporter.log('DEBUG', l) : undefined,
+          onProgress: (p, r) => status.progress(p, r),
+          onResult: (r) => status.result(r),
+        }),
+    });
+    if (outcome.error) {
+      reporter.log('ERROR', outcome.message);
+      return 1;
+    }
+    status.done();
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    return 0;
+  } catch (e) {
+    reporter.log('ERROR', e instanceof FaxJobError ? e.message : String(e));
+    return e instanceof FaxJobError && e.kind === 'bad-document' ? 3 : 1;
+  } finally {
+    await rm(workdir, { recursive: true, force: true });
+  }
+}
+
+async function render(argv: {
+  file: string;
+  output: string;
+  coding: Coding;
+  tagline: boolean;
+  resolution?: string;
+  paper?: string;
+}): Promise<number> {
+  const settings = settingsOrExit(undefined, jobOptions(argv));
+  const workdir = await mkdtemp(join(tmpdir(), 'lpfax-render-'));
+  try {
+    const fax = await prepareFaxPages({
+      document: argv.file,
+      paper: settings.page.paper,
+      resolution: settings.page.resolution,
+      tagline: argv.tagline && settings.tagline.enabled && { format: settings.tagline.format },
+      tmpdir: workdir,
+    });
+    const pages: FaxPage[] = [];
+    try {
+      for await (const page of fax.pagesFrom(1)) {
+        pages.push({ bitmap: page.bitmap, resolution: page.resolution });
+        if (process.stderr.isTTY)
+          process.stderr.write(`\r\x1b[Krendered page ${pages.length} of ${fax.totalPages}`);
+      }
+    } finally {
+      await fax.close();
+    }
+    await writeFile(argv.output, writeTiffF(pages, { coding: argv.coding }));
+    process.stderr.write(
+      `${process.stderr.isTTY ? '\n' : ''}wrote ${pages.length} pages to ${argv.output}\n`,
+    );
+    return 0;
+  } catch (e) {
+    process.stderr.write(`lpfax: ${e instanceof FaxJobError ? e.message : String(e)}\n`);
+    return 3;
+  } finally {
+    await rm(workdir, { recursive: true, force: true });
+  }
+}
+
+const pageOptions = {
+  resolution: { type: 'string', choices: ['standard', 'fine', 'superfine'], describe: 'vertical resolution' },
+  paper: { type: 'string', choices: ['a4', 'letter', 'legal'], describe: 'paper size' },
+  tagline: { type: 'boolean', default: true, describe: 'sender line at the top of each page' },
+} as const;
+
+await yargs(hideBin(process.argv))
+  .scriptName('lpfax')
+  .command('probe', 'list fax modems and their classes', {}, async () => {
+    process.exitCode = await probe();
+  })
+  .command(
+    'send <file>',
+    'send a fax without CUPS',
+    (y) =>
+      y
+        .positional('file', {
+          type: 'string',
+          demandOption: true,
+          describe: 'PDF, PostScript or TIFF-F file',
+        })
+        .options({
+          device: { type: 'string', describe: 'modem device (default: Device in lpfax.conf)' },
+          to: { type: 'string', demandOption: true, describe: "recipient, 'Name@number'" },
+          ecm: { type: 'boolean', describe: 'use error correction when the far end can' },
+          speed: { type: 'number', describe: 'highest bit rate to use' },
+          cover: { type: 'boolean', describe: 'add a cover page (default: when the recipient has a name)' },
+          verbose: { type: 'boolean', alias: 'v', default: false, describe: 'show the modem dialogue' },
+          ...pageOptions,
+        }),
+    async (argv) => {
+      process.exitCode = await send(argv as Parameters<typeof send>[0]);
+    },
+  )
+  .command(
+    'render <file>',
+    'write the pages the engine would send as TIFF-F',
+    (y) =>
+      y.positional('file', { type: 'string', demandOption: true }).options({
+        output: { type: 'string', alias: 'o', demandOption: true, describe: 'TIFF file to write' },
+        coding: { type: 'string', choices: ['mh', 'mr', 'mmr'], default: 'mh', describe: 'page coding' },
+        ...pageOptions,
+      }),
+    async (argv) => {
+      process.exitCode = await render(argv as Parameters<typeof render>[0]);
+    },
+  )
+  .demandCommand(1)
+  .strict()
+  .help()
+  .parseAsync();

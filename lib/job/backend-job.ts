@@ -1,0 +1,124 @@
+/**
+ * A print job as the CUPS backend receives it, carried out: settings (lpfax.conf < queue < job),
+ * recipients, the document (file or standard input), the pages and the calls, with every step
+ * told to the scheduler in CUPS's own lines. Returns the backend's exit code.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { loadFaxSettings, type FaxSettings } from '../config/index.js';
+import { CupsBackendStatus, type CupsReporter } from '../cups/backend.js';
+import type { FaxJob as CupsJob } from '../cups/job.js';
+import { cupsGetOption } from '../cups/options.js';
+import { extractFaxNumberFromDocument } from '../raster/index.js';
+import { callOverModem } from './call.js';
+import { FaxJobError } from './outcome.js';
+import { coverAndTagline, prepareFaxPages } from './pages.js';
+import { ProgressStore } from './progress.js';
+import { jobRecipients } from './recipients.js';
+import { StatusReporter } from './status.js';
+import { runFaxJob } from './run.js';
+
+/** Where retried jobs keep their progress (install.sh makes it, owned by lp). */
+export const DEFAULT_STATE_DIR = '/var/lib/lpfax';
+
+export interface BackendJobOptions {
+  reporter: CupsReporter;
+  signal: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+  stdin?: NodeJS.ReadableStream;
+}
+
+/** lp's uid and gid, from /etc/passwd: Ghostscript runs as lp when the backend runs as root. */
+async function unprivilegedUser(): Promise<{ uid: number; gid: number } | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
+  const entry = passwd.split('\n').find((l) => l.startsWith('lp:'));
+  const [, , uid, gid] = entry?.split(':') ?? [];
+  if (uid === undefined || gid === undefined) {
+    throw new FaxJobError('config-error', 'Running as root, but there is no user lp to run Ghostscript as.');
+  }
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+function settingsFor(job: CupsJob, env: NodeJS.ProcessEnv): FaxSettings {
+  const loaded = loadFaxSettings({
+    env,
+    queue: { devicePath: job.device.devicePath, query: job.device.query },
+    ppdPath: job.ppd,
+    jobOptions: job.options,
+  });
+  if (!loaded.ok) throw new FaxJobError('config-error', loaded.error.message, loaded.error);
+  return loaded.value.settings;
+}
+
+export async function runBackendJob(job: CupsJob, options: BackendJobOptions): Promise<CupsBackendStatus> {
+  const { reporter, signal } = options;
+  const env = options.env ?? process.env;
+  const status = new StatusReporter(reporter);
+  const workdir = await mkdtemp(join(job.tmpDir || tmpdir(), 'lpfax-job-'));
+  try {
+    const settings = settingsFor(job, env);
+    const owner = await unprivilegedUser();
+    let document = job.file;
+    if (document === undefined) {
+      document = join(workdir, 'document');
+      await pipeline(options.stdin ?? process.stdin, createWriteStream(document, { mode: 0o644 }));
+    }
+    const documentFile = document;
+    const option = (name: string) => cupsGetOption(job.options, name);
+    const recipients = await jobRecipients(
+      {
+        title: job.title,
+        option,
+        jobId: job.jobId,
+        fromDocument: () => extractFaxNumberFromDocument(documentFile, { ...owner, tmpdir: workdir }),
+      },
+      settings,
+    );
+
+    const sender = settings.identity.senderName || job.user;
+    const outcome = await runFaxJob({
+      recipients,
+      store: new ProgressStore(env.LPFAX_STATE_DIR || DEFAULT_STATE_DIR, job.uuid ?? `job-${job.jobId}`),
+      signal,
+      events: status,
+      prepare: (recipient) =>
+        prepareFaxPages({
+          document: documentFile,
+          ...coverAndTagline(settings, recipient, {
+            sender,
+            subject: option('fax-subject'),
+            comments: option('fax-comments'),
+          }),
+          ...owner,
+          tmpdir: workdir,
+          signal,
+        }),
+      call: (request) =>
+        callOverModem(request, {
+          settings,
+          trace: (line) => reporter.log('DEBUG', line),
+          onProgress: (p, r) => status.progress(p, r),
+          onResult: (r) => status.result(r),
+        }),
+    });
+    if (outcome.status === CupsBackendStatus.OK) {
+      status.done();
+    } else {
+      reporter.log('ERROR', outcome.message);
+    }
+    return outcome.status;
+  } catch (e) {
+    const error =
+      e instanceof FaxJobError
+        ? e
+        : new FaxJobError('modem-error', `The fax could not be sent: ${String(e)}`, e);
+    reporter.log('ERROR', error.message);
+    return error.exitStatus;
+  } finally {
+    await rm(workdir, { recursive: true, force: true });
+  }
+}
