@@ -122,7 +122,8 @@ export async function callOverModem(
   const page = request.firstPage + result.pagesConfirmed;
   const where = result.pagesConfirmed > 0 || failure.kind === 'page-rejected' ? ` (at page ${page})` : '';
   const sentence = SENTENCE[failure.kind] ?? `The fax failed: ${failure.message}.`;
-  throw new FaxJobError(JOB_FAILURE[failure.kind], `${sentence.replace(/\.$/, '')}${where}.`, failure);
+  const message = where ? `${sentence.replace(/[.?]$/, '')}${where}.` : sentence;
+  throw new FaxJobError(JOB_FAILURE[failure.kind], message, failure);
 }
 
 /** The configured init string as extra commands: `AT&F` → ['&F'], `ATE0 S0=0` → ['E0 S0=0']. */

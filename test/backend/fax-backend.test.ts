@@ -1,0 +1,211 @@
+/**
+ * The CUPS backend run as cupsd runs it, against the simulated line (spandsp receives): what the
+ * far end gets, the exit code for each cause, the lines CUPS reads, and what is left behind.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CupsBackendStatus } from '../../lib/cups/backend.js';
+import { rasterize } from '../../lib/raster/index.js';
+import { bitmapsEqual, readTiff, type Bitmap } from '../../lib/t4/index.js';
+import { startLineSim, type LineSim, type LineSimOptions } from '../linesim/linesim.js';
+import { runBackend, sandbox, shareDevice, writeConfig } from './run-backend.js';
+
+const SPEED = 3;
+let dir: string;
+let pdf: string;
+let config: string;
+
+async function withLine<T>(options: LineSimOptions, body: (sim: LineSim) => Promise<T>): Promise<T> {
+  const sim = await startLineSim({ speed: SPEED, outDir: sandbox('lpfax-rx-'), ...options });
+  shareDevice(sim.devicePath);
+  try {
+    return await body(sim);
+  } finally {
+    await sim.stop();
+  }
+}
+
+/** A job as cupsd starts it; every run gets its own TMPDIR to check that nothing is left there. */
+function job(deviceUri: string, title: string, file = pdf, extraEnv: Record<string, string> = {}) {
+  const tmp = sandbox('lpfax-tmp-');
+  return {
+    tmp,
+    run: (more: Partial<Parameters<typeof runBackend>[0]> = {}) =>
+      runBackend({
+        args: ['7', 'alice', title, '1', 'job-uuid=urn:uuid:6e1c0a36-1b3c-4b5e-9a4f-2f0e0c7d1a11', file],
+        deviceUri,
+        env: {
+          TMPDIR: tmp,
+          LPFAX_CONFIG: config,
+          LPFAX_STATE_DIR: join(dir, 'state'),
+          ...extraEnv,
+        },
+        ...more,
+      }),
+  };
+}
+
+async function documentPages(file: string): Promise<Bitmap[]> {
+  const pages: Bitmap[] = [];
+  for await (const p of rasterize(file, { paper: 'a4', resolution: 'fine', tagline: false }))
+    pages.push(p.bitmap);
+  return pages;
+}
+
+beforeAll(() => {
+  dir = sandbox();
+  const ps = join(dir, 'doc.ps');
+  writeFileSync(
+    ps,
+    '%!PS\n/Helvetica findfont 28 scalefont setfont\n' +
+      '72 700 moveto (Prescription for J. Smith) show 72 650 moveto (Page one) show showpage\n' +
+      '72 700 moveto (Refills: 2) show 100 100 moveto 500 600 lineto stroke showpage\n',
+  );
+  pdf = join(dir, 'doc.pdf');
+  execFileSync('ps2pdf', ['-sPAPERSIZE=a4', ps, pdf]);
+  config = writeConfig(
+    dir,
+    [
+      `LockDir: ${dir}`,
+      'PageSize: a4',
+      'Resolution: fine',
+      'Tagline: off',
+      'CoverPage: auto',
+      'SenderName: Riverside Clinic',
+      'DialDeny: 1900*',
+      '',
+    ].join('\n'),
+  );
+});
+
+describe('backend fax, as cupsd runs it', () => {
+  it('lists the fax scheme for the CUPS web interface when run with no arguments', async () => {
+    const run = await runBackend({ args: [], timeoutMs: 20_000 });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('direct fax "Unknown" "Fax modem (lpfax)"\n');
+  });
+
+  it('delivers a PDF with a cover page and tells CUPS each step', async () => {
+    await withLine({}, async (sim) => {
+      const { tmp, run } = job(`fax:${sim.devicePath}`, 'Pharmacy@555-0100');
+      const result = await run();
+      expect(result.of('ERROR')).toEqual([]);
+      expect(result.code).toBe(CupsBackendStatus.OK);
+      const call = await sim.nextCall(30_000);
+      expect(call).toMatchObject({ outcome: 'completed', number: '5550100', pages: 3, completionCode: 0 });
+
+      // Pages 2 and 3 are the document, pixel for pixel.
+      const received = readTiff(readFileSync(call.tiff!));
+      const sent = await documentPages(pdf);
+      expect(received).toHaveLength(3);
+      expect(received.slice(1).map((p, i) => bitmapsEqual(p.bitmap, sent[i]))).toEqual([true, true]);
+
+      expect(result.lines).toContain('STATE: +connecting-to-device');
+      expect(result.of('INFO')).toEqual(
+        expect.arrayContaining([
+          'Dialing Pharmacy (5550100)…',
+          'Sending page 1 of 3',
+          'Sending page 3 of 3',
+          expect.stringMatching(/^Connected at \d+ bit\/s, (ECM, )?fine — sending to Pharmacy \(5550100\)$/),
+          expect.stringMatching(/^Delivered 3 pages to Pharmacy \(5550100\) in \d+ s$/),
+        ]),
+      );
+      expect(result.of('PAGE')).toEqual(['1 1', '2 1', '3 1']);
+      expect(result.of('ATTR')).toContain('job-media-progress=100');
+      // Nothing left behind: no temp files, no progress, no lock.
+      expect(readdirSync(tmp)).toEqual([]);
+      expect(existsSync(join(dir, 'state')) ? readdirSync(join(dir, 'state')) : []).toEqual([]);
+      expect(readdirSync(dir).filter((f) => f.startsWith('LCK..'))).toEqual([]);
+    });
+  });
+
+  it('retries a busy line', async () => {
+    await withLine({ busy: true }, async (sim) => {
+      const result = await job(`fax:${sim.devicePath}`, '555-0100').run();
+      expect(result.code).toBe(CupsBackendStatus.RETRY);
+      expect(result.of('ERROR')).toEqual(['The line is busy; CUPS will try again.']);
+    });
+  });
+
+  it('retries when nobody answers or there is no dial tone', async () => {
+    for (const [fault, sentence] of [
+      [{ noAnswer: true }, 'Nobody answered; CUPS will try again.'],
+      [{ noDialtone: true }, 'The modem hears no dial tone: is the phone line plugged in?'],
+    ] as const) {
+      await withLine(fault, async (sim) => {
+        const result = await job(`fax:${sim.devicePath}`, '555-0100').run();
+        expect(result.code).toBe(CupsBackendStatus.RETRY);
+        expect(result.of('ERROR')).toEqual([sentence]);
+      });
+    }
+  });
+
+  it('holds a job without a number and says how to give one', async () => {
+    const result = await job('fax:/dev/null', 'Microsoft Word - Rx.docx').run();
+    expect(result.code).toBe(CupsBackendStatus.HOLD);
+    expect(result.of('ERROR')).toEqual([
+      "No fax number in the job name. Give the number with: lp -i 7 -t 'Name@number' -H resume",
+    ]);
+  });
+
+  it('holds a job whose number the dial policy forbids', async () => {
+    const result = await job('fax:/dev/null', 'Hotline@1-900-555-0100').run();
+    expect(result.code).toBe(CupsBackendStatus.HOLD);
+    expect(result.of('ERROR')[0]).toMatch(/^Faxes to 19005550100 are not allowed here/);
+  });
+
+  it('cancels a document that cannot be read, leaving nothing behind', async () => {
+    const garbage = join(dir, 'garbage.pdf');
+    writeFileSync(garbage, '%PDF-1.4\n this is not a PDF at all \n%%EOF\n', { mode: 0o644 });
+    await withLine({}, async (sim) => {
+      const { tmp, run } = job(`fax:${sim.devicePath}`, 'Pharmacy@555-0100', garbage);
+      const result = await run();
+      expect(result.code).toBe(CupsBackendStatus.CANCEL);
+      expect(result.of('ERROR')).toHaveLength(1);
+      expect(result.of('ERROR')[0]).toMatch(/\.$/);
+      expect(readdirSync(tmp)).toEqual([]);
+    });
+  });
+
+  it('stops the queue when the modem is missing, keeping the job', async () => {
+    const result = await job('fax:/dev/ttyNOSUCHMODEM', 'Pharmacy@555-0100').run();
+    expect(result.code).toBe(CupsBackendStatus.STOP);
+    expect(result.of('ERROR')[0]).toMatch(/^Cannot open the modem \/dev\/ttyNOSUCHMODEM/);
+  });
+
+  it('resumes after the far end hung up, with the first page it did not confirm', async () => {
+    const first = await withLine({ hangupAfterPage: 2 }, async (sim) => {
+      const result = await job(`fax:${sim.devicePath}`, 'Pharmacy@555-0100').run();
+      return { result, call: await sim.nextCall(30_000) };
+    });
+    expect(first.result.code).toBe(CupsBackendStatus.RETRY);
+    expect(first.result.of('ERROR')[0]).toMatch(/hung up|stopped answering|failed/);
+    expect(first.result.of('PAGE')).toEqual(['1 1']);
+    expect(readdirSync(join(dir, 'state'))).toHaveLength(1);
+
+    // The CUPS retry: the same job again; only pages 2 and 3 go out.
+    await withLine({}, async (sim) => {
+      const result = await job(`fax:${sim.devicePath}`, 'Pharmacy@555-0100').run();
+      expect(result.code).toBe(CupsBackendStatus.OK);
+      const call = await sim.nextCall(30_000);
+      expect(call).toMatchObject({ outcome: 'completed', pages: 2 });
+      expect(result.of('INFO')).toContain('Sending page 2 of 3');
+      expect(result.of('INFO')).not.toContain('Sending page 1 of 3');
+      expect(readdirSync(join(dir, 'state'))).toEqual([]);
+    });
+  });
+
+  it('hangs up, unlocks and cleans up when CUPS cancels the job mid-page', async () => {
+    await withLine({}, async (sim) => {
+      const { tmp, run } = job(`fax:${sim.devicePath}`, 'Pharmacy@555-0100');
+      const result = await run({ killWhen: /Sending page 2 of 3/ });
+      const call = await sim.nextCall(30_000);
+      expect(call.outcome).not.toBe('completed');
+      expect(result.code).toBe(CupsBackendStatus.CANCEL);
+      expect(readdirSync(tmp)).toEqual([]);
+      expect(readdirSync(dir).filter((f) => f.startsWith('LCK..'))).toEqual([]);
+      console.log(`cancelled: the backend exited ${result.killedAfterMs} ms after SIGTERM`);
+    });
+  });
+});
