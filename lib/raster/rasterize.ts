@@ -146,10 +146,11 @@ export async function* rasterize(
       () => undefined,
       () => undefined,
     );
-    const news = (): Promise<void> =>
-      Promise.race([new Promise<void>((resolve) => (wake = resolve)), settled]);
+    // Woken by the page count, a page, or the end of the output (which always comes: the stream
+    // closes when Ghostscript exits). Only the wait for the count also ends on exit.
+    const news = (): Promise<void> => new Promise<void>((resolve) => (wake = resolve));
 
-    while (pageCount === undefined && !renderer.hasExited) await news();
+    while (pageCount === undefined && !renderer.hasExited) await Promise.race([news(), settled]);
     if (renderer.hasExited) await renderer.finished; // throws its RasterError on failure
     if (pageCount === undefined) {
       throw new RasterError('unreadable', 'The document could not be read: its pages could not be counted.');
@@ -174,19 +175,21 @@ export async function* rasterize(
       yield { bitmap, resolution, pageNumber: rendered, pageCount };
       if (signal?.aborted) throw cancelled();
     }
-    await renderer.finished; // Ghostscript's own failure explains best
+    if (pages.unreadable) throw pages.error; // we stopped Ghostscript: our reason is the one
+    await renderer.finished; // otherwise Ghostscript's own failure explains best
     if (pages.error) throw pages.error;
     if (rendered !== pageCount) {
       throw new RasterError(
         'page-count-mismatch',
-        `Ghostscript rendered ${rendered} pages but the document has ${pageCount}.`,
+        rendered < pageCount
+          ? `Ghostscript rendered only ${rendered} of the document's ${pageCount} pages.`
+          : `Ghostscript rendered more pages than the document's ${pageCount}.`,
       );
     }
   } catch (error) {
     if (signal?.aborted) throw cancelled();
     if (error instanceof RasterError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new RasterError('unreadable', `Rasterising failed: ${code ?? (error as Error).message}.`);
+    throw new RasterError('unreadable', `Rasterising failed: ${(error as Error).message}.`);
   } finally {
     if (gs && !gs.hasExited) {
       gs.kill();
@@ -209,6 +212,8 @@ class PageQueue {
   private waiting = false;
   ended = false;
   error: RasterError | undefined;
+  /** The output was not PBM: Ghostscript was killed for it. */
+  unreadable = false;
 
   constructor(
     private readonly gs: GhostscriptProcess,
@@ -219,6 +224,7 @@ class PageQueue {
     this.stdout.on('data', (chunk: Buffer) => this.received(chunk));
     this.stdout.on('error', () => this.end());
     this.stdout.on('end', () => this.end());
+    this.stdout.on('close', () => this.end());
   }
 
   get isEmpty(): boolean {
@@ -244,7 +250,9 @@ class PageQueue {
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       this.error = new RasterError('unreadable', 'Ghostscript wrote pages that could not be read.', detail);
+      this.unreadable = true;
       this.gs.kill();
+      this.end();
       return;
     }
     if (done.length === 0) return;

@@ -405,6 +405,15 @@ describe('rasterize: bad documents', () => {
     expect(error.kind).toBe('timeout');
   });
 
+  it('checks the rendered pages against the page count', async () => {
+    // Fault injection with the real Ghostscript: told to stop after page 1 of 3 without error.
+    const stopsEarly = path.join(dir, 'gs-stops-early');
+    await writeFile(stopsEarly, '#!/bin/sh\nexec gs -dLastPage=1 "$@"\n', { mode: 0o755 });
+    const error = await rasterError(threePages, { ghostscript: stopsEarly });
+    expect(error.kind).toBe('page-count-mismatch');
+    expect(error.message).toBe("Ghostscript rendered only 1 of the document's 3 pages.");
+  });
+
   it('says when Ghostscript is missing', async () => {
     const error = await rasterError(threePages, { ghostscript: path.join(dir, 'no-such-gs') });
     expect(error.kind).toBe('ghostscript-missing');
