@@ -116,7 +116,11 @@ export const SETTINGS = {
   coverNotice: spec({ key: 'CoverNotice', default: '', parse: text(400) }),
   // Tagline (T.30 does not require one; 47 CFR 68.318(d) does in the US).
   tagline: spec({ key: 'Tagline', default: 'on', parse: boolean }),
-  taglineFormat: spec({ key: 'TaglineFormat', default: 'From %%n|%c|Page %%P of %%T', parse: taglineFormat }),
+  taglineFormat: spec({
+    key: 'TaglineFormat',
+    default: 'From %%s %%n|%c|Page %%P of %%T',
+    parse: taglineFormat,
+  }),
   // Pages.
   pageSize: spec({
     key: 'PageSize',

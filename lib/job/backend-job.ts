@@ -90,6 +90,7 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
           document: documentFile,
           ...coverAndTagline(settings, recipient, {
             sender,
+            jobId: job.jobId,
             subject: option('fax-subject'),
             comments: option('fax-comments'),
           }),

@@ -213,7 +213,7 @@ export async function prepareFaxPages(options: FaxPagesOptions): Promise<Prepare
 export function coverAndTagline(
   settings: FaxSettings,
   recipient: JobRecipient,
-  extra: { sender: string; subject?: string; comments?: string; tagline?: boolean },
+  extra: { sender: string; subject?: string; comments?: string; tagline?: boolean; jobId?: number },
 ): Pick<FaxPagesOptions, 'cover' | 'tagline' | 'paper' | 'resolution'> {
   const { mode } = settings.coverPage;
   const wantCover = mode === 'on' || (mode === 'auto' && recipient.name !== undefined);
@@ -225,6 +225,9 @@ export function coverAndTagline(
         format: settings.tagline.format,
         senderName: extra.sender,
         stationNumber: settings.identity.faxNumber || settings.identity.stationId,
+        organisation: settings.identity.organisation,
+        localIdentifier: settings.identity.stationId,
+        jobId: extra.jobId === undefined ? '' : String(extra.jobId),
         destination: recipient.number,
         recipientName: recipient.name,
       },

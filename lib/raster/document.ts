@@ -71,8 +71,8 @@ const COUNT_SHOWPAGES_PS = `<< /EndPage {
 `;
 
 export interface PreparedDocument {
+  /** The PDF to render, inside the work folder. */
   readonly pdf: string;
-  readonly pageCount: number;
   readonly format: DocumentFormat;
 }
 
@@ -83,7 +83,10 @@ export interface PrepareOptions extends Omit<GhostscriptOptions, 'step' | 'cwd'>
   readonly defaultPaperName: string;
 }
 
-/** Copy the document into the work folder, convert PostScript to PDF, and count its pages. */
+/**
+ * Copy the document into the work folder and convert PostScript to PDF. The PDF's pages are counted
+ * by the rendering run itself (PAGE_COUNT_PS), which saves starting Ghostscript once more.
+ */
 export async function prepareDocument(file: string, options: PrepareOptions): Promise<PreparedDocument> {
   const format = await sniffFormat(file);
   const gs = { ...options, cwd: options.workdir };
@@ -117,26 +120,27 @@ export async function prepareDocument(file: string, options: PrepareOptions): Pr
     if (showpages === '0' || size === 0)
       throw new RasterError('empty', 'The PostScript document has no pages.');
   }
-  const pageCount = await countPdfPages(pdf, gs);
-  if (pageCount === 0) throw new RasterError('empty', 'The document has no pages.');
-  return { pdf, pageCount, format };
+  return { pdf, format };
 }
 
 /**
- * The page count of a PDF, from its page tree, without rendering: Ghostscript's PDF interpreter
- * (`runpdfbegin`, `pdfpagecount`) with reading permitted for this one file only.
+ * Ghostscript arguments that count the pages of `pdf` from its page tree, without rendering, and
+ * leave the count on the operand stack: the PDF interpreter's `runpdfbegin` and `pdfpagecount`, with
+ * reading permitted for this one file only (-dSAFER stays on). `then` is PostScript run next.
  */
+export function pageCountArgs(pdf: string, then: string): string[] {
+  return [
+    `--permit-file-read=${pdf}`,
+    `-sLpfaxFile=${pdf}`,
+    '-c',
+    `LpfaxFile (r) file runpdfbegin pdfpagecount runpdfend ${then}`,
+  ];
+}
+
+/** The page count of a PDF, on its own (rasterize counts in its rendering run). */
 export async function countPdfPages(pdf: string, options: Omit<GhostscriptOptions, 'step'>): Promise<number> {
   const stdout = await runGhostscript(
-    [
-      ...SAFE_ARGS,
-      '-dNODISPLAY',
-      '-dPDFSTOPONERROR',
-      `--permit-file-read=${pdf}`,
-      `-sLpfaxFile=${pdf}`,
-      '-c',
-      'LpfaxFile (r) file runpdfbegin pdfpagecount = quit',
-    ],
+    [...SAFE_ARGS, '-dNODISPLAY', '-dPDFSTOPONERROR', ...pageCountArgs(pdf, '= quit')],
     { ...options, step: 'counting the pages' },
   );
   const match = /(\d+)\s*$/.exec(stdout);

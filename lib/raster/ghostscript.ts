@@ -5,8 +5,9 @@
  *   -dBATCH -dNOPAUSE (never waits for a key), -q (no banner).
  * - Ghostscript's stdout and stderr are pipes to us: nothing it prints reaches the backend's stdout.
  * - A watchdog kills the process with SIGKILL when a step makes no progress for `timeoutMs`
- *   (a PostScript `{} loop` never ends by itself); SIGKILL also ends a stopped process. Ghostscript
- *   is spawned directly, without a shell, so killing it leaves no other process behind.
+ *   (a PostScript `{} loop` never ends by itself). Ghostscript is spawned directly, without a
+ *   shell, so killing it leaves no other process behind; those still running when Node exits are
+ *   killed too.
  * - Optional uid/gid: Ghostscript runs as that user (libuv also drops the supplementary groups).
  * - GS_OPTIONS from the environment is cleared, so no one adds options behind our back.
  */
@@ -25,6 +26,10 @@ export interface GhostscriptOptions {
   readonly cwd?: string;
   /** What the step does, for messages: "rendering the pages". */
   readonly step: string;
+  /** Ghostscript's stderr as it arrives (latin1). */
+  readonly onStderr?: (text: string) => void;
+  /** Read stdout as a stream (`stdout`) instead of collecting it. */
+  readonly streamStdout?: boolean;
 }
 
 /** Options every Ghostscript run gets. */
@@ -50,7 +55,7 @@ export class GhostscriptProcess {
   readonly finished: Promise<string>;
   private readonly child: ResultPromise;
   private watchdog: NodeJS.Timeout | undefined;
-  private paused = false;
+  private held = false;
   private exited = false;
   private timedOut = false;
   private stderrTail = '';
@@ -64,7 +69,7 @@ export class GhostscriptProcess {
       stdin: 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',
-      buffer: { stdout: true, stderr: false },
+      buffer: { stdout: !options.streamStdout, stderr: false },
       maxBuffer: { stdout: 16 * 1024 * 1024 },
       cancelSignal: options.signal,
       killSignal: 'SIGKILL',
@@ -76,6 +81,7 @@ export class GhostscriptProcess {
     this.child.stderr?.setEncoding('latin1');
     this.child.stderr?.on('data', (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_LIMIT);
+      options.onStderr?.(chunk);
     });
     running.add(this);
     this.touch();
@@ -95,6 +101,11 @@ export class GhostscriptProcess {
     return this.child.pid;
   }
 
+  /** Ghostscript's stdout, when `streamStdout` is set. */
+  get stdout(): NodeJS.ReadableStream {
+    return this.child.stdout!;
+  }
+
   get hasExited(): boolean {
     return this.exited;
   }
@@ -102,25 +113,25 @@ export class GhostscriptProcess {
   /** Progress was made: restart the watchdog. */
   touch(): void {
     this.stopWatchdog();
-    if (this.exited || this.paused) return;
+    if (this.exited || this.held) return;
     this.watchdog = setTimeout(() => {
       this.timedOut = true;
       this.kill();
     }, this.options.timeoutMs);
   }
 
-  /** Stop Ghostscript (SIGSTOP) while the consumer catches up; the watchdog does not run meanwhile. */
-  pause(): void {
-    if (this.exited || this.paused) return;
-    this.paused = true;
+  /**
+   * We stop reading Ghostscript's output while the caller catches up: Ghostscript then blocks
+   * writing to the full pipe, which is no fault of its own, so the watchdog waits too.
+   */
+  hold(): void {
+    this.held = true;
     this.stopWatchdog();
-    this.signalChild('SIGSTOP');
   }
 
-  resume(): void {
-    if (this.exited || !this.paused) return;
-    this.paused = false;
-    this.signalChild('SIGCONT');
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
     this.touch();
   }
 

@@ -5,6 +5,7 @@ export { rasterize, DEFAULT_TIMEOUT_MS, type RasterizeOptions, type RasterPage }
 export { countPdfPages, sniffFormat, type DocumentFormat } from './document.js';
 export {
   pageGeometry,
+  ghostscriptPageArgs,
   isPaper,
   FAX_WIDTH_PIXELS,
   VERTICAL_DPI,
@@ -12,5 +13,5 @@ export {
   type PageGeometry,
 } from './paper.js';
 export { DEFAULT_TAGLINE_FORMAT, strftime, taglineFields, type TaglineOptions } from './tagline.js';
-export { parsePbm, PbmFormatError } from './pbm.js';
+export { parsePbm, PbmFormatError, PbmStreamParser } from './pbm.js';
 export { extractFaxNumberFromDocument, findFaxNumberInText, type ExtractOptions } from './extract-number.js';

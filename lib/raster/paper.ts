@@ -14,8 +14,9 @@
  *   the fax line, so the page is scaled by 1728/1734 (−0.35 %) to fit the width, and centred
  *   vertically (a few white rows above and below: 2 at standard, 7 at superfine for Letter).
  *
- * A document page of another size (a Letter document sent on A4 paper, a landscape page) is scaled
- * uniformly to fit and centred the same way; pages are not rotated.
+ * A document page of another size (a Letter document sent on A4 paper) is scaled uniformly to fit
+ * and centred the same way. A landscape page is turned a quarter turn by -dPDFFitPage when that fits
+ * it better, then fitted the same way (fax pages are always portrait).
  */
 import type { Resolution } from './bitmap.js';
 

@@ -8,6 +8,7 @@
  *
  *   %%s sender name     %%n sender (station) fax number    %%d destination number
  *   %%r recipient name  %%P or %%p page number             %%T or %%t total pages
+ *   %%o organisation    %%l local identifier (TSI)         %%i job id
  *
  * and `|` separates fields: the first is left-aligned, the last right-aligned, the ones between
  * centred in equal slots. A literal `%` is written `%%%%`, a literal `|` cannot be written.
@@ -30,6 +31,10 @@ export interface TaglineOptions {
   readonly recipientName?: string;
   /** The date and time to print; default: when rasterising starts. */
   readonly date?: Date;
+  readonly organisation?: string;
+  /** The TSI the fax carries (T.30 §5.3.6.2.4). */
+  readonly localIdentifier?: string;
+  readonly jobId?: string;
   /** Text size in points (1/72 in); default 9. */
   readonly fontSize?: number;
   /** Pages of the fax before this document (a cover page): added to every page number. */
@@ -40,8 +45,17 @@ export interface TaglineOptions {
 
 export const DEFAULT_TAGLINE_FORMAT = 'From %%s %%n|%a %d %b %Y %H:%M|Page %%P/%%T';
 
-/** A piece of a field: literal text, or the page number (known only while each page is drawn). */
-export type TaglinePiece = string | { readonly pageNumber: true };
+/**
+ * A piece of a field: literal text, the page number, or the page count. Both numbers are filled in
+ * by Ghostscript while it draws each page (it counts the document's pages in the same run).
+ */
+export type TaglinePiece = string | { readonly number: 'page' | 'count' };
+const NUMBER_PIECES: Readonly<Record<string, TaglinePiece>> = {
+  P: { number: 'page' },
+  p: { number: 'page' },
+  T: { number: 'count' },
+  t: { number: 'count' },
+};
 
 const pad = (n: number, width = 2, fill = '0'): string => String(n).padStart(width, fill);
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -94,15 +108,16 @@ export function strftime(format: string, date: Date): string {
 }
 
 /** The tagline's fields, left to right, each a list of pieces. */
-export function taglineFields(options: TaglineOptions, pageCount: number, now: Date): TaglinePiece[][] {
+export function taglineFields(options: TaglineOptions, now: Date): TaglinePiece[][] {
   const afterStrftime = strftime(options.format ?? DEFAULT_TAGLINE_FORMAT, options.date ?? now);
   const values: Record<string, string> = {
     s: options.senderName ?? '',
     n: options.stationNumber ?? '',
     d: options.destination ?? '',
     r: options.recipientName ?? '',
-    T: String(pageCount + (options.pageCountOffset ?? 0)),
-    t: String(pageCount + (options.pageCountOffset ?? 0)),
+    o: options.organisation ?? '',
+    l: options.localIdentifier ?? '',
+    i: options.jobId ?? '',
     '%': '%',
   };
   return afterStrftime.split('|').map((field) => {
@@ -111,9 +126,9 @@ export function taglineFields(options: TaglineOptions, pageCount: number, now: D
     for (let i = 0; i < field.length; i++) {
       const c = field[i]!;
       const next = field[i + 1];
-      if (c === '%' && (next === 'P' || next === 'p')) {
+      if (c === '%' && next !== undefined && next in NUMBER_PIECES) {
         if (text) pieces.push(text);
-        pieces.push({ pageNumber: true });
+        pieces.push(NUMBER_PIECES[next]!);
         text = '';
         i++;
       } else if (c === '%' && next !== undefined && next in values) {
@@ -124,8 +139,22 @@ export function taglineFields(options: TaglineOptions, pageCount: number, now: D
       }
     }
     if (text) pieces.push(text);
-    return pieces;
+    return tidy(pieces);
   });
+}
+
+/** Blank runs left by empty values ("From  |") become one blank; none at the field's ends. */
+function tidy(pieces: TaglinePiece[]): TaglinePiece[] {
+  const last = pieces.length - 1;
+  return pieces
+    .map((piece, i) => {
+      if (typeof piece !== 'string') return piece;
+      let text = piece.replace(/\s{2,}/g, ' ');
+      if (i === 0) text = text.trimStart();
+      if (i === last) text = text.trimEnd();
+      return text;
+    })
+    .filter((piece) => piece !== '');
 }
 
 /** Text as ISO Latin-1 bytes for the re-encoded font; other characters become '?', controls blanks. */
@@ -139,14 +168,14 @@ function latin1(text: string): Uint8Array {
 
 /**
  * The PostScript prologue that installs the tagline's EndPage procedure. It goes on the Ghostscript
- * command line before the document.
+ * command line before the document; the page count is stored with taglineSetTotal().
  */
 export function taglinePostScript(fields: TaglinePiece[][], fontSize = 9, pageNumberOffset = 0): string {
   const size = Math.max(4, Math.min(24, fontSize));
   const fieldArrays = fields
     .map(
       (pieces) =>
-        `[ ${pieces.map((p) => (typeof p === 'string' ? postscriptHexString(latin1(p)) : '/P')).join(' ')} ]`,
+        `[ ${pieces.map((p) => (typeof p === 'string' ? postscriptHexString(latin1(p)) : p.number === 'page' ? '/P' : '/T')).join(' ')} ]`,
     )
     .join('\n    ');
   // align: 0 left, 1 centre, 2 right; slot i of n spans [i/n, (i+1)/n] of the page width.
@@ -155,7 +184,7 @@ export function taglinePostScript(fields: TaglinePiece[][], fontSize = 9, pageNu
     .map((_, i) => `[ ${i / n} ${(i + 1) / n} ${i === 0 ? 0 : i === n - 1 ? 2 : 1} ]`)
     .join(' ');
   return `%!PS
-% lpfax tagline, generated: fields are hex strings, /P is the page number.
+% lpfax tagline, generated: fields are hex strings, /P the page number, /T the page count.
 /LpfaxTagline 24 dict def
 LpfaxTagline begin
   /fields [
@@ -167,11 +196,15 @@ LpfaxTagline begin
   /margin 18 def
   /buf 16 string def
   /page 0 def
+  /total 0 def % set once the document's pages are counted
   /font /Helvetica findfont dup length dict begin
     { 1 index /FID ne { def } { pop pop } ifelse } forall
     /Encoding ISOLatin1Encoding def
     currentdict end /LpfaxTaglineFont exch definefont size scalefont def
-  /piece { dup type /nametype eq { pop page buf cvs } if } bind def
+  % Names are the numbers (test the type first: eq finds the string (P) equal to the name /P).
+  /piece {
+    dup type /nametype eq { /P eq { page } { total } ifelse buf cvs } if
+  } bind def
   /fieldwidth { 0 exch { piece stringwidth pop add } forall } bind def
   /draw {
     gsave initgraphics
@@ -194,8 +227,18 @@ LpfaxTagline begin
   } bind def
 end
 << /EndPage {
-  exch 1 index 2 lt { //LpfaxTagline begin ${1 + Math.max(0, Math.floor(pageNumberOffset))} add /page exch def draw end } { pop } ifelse
+  exch 1 index 2 lt { //LpfaxTagline begin ${1 + wholePages(pageNumberOffset)} add /page exch def draw end } { pop } ifelse
   2 ne
 } bind >> setpagedevice
 `;
+}
+
+const wholePages = (n: number): number => Math.max(0, Math.floor(n));
+
+/**
+ * PostScript: store the integer on top of the operand stack, plus the pages of the fax besides
+ * this document's, as the tagline's page count.
+ */
+export function taglineSetTotal(pageCountOffset = 0): string {
+  return `LpfaxTagline /total 3 -1 roll ${wholePages(pageCountOffset)} add put`;
 }

@@ -52,7 +52,7 @@ const DEFAULTS: FaxSettings = {
   },
   dialPolicy: { allow: [], deny: [] },
   coverPage: { mode: 'auto', template: '', notice: '' },
-  tagline: { enabled: true, format: 'From %%n|%c|Page %%P of %%T' },
+  tagline: { enabled: true, format: 'From %%s %%n|%c|Page %%P of %%T' },
   page: { paper: 'a4', resolution: 'fine', ecm: true },
   retry: { rtn: 'retransmit', maxRetrains: 3 },
   logLevel: 'info',

@@ -45,8 +45,10 @@ export function buildPdf(objects: string[]): Buffer {
 }
 
 /** Ghostscript processes whose command line mentions `marker` (a test's private folder). */
-export function ghostscriptProcesses(marker: string): { pid: number; state: string; uid: number }[] {
-  const found: { pid: number; state: string; uid: number }[] = [];
+export function ghostscriptProcesses(
+  marker: string,
+): { pid: number; state: string; uid: number; wchan: string }[] {
+  const found: { pid: number; state: string; uid: number; wchan: string }[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -56,7 +58,8 @@ export function ghostscriptProcesses(marker: string): { pid: number; state: stri
       const status = readFileSync(`/proc/${entry}/status`, 'latin1');
       const state = /^State:\s+(\S)/m.exec(status)?.[1] ?? '?';
       const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
-      if (state !== 'Z') found.push({ pid: Number(entry), state, uid });
+      const wchan = readFileSync(`/proc/${entry}/wchan`, 'latin1');
+      if (state !== 'Z') found.push({ pid: Number(entry), state, uid, wchan });
     } catch {
       // The process ended while we looked.
     }
