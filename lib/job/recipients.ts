@@ -21,7 +21,9 @@ export interface RecipientSources {
 
 function howToGiveNumber(jobId: number | undefined): string {
   const job = jobId === undefined ? 'JOB' : String(jobId);
-  return `Give the number with: lp -i ${job} -t 'Name@number' -H resume`;
+  // Not `lp -i JOB -t …`: lp sends job-name as an operation attribute, which Set-Job-Attributes
+  // ignores (CUPS 2.4), so the backend would see the old title. The phone option reaches it.
+  return `Give the number with: lp -i ${job} -o phone='Name@number' -H resume`;
 }
 
 export async function jobRecipients(

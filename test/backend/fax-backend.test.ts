@@ -145,7 +145,7 @@ describe('backend fax, as cupsd runs it', () => {
     const result = await job('fax:/dev/null', 'Microsoft Word - Rx.docx').run();
     expect(result.code).toBe(CupsBackendStatus.HOLD);
     expect(result.of('ERROR')).toEqual([
-      "No fax number in the job name. Give the number with: lp -i 7 -t 'Name@number' -H resume",
+      "No fax number in the job name. Give the number with: lp -i 7 -o phone='Name@number' -H resume",
     ]);
   });
 

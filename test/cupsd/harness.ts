@@ -35,10 +35,16 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startCupsd(options: {
+export interface CupsdOptions {
+  /** Backend name → executable: the backend/ folder of the private ServerBin. */
   backends: Record<string, string>;
+  /** Seconds between retries of a fax job (JobRetryInterval). */
   retryInterval?: number;
-}): Promise<PrivateCupsd> {
+  /** Environment for filters and backends (cupsd.conf SetEnv). */
+  setEnv?: Record<string, string>;
+}
+
+export async function startCupsd(options: CupsdOptions): Promise<PrivateCupsd> {
   const dir = mkdtempSync(join(tmpdir(), 'lpfax-cupsd-'));
   chmodSync(dir, 0o755); // jobs run as lp and must reach the spool below
   const port = await freePort();
@@ -63,6 +69,7 @@ export async function startCupsd(options: {
       `JobRetryInterval ${options.retryInterval ?? 5}`,
       'JobRetryLimit 3',
       'PreserveJobHistory Yes',
+      ...Object.entries(options.setEnv ?? {}).map(([k, v]) => `SetEnv ${k} ${v}`),
       '<Location />',
       '  Order allow,deny',
       '  Allow all',
