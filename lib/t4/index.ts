@@ -5,7 +5,15 @@ export { T4Encoder, encodePage, kFactorFor, minScanLineBits } from './t4-encode.
 export type { EncodeOptions } from './t4-encode.js';
 export { decodePage, DEFAULT_MAX_ROWS } from './t4-decode.js';
 export type { DecodeOptions, DecodeResult } from './t4-decode.js';
-export { readTiff, readTiffPages, writeTiffF, resolutionFromDpi, TiffError, MAX_TIFF_BYTES } from './tiff.js';
-export type { TiffPage, TiffWriteOptions, TiffErrorKind } from './tiff.js';
+export {
+  readTiff,
+  readTiffPages,
+  writeTiffCoded,
+  writeTiffF,
+  resolutionFromDpi,
+  TiffError,
+  MAX_TIFF_BYTES,
+} from './tiff.js';
+export type { CodedPage, TiffPage, TiffWriteOptions, TiffErrorKind } from './tiff.js';
 export { convertResolution } from './resolution.js';
 export { reverseBits } from './runs.js';
