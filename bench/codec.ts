@@ -134,6 +134,11 @@ function measure(s: Scratch, pages: FaxPage[], tag: string): Figures[] {
   return out;
 }
 
+/** lpfax/libtiff; 'n/a' when libtiff's time was below the 10 ms CPU clock. */
+function ratio(ours: number, theirs: number): string {
+  return Number.isFinite(theirs) ? (ours / theirs).toFixed(2) : 'n/a';
+}
+
 function table(head: string[], rows: string[][]): void {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padStart(widths[i])).join('  '));
@@ -174,11 +179,11 @@ function main(): void {
       total.map((f) => [
         f.coding.toUpperCase(),
         f.oursEnc.toFixed(0),
-        f.theirsEnc.toFixed(0),
-        (f.oursEnc / f.theirsEnc).toFixed(2),
+        Number.isFinite(f.theirsEnc) ? f.theirsEnc.toFixed(0) : 'n/a',
+        ratio(f.oursEnc, f.theirsEnc),
         f.oursDec.toFixed(0),
-        f.theirsDec.toFixed(0),
-        (f.oursDec / f.theirsDec).toFixed(2),
+        Number.isFinite(f.theirsDec) ? f.theirsDec.toFixed(0) : 'n/a',
+        ratio(f.oursDec, f.theirsDec),
         f.oursBytes.toFixed(0),
         f.theirsBytes.toFixed(0),
         f.identical ? 'yes' : 'no',
@@ -199,7 +204,7 @@ function main(): void {
         name,
         ...f.map(
           (x) =>
-            `${(x.oursEnc / x.theirsEnc).toFixed(2)} / ${(x.oursDec / x.theirsDec).toFixed(2)}  ${x.oursBytes.toFixed(0)}${x.identical ? '=' : '≠'}`,
+            `${ratio(x.oursEnc, x.theirsEnc)} / ${ratio(x.oursDec, x.theirsDec)}  ${x.oursBytes.toFixed(0)}${x.identical ? '=' : '≠'}`,
         ),
       ]);
     }
