@@ -50,7 +50,23 @@ export function findChanges(data: Uint8Array, offset: number, width: number, out
   return n;
 }
 
-/** Paints black the runs [c[0], c[1]), [c[2], c[3]) … of a white row; an odd count ends black at `width`. */
+/** PREFIX_XOR[t]: each bit is the XOR of t's bits from the MSB down to it (transitions → pixels). */
+const PREFIX_XOR = new Uint8Array(256);
+for (let t = 0; t < 256; t++) {
+  let v = 0;
+  let acc = 0;
+  for (let k = 7; k >= 0; k--) {
+    acc ^= (t >> k) & 1;
+    v |= acc << k;
+  }
+  PREFIX_XOR[t] = v;
+}
+
+/**
+ * Paints black the runs [c[0], c[1]), [c[2], c[3]) … of a white row; an odd count ends black at
+ * `width`. Dense rows (many short runs) toggle a bit at each change and then turn the
+ * transitions into pixels with a prefix XOR per octet; sparse rows fill each run.
+ */
 export function paintChanges(
   data: Uint8Array,
   offset: number,
@@ -58,10 +74,35 @@ export function paintChanges(
   count: number,
   width: number,
 ): void {
+  const bytes = (width + 7) >> 3;
+  if (count > bytes >> 1) {
+    // Transition bits, gathered an octet at a time in a register.
+    let at = changes[0] >> 3;
+    let bits = 0;
+    for (let k = 0; k < count; k++) {
+      const x = changes[k];
+      if (x >> 3 !== at) {
+        data[offset + at] = bits;
+        at = x >> 3;
+        bits = 0;
+      }
+      bits ^= 0x80 >>> (x & 7);
+    }
+    data[offset + at] = bits;
+    let carry = 0;
+    const end = offset + bytes;
+    for (let i = offset; i < end; i++) {
+      const v = PREFIX_XOR[data[i]] ^ carry;
+      data[i] = v;
+      carry = -(v & 1) & 0xff;
+    }
+    if (width & 7) data[end - 1] &= (0xff00 >> (width & 7)) & 0xff; // no black past the row end
+    return;
+  }
   for (let k = 0; k < count; k += 2) {
     const start = changes[k];
-    const end = k + 1 < count ? changes[k + 1] : width;
-    if (end > start) fillBlack(data, offset, start, end);
+    const stop = k + 1 < count ? changes[k + 1] : width;
+    if (stop > start) fillBlack(data, offset, start, stop);
   }
 }
 

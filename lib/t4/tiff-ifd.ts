@@ -37,6 +37,7 @@ export const TAG = {
   ResolutionUnit: 296,
   PageNumber: 297,
   Software: 305,
+  BadFaxLines: 326,
   CleanFaxData: 327,
 } as const;
 

@@ -6,7 +6,7 @@
  */
 import { checkBitmap, LINES_PER_INCH } from './bitmap.js';
 import { T4Error } from './errors.js';
-import type { Coding, FaxPage } from './bitmap.js';
+import type { BitOrder, Coding, FaxPage, Resolution } from './bitmap.js';
 import { encodePage } from './t4-encode.js';
 import { kFactorFor } from './t4-encode.js';
 import { TAG } from './tiff-ifd.js';
@@ -24,11 +24,76 @@ const LONG = 4;
 const RATIONAL = 5;
 const ASCII = 2;
 
+/**
+ * A page already coded for the line, stored as received (how fax servers keep received pages):
+ * the data may carry fill and RTC/EOFB, in either bit order.
+ */
+export interface CodedPage {
+  width: number;
+  height: number;
+  resolution: Resolution;
+  coding: Coding;
+  data: Uint8Array;
+  bitOrder: BitOrder;
+  /** Rows the receiver could not decode (BadFaxLines; CleanFaxData 2 when above zero). */
+  badRows?: number;
+}
+
+interface StripPage {
+  width: number;
+  height: number;
+  resolution: Resolution;
+  coding: Coding | 'none';
+  strip: Uint8Array;
+  lsbFirst: boolean;
+  alignedEols: boolean;
+  badRows: number;
+}
+
 export function writeTiffF(pages: FaxPage[], options: TiffWriteOptions): Uint8Array {
   for (const p of pages) checkBitmap(p.bitmap);
   if (!['none', 'mh', 'mr', 'mmr'].includes(options.coding))
     throw new T4Error('bad-options', `unknown coding ${options.coding}`);
-  const strips = pages.map((p) => stripOf(p, options.coding));
+  return writeStrips(
+    pages.map((p) => ({
+      width: p.bitmap.width,
+      height: p.bitmap.height,
+      resolution: p.resolution,
+      coding: options.coding,
+      strip: stripOf(p, options.coding),
+      lsbFirst: false,
+      alignedEols: options.coding === 'mh' || options.coding === 'mr',
+      badRows: 0,
+    })),
+    options.software,
+  );
+}
+
+/** TIFF Class F of pages as coded for the line (FillOrder 2 for 'lsb-first' data), without re-coding. */
+export function writeTiffCoded(pages: CodedPage[], options: { software?: string } = {}): Uint8Array {
+  for (const p of pages) {
+    if (!Number.isInteger(p.width) || p.width < 1 || !Number.isInteger(p.height) || p.height < 0) {
+      throw new T4Error('bad-options', `bad page size ${p.width}×${p.height}`);
+    }
+    if (!['mh', 'mr', 'mmr'].includes(p.coding))
+      throw new T4Error('bad-options', `unknown coding ${p.coding}`);
+  }
+  return writeStrips(
+    pages.map((p) => ({
+      width: p.width,
+      height: p.height,
+      resolution: p.resolution,
+      coding: p.coding,
+      strip: p.data,
+      lsbFirst: p.bitOrder === 'lsb-first',
+      alignedEols: false,
+      badRows: p.badRows ?? 0,
+    })),
+    options.software,
+  );
+}
+
+function writeStrips(pages: StripPage[], software?: string): Uint8Array {
   // Layout: header, then for each page its strip, its directory and the directory's out-of-line values.
   const chunks: Uint8Array[] = [];
   let offset = 8;
@@ -40,7 +105,7 @@ export function writeTiffF(pages: FaxPage[], options: TiffWriteOptions): Uint8Ar
   let linkAt = 4; // where the offset of the next directory goes
   let linkChunk: Uint8Array = header;
   pages.forEach((page, i) => {
-    const strip = strips[i];
+    const strip = page.strip;
     const stripOffset = offset;
     chunks.push(strip);
     offset += strip.length;
@@ -48,15 +113,15 @@ export function writeTiffF(pages: FaxPage[], options: TiffWriteOptions): Uint8Ar
       chunks.push(new Uint8Array(1));
       offset++;
     }
-    const { width, height } = page.bitmap;
+    const { width, height, coding } = page;
     const fields: Field[] = [
       [TAG.NewSubfileType, LONG, [2]],
       [TAG.ImageWidth, LONG, [width]],
       [TAG.ImageLength, LONG, [height]],
       [TAG.BitsPerSample, SHORT, [1]],
-      [TAG.Compression, SHORT, [compressionOf(options.coding)]],
+      [TAG.Compression, SHORT, [compressionOf(coding)]],
       [TAG.Photometric, SHORT, [0]],
-      [TAG.FillOrder, SHORT, [1]],
+      [TAG.FillOrder, SHORT, [page.lsbFirst ? 2 : 1]],
       [TAG.StripOffsets, LONG, [stripOffset]],
       [TAG.SamplesPerPixel, SHORT, [1]],
       [TAG.RowsPerStrip, LONG, [height]],
@@ -65,13 +130,17 @@ export function writeTiffF(pages: FaxPage[], options: TiffWriteOptions): Uint8Ar
       [TAG.YResolution, RATIONAL, [LINES_PER_INCH[page.resolution], 1]],
       [TAG.PlanarConfiguration, SHORT, [1]],
     ];
-    if (options.coding === 'mh' || options.coding === 'mr') {
-      fields.push([TAG.T4Options, LONG, [4 | (options.coding === 'mr' ? 1 : 0)]]);
+    if (coding === 'mh' || coding === 'mr') {
+      // T4Options: bit 0 two-dimensional coding, bit 2 EOLs octet-aligned (fill bits).
+      fields.push([TAG.T4Options, LONG, [(page.alignedEols ? 4 : 0) | (coding === 'mr' ? 1 : 0)]]);
     }
-    if (options.coding === 'mmr') fields.push([TAG.T6Options, LONG, [0]]);
+    if (coding === 'mmr') fields.push([TAG.T6Options, LONG, [0]]);
     fields.push([TAG.ResolutionUnit, SHORT, [2]], [TAG.PageNumber, SHORT, [i, pages.length]]);
-    if (options.software) fields.push([TAG.Software, ASCII, options.software + '\0']);
-    if (options.coding !== 'none') fields.push([TAG.CleanFaxData, SHORT, [0]]);
+    if (software) fields.push([TAG.Software, ASCII, software + '\0']);
+    if (coding !== 'none') {
+      if (page.badRows > 0) fields.push([TAG.BadFaxLines, LONG, [page.badRows]]);
+      fields.push([TAG.CleanFaxData, SHORT, [page.badRows > 0 ? 2 : 0]]);
+    }
     const dir = directory(fields, offset);
     chunks.push(dir.bytes);
     new DataView(linkChunk.buffer).setUint32(linkAt, offset, true);

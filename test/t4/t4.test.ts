@@ -21,6 +21,7 @@ import {
   T4Encoder,
   T4Error,
   TiffError,
+  writeTiffCoded,
   writeTiffF,
 } from '../../lib/t4/index.js';
 import type { Bitmap, Coding, FaxPage } from '../../lib/t4/index.js';
@@ -308,6 +309,34 @@ describe('against libtiff', () => {
           });
         }
       }
+    },
+  );
+
+  test.each(CODINGS)(
+    '%s: line data as a modem sends it (lsb-first, fill, RTC/EOFB) decodes in libtiff',
+    (coding) => {
+      const doc = forLibtiff().slice(0, 3);
+      const coded = doc.map((p) => ({
+        width: WIDTH,
+        height: p.bitmap.height,
+        resolution: p.resolution,
+        coding,
+        bitOrder: 'lsb-first' as const,
+        data: encodePage(p.bitmap, {
+          coding,
+          resolution: p.resolution,
+          minBitsPerRow: 384,
+          bitOrder: 'lsb-first',
+        }),
+        badRows: 0,
+      }));
+      coded[1].badRows = 3;
+      const file = s.write(`line-${coding}.tif`, writeTiffCoded(coded));
+      const info = run('tiffinfo', [file]);
+      expect(info).toContain('lsb-to-msb');
+      expect(info).toMatch(/Bad Fax Lines: 3/);
+      run('tiffcmp', [file, s.write('plain3.tif', writeTiffF(doc, { coding: 'none' }))]);
+      readTiff(s.read(`line-${coding}.tif`)).forEach((p, i) => expectSame(p.bitmap, doc[i].bitmap));
     },
   );
 
