@@ -8,12 +8,13 @@ import { DLE_ETX } from './dle.js';
 import { ModemError } from './errors.js';
 import {
   infoText,
+  parseHdlcModulations,
   parseList,
   parseModulations,
   type Class1Capabilities,
   type ModemIdentity,
 } from './identify.js';
-import type { Modulation } from './modulation.js';
+import type { HdlcModulation, Modulation } from './modulation.js';
 import {
   closePort,
   defaultPortFactory,
@@ -57,6 +58,13 @@ export interface DialOptions {
 export interface ReceiveOptions {
   /** How long to wait for the carrier (CONNECT). Default 3000 ms (T.30 T2 is 6 s, T4 3 s). */
   timeoutMs?: number;
+}
+
+export interface HdlcOptions {
+  /** receiveFrame: wait for the carrier (default 3000 ms); sendFrames: wait for CONNECT (5000 ms). */
+  timeoutMs?: number;
+  /** 3 (V.21, default) or a message-speed code for ECM frames (+FTH=? / +FRH=? list them). */
+  modulation?: HdlcModulation;
 }
 
 const DIAL_STRING = /^[0-9*#,ABCDWw@!]+$/;
@@ -154,16 +162,20 @@ export class Class1Modem {
     });
   }
 
-  /** Service classes (+FCLASS=?) and Class 1 modulations (+FTM=?, +FRM=?). */
+  /** Service classes (+FCLASS=?) and Class 1 modulations (+FTM=?, +FRM=?, +FTH=?, +FRH=?). */
   capabilities(): Promise<Class1Capabilities> {
     return this.op(async () => {
       const classes = parseList((await this.expectOk('+FCLASS=?')).lines);
-      const tx = await this.channel.command('+FTM=?');
-      const rx = await this.channel.command('+FRM=?');
+      const list = async (cmd: string): Promise<string[]> => {
+        const r = await this.channel.command(cmd);
+        return r.code === 'OK' ? r.lines : [];
+      };
       return {
         classes,
-        transmit: tx.code === 'OK' ? parseModulations(tx.lines) : [],
-        receive: rx.code === 'OK' ? parseModulations(rx.lines) : [],
+        transmit: parseModulations(await list('+FTM=?')),
+        receive: parseModulations(await list('+FRM=?')),
+        hdlcTransmit: parseHdlcModulations(await list('+FTH=?')),
+        hdlcReceive: parseHdlcModulations(await list('+FRH=?')),
       };
     });
   }
@@ -197,21 +209,28 @@ export class Class1Modem {
   }
 
   /**
-   * Receives one HDLC frame (AT+FRH=3, T.31 §8.3.5), returned without FCS. A frame the modem
-   * rejects (ERROR after DLE ETX) is a 'bad-frame' error carrying the octets; no carrier within
-   * timeoutMs is 'timeout'; a high-speed carrier is 'wrong-carrier' (+FCERROR).
+   * Receives one HDLC frame (AT+FRH=3, or +FRH=<mod> for ECM; T.31 §8.3.5), without FCS. A
+   * frame the modem rejects (ERROR after DLE ETX) is a 'bad-frame' error carrying the octets; no
+   * carrier within timeoutMs is 'timeout'; another carrier is 'wrong-carrier' (+FCERROR).
    */
-  receiveFrame(options: ReceiveOptions = {}): Promise<Uint8Array> {
-    return this.op((connected) => this.t31.receiveFrame(connected, options.timeoutMs ?? 3000), 'rx');
+  receiveFrame(options: HdlcOptions = {}): Promise<Uint8Array> {
+    return this.op(
+      (connected) => this.t31.receiveFrame(connected, options.timeoutMs ?? 3000, options.modulation),
+      'rx',
+    );
   }
 
   /**
    * Sends HDLC frames in one V.21 transmission (AT+FTH=3, T.31 §8.3.4). Each frame is address
    * 0xFF, control 0x03, FCF …; the last one has control 0x13 (final, T.30 §5.3.5). Between frames
-   * the modem answers CONNECT; after the final one OK, and its carrier is off.
+   * the modem answers CONNECT; after the final one OK, and its carrier is off. With
+   * `modulation` ≠ 3 (ECM at message speed) all frames are non-final and an empty frame ends.
    */
-  sendFrames(frames: Uint8Array[], options: { timeoutMs?: number } = {}): Promise<void> {
-    return this.op((connected) => this.t31.sendFrames(frames, connected, options.timeoutMs ?? 5000), 'tx');
+  sendFrames(frames: Uint8Array[], options: HdlcOptions = {}): Promise<void> {
+    return this.op(
+      (connected) => this.t31.sendFrames(frames, connected, options.timeoutMs ?? 5000, options.modulation),
+      'tx',
+    );
   }
 
   /**

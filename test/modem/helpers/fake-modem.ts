@@ -108,6 +108,8 @@ export function class1Handler(more: CommandHandler = (_c, m) => m.reply('ERROR')
     } else if (c === '+FCLASS=?') m.send('\r\n0,1,8\r\n\r\nOK\r\n');
     else if (c === '+FTM=?' || c === '+FRM=?')
       m.send('\r\n24,48,72,73,74,96,97,98,121,122,145,146\r\n\r\nOK\r\n');
+    else if (c === '+FTH=?') m.send('\r\n3,24,48,72,96\r\n\r\nOK\r\n');
+    else if (c === '+FRH=?') m.send('\r\n3\r\n\r\nOK\r\n');
     else if (c === '+GMI') m.send('\r\nAcme Modems\r\n\r\nOK\r\n');
     else if (c === '+GMM') m.send('\r\n+GMM: FaxBlaster 336\r\n\r\nOK\r\n');
     else if (c === '+GMR') m.reply('ERROR');
