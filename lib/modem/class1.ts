@@ -84,7 +84,7 @@ export class Class1Modem {
     private readonly options: Class1OpenOptions,
   ) {
     this.channel = new AtChannel(port, options.commandTimeoutMs ?? 3000, options.trace);
-    this.t31 = new T31Session(this.channel);
+    this.t31 = new T31Session(this.channel, (options.flowControl ?? 'xonxoff') === 'xonxoff');
   }
 
   /** Locks (UUCP) and opens the device. Fails with 'locked', 'open-failed', 'lock-failed', 'timeout'. */
@@ -128,6 +128,8 @@ export class Class1Modem {
     return this.op(async () => {
       if (!(await this.wake())) throw new ModemError('no-response', `${this.path}: no answer to AT`);
       await this.expectOk('Z', 5000);
+      // Some modems take a moment after ATZ before they read commands again.
+      if (!(await this.wake(false))) throw new ModemError('no-response', `${this.path}: no answer after ATZ`);
       const e0 = await this.channel.command('E0V1Q0');
       if (e0.code !== 'OK') {
         await this.expectOk('E0');
@@ -330,9 +332,10 @@ export class Class1Modem {
     return r;
   }
 
-  private async wake(): Promise<boolean> {
-    for (let attempt = 0; attempt < 4; attempt++) {
-      if (attempt === 2) {
+  /** AT until OK; with `escape`, after two silent tries, DLE ETX and +++ (stuck in data state). */
+  private async wake(escape = true): Promise<boolean> {
+    for (let attempt = 0; attempt < (escape ? 4 : 3); attempt++) {
+      if (escape && attempt === 2) {
         // Maybe stuck in data state: end any transmission, then the +++ escape with guard time.
         await this.channel.write(DLE_ETX).catch(() => undefined);
         await sleep(1100);

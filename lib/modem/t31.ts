@@ -60,7 +60,11 @@ export class T31Session {
   /** Between CONNECT of +FTH/+FTM and its final result: the DCE takes our octets as data. */
   transmitting = false;
 
-  constructor(private readonly at: AtChannel) {}
+  /** `drainChunks`: wait for each chunk to leave the port (XON/XOFF done in software). */
+  constructor(
+    private readonly at: AtChannel,
+    private readonly drainChunks = false,
+  ) {}
 
   /** A command whose CONNECT starts received data (+FRH, +FRM, ATD); on timeout the receive is aborted. */
   async receiveCommand(cmd: string, timeoutMs: number): Promise<AtResponse> {
@@ -169,6 +173,7 @@ export class T31Session {
           }
           await this.at.waitWritable(XOFF_TIMEOUT_MS);
           await this.at.write(dleShield(chunk.subarray(o, o + TX_CHUNK)), XOFF_TIMEOUT_MS);
+          if (this.drainChunks) await this.at.drain(XOFF_TIMEOUT_MS);
         }
       }
     } catch (e) {

@@ -55,7 +55,7 @@ describe('init, identify, capabilities', () => {
       base(cmd, m);
     };
     await modem.init({ extraCommands: ['ATS7=60'] });
-    expect(fake.commands).toEqual(['', 'Z', 'E0V1Q0', '&D2', '+FCLASS=1', '+IFC=1,1', 'S7=60']);
+    expect(fake.commands).toEqual(['', 'Z', '', 'E0V1Q0', '&D2', '+FCLASS=1', '+IFC=1,1', 'S7=60']);
     await modem.close();
   });
 
