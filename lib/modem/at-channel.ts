@@ -327,6 +327,7 @@ export class AtChannel extends EventEmitter {
   /** Rejects whatever is awaited now (a result, data, XON) with `error`; the port stays open. */
   cancel(error: ModemError): void {
     this.rejectWaiters(error);
+    this.emit('cancelled', error);
   }
 
   private rejectWaiters(error: ModemError): void {

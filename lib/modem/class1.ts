@@ -200,6 +200,31 @@ export class Class1Modem {
     });
   }
 
+  /** Resolves at the next RING (an incoming call, V.250 §5.7.1); 'timeout' otherwise. */
+  waitForRing(timeoutMs: number): Promise<void> {
+    return this.op(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const done = (err?: ModemError): void => {
+            clearTimeout(timer);
+            this.channel.off('ring', onRing);
+            this.channel.off('gone', done);
+            this.channel.off('cancelled', done);
+            if (err) reject(err);
+            else resolve();
+          };
+          const onRing = (): void => done();
+          const timer = setTimeout(
+            () => done(new ModemError('timeout', `no RING within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+          this.channel.on('ring', onRing);
+          this.channel.on('gone', done);
+          this.channel.on('cancelled', done);
+        }),
+    );
+  }
+
   /** Answers (ATA); at CONNECT the modem sends V.21 flags, so sendFrames() needs no +FTH. */
   answer(options: ReceiveOptions = {}): Promise<void> {
     return this.op(async () => {

@@ -435,6 +435,19 @@ describe('silences, hang-up, close', () => {
   });
 });
 
+describe('incoming calls', () => {
+  test('waitForRing resolves at RING, times out without, and abort() ends it', async () => {
+    const { modem, fake } = await setup();
+    setTimeout(() => fake.reply('RING'), 50);
+    await modem.waitForRing(2000);
+    expect((await failure(modem.waitForRing(100))).kind).toBe('timeout');
+    const waiting = modem.waitForRing(60000);
+    setTimeout(() => modem.abort(), 50);
+    expect((await failure(waiting)).kind).toBe('aborted');
+    await modem.close();
+  });
+});
+
 describe('interrupting', () => {
   test('abort() ends a dial in progress; hangup() then leaves the line', async () => {
     const { modem, fake } = await setup((cmd, m) => {
