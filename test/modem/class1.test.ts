@@ -59,6 +59,26 @@ describe('init, identify, capabilities', () => {
     await modem.close();
   });
 
+  test('RTS/CTS flow control: the port is asked for it and the modem gets +IFC=2,2', async () => {
+    const path = `/dev/ttyMOCK${n++}`;
+    MockBinding.createPort(path, { echo: false, record: false });
+    const fake = new FakeModem(class1Handler());
+    const { factory } = mockPortFactory(fake);
+    const asked: string[] = [];
+    const modem = await Class1Modem.open(path, {
+      lockDir,
+      flowControl: 'rtscts',
+      portFactory: (settings) => {
+        asked.push(settings.flowControl);
+        return factory(settings);
+      },
+    });
+    await modem.init();
+    expect(asked).toEqual(['rtscts']);
+    expect(fake.commands).toContain('+IFC=2,2');
+    await modem.close();
+  });
+
   test('identify reads +GMI/+GMM, falls back to +FMR, and keeps ATI', async () => {
     const { modem } = await setup();
     await expect(modem.identify()).resolves.toEqual({
