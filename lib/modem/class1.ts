@@ -168,9 +168,13 @@ export class Class1Modem {
   capabilities(): Promise<Class1Capabilities> {
     return this.op(async () => {
       const classes = parseList((await this.expectOk('+FCLASS=?')).lines);
+      // Optional queries: a modem that refuses (or ignores) one simply lacks that list.
       const list = async (cmd: string): Promise<string[]> => {
-        const r = await this.channel.command(cmd);
-        return r.code === 'OK' ? r.lines : [];
+        const r = await this.channel.command(cmd).catch((e: unknown) => {
+          if (e instanceof ModemError && e.kind === 'timeout') return undefined;
+          throw e;
+        });
+        return r?.code === 'OK' ? r.lines : [];
       };
       return {
         classes,

@@ -90,8 +90,12 @@ describe('init, identify, capabilities', () => {
     await modem.close();
   });
 
-  test('capabilities parse +FCLASS=?, +FTM=?, +FRM=?', async () => {
-    const { modem } = await setup();
+  test('capabilities parse +FCLASS=?, +FTM=?, +FRM=?, +FTH=?, +FRH=?', async () => {
+    const { modem } = await setup((cmd, m) => {
+      if (cmd === '+FTH=?') m.send('\r\n3,24,48,72,96\r\n\r\nOK\r\n');
+      else if (cmd === '+FRH=?') m.send('\r\n(3)\r\n\r\nOK\r\n');
+      else m.reply('ERROR');
+    });
     const caps = await modem.capabilities();
     expect(caps.classes).toEqual(['0', '1', '8']);
     expect(caps.transmit).toEqual([24, 48, 72, 73, 74, 96, 97, 98, 121, 122, 145, 146]);

@@ -91,7 +91,10 @@ export class FakeModem {
   }
 }
 
-/** Answers the init sequence and identification like a plain Class 1 modem; other commands go to `more`. */
+/**
+ * Answers the init sequence, identification, +FCLASS=?, +FTM=? and +FRM=? like a plain Class 1
+ * modem; other commands (+FTH=? and +FRH=? too: lib/fax's tests script them) go to `more`.
+ */
 export function class1Handler(more: CommandHandler = (_c, m) => m.reply('ERROR')): CommandHandler {
   return (cmd, m) => {
     const c = cmd.toUpperCase();
@@ -108,8 +111,6 @@ export function class1Handler(more: CommandHandler = (_c, m) => m.reply('ERROR')
     } else if (c === '+FCLASS=?') m.send('\r\n0,1,8\r\n\r\nOK\r\n');
     else if (c === '+FTM=?' || c === '+FRM=?')
       m.send('\r\n24,48,72,73,74,96,97,98,121,122,145,146\r\n\r\nOK\r\n');
-    else if (c === '+FTH=?') m.send('\r\n3,24,48,72,96\r\n\r\nOK\r\n');
-    else if (c === '+FRH=?') m.send('\r\n3\r\n\r\nOK\r\n');
     else if (c === '+GMI') m.send('\r\nAcme Modems\r\n\r\nOK\r\n');
     else if (c === '+GMM') m.send('\r\n+GMM: FaxBlaster 336\r\n\r\nOK\r\n');
     else if (c === '+GMR') m.reply('ERROR');
