@@ -192,6 +192,36 @@ export class AtChannel extends EventEmitter {
     });
   }
 
+  /**
+   * Waits until the port has sent everything written (tcdrain). With XON/XOFF done here, this
+   * bounds what is still in the kernel's buffer when an XOFF arrives.
+   */
+  drain(timeoutMs: number): Promise<void> {
+    if (this.goneError) return Promise.reject(this.goneError);
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        reject(new ModemError('timeout', `the port did not drain within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = (err?: Error | null): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err)
+          reject(
+            this.goneError ?? new ModemError('device-gone', `drain failed: ${err.message}`, { cause: err }),
+          );
+        else resolve();
+      };
+      try {
+        this.port.drain(done);
+      } catch (e) {
+        done(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+  }
+
   /** Resolves when the DCE allows sending (after XON); rejects after timeoutMs of XOFF. */
   waitWritable(timeoutMs: number): Promise<void> {
     if (!this.xoff) return Promise.resolve();
@@ -297,6 +327,7 @@ export class AtChannel extends EventEmitter {
   /** Rejects whatever is awaited now (a result, data, XON) with `error`; the port stays open. */
   cancel(error: ModemError): void {
     this.rejectWaiters(error);
+    this.emit('cancelled', error);
   }
 
   private rejectWaiters(error: ModemError): void {

@@ -8,12 +8,13 @@ import { DLE_ETX } from './dle.js';
 import { ModemError } from './errors.js';
 import {
   infoText,
+  parseHdlcModulations,
   parseList,
   parseModulations,
   type Class1Capabilities,
   type ModemIdentity,
 } from './identify.js';
-import type { Modulation } from './modulation.js';
+import type { HdlcModulation, Modulation } from './modulation.js';
 import {
   closePort,
   defaultPortFactory,
@@ -59,6 +60,13 @@ export interface ReceiveOptions {
   timeoutMs?: number;
 }
 
+export interface HdlcOptions {
+  /** receiveFrame: wait for the carrier (default 3000 ms); sendFrames: wait for CONNECT (5000 ms). */
+  timeoutMs?: number;
+  /** 3 (V.21, default) or a message-speed code for ECM frames (+FTH=? / +FRH=? list them). */
+  modulation?: HdlcModulation;
+}
+
 const DIAL_STRING = /^[0-9*#,ABCDWw@!]+$/;
 
 export class Class1Modem {
@@ -76,7 +84,7 @@ export class Class1Modem {
     private readonly options: Class1OpenOptions,
   ) {
     this.channel = new AtChannel(port, options.commandTimeoutMs ?? 3000, options.trace);
-    this.t31 = new T31Session(this.channel);
+    this.t31 = new T31Session(this.channel, (options.flowControl ?? 'xonxoff') === 'xonxoff');
   }
 
   /** Locks (UUCP) and opens the device. Fails with 'locked', 'open-failed', 'lock-failed', 'timeout'. */
@@ -120,6 +128,8 @@ export class Class1Modem {
     return this.op(async () => {
       if (!(await this.wake())) throw new ModemError('no-response', `${this.path}: no answer to AT`);
       await this.expectOk('Z', 5000);
+      // Some modems take a moment after ATZ before they read commands again.
+      if (!(await this.wake(false))) throw new ModemError('no-response', `${this.path}: no answer after ATZ`);
       const e0 = await this.channel.command('E0V1Q0');
       if (e0.code !== 'OK') {
         await this.expectOk('E0');
@@ -154,16 +164,24 @@ export class Class1Modem {
     });
   }
 
-  /** Service classes (+FCLASS=?) and Class 1 modulations (+FTM=?, +FRM=?). */
+  /** Service classes (+FCLASS=?) and Class 1 modulations (+FTM=?, +FRM=?, +FTH=?, +FRH=?). */
   capabilities(): Promise<Class1Capabilities> {
     return this.op(async () => {
       const classes = parseList((await this.expectOk('+FCLASS=?')).lines);
-      const tx = await this.channel.command('+FTM=?');
-      const rx = await this.channel.command('+FRM=?');
+      // Optional queries: a modem that refuses (or ignores) one simply lacks that list.
+      const list = async (cmd: string): Promise<string[]> => {
+        const r = await this.channel.command(cmd).catch((e: unknown) => {
+          if (e instanceof ModemError && e.kind === 'timeout') return undefined;
+          throw e;
+        });
+        return r?.code === 'OK' ? r.lines : [];
+      };
       return {
         classes,
-        transmit: tx.code === 'OK' ? parseModulations(tx.lines) : [],
-        receive: rx.code === 'OK' ? parseModulations(rx.lines) : [],
+        transmit: parseModulations(await list('+FTM=?')),
+        receive: parseModulations(await list('+FRM=?')),
+        hdlcTransmit: parseHdlcModulations(await list('+FTH=?')),
+        hdlcReceive: parseHdlcModulations(await list('+FRH=?')),
       };
     });
   }
@@ -186,6 +204,31 @@ export class Class1Modem {
     });
   }
 
+  /** Resolves at the next RING (an incoming call, V.250 §5.7.1); 'timeout' otherwise. */
+  waitForRing(timeoutMs: number): Promise<void> {
+    return this.op(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const done = (err?: ModemError): void => {
+            clearTimeout(timer);
+            this.channel.off('ring', onRing);
+            this.channel.off('gone', done);
+            this.channel.off('cancelled', done);
+            if (err) reject(err);
+            else resolve();
+          };
+          const onRing = (): void => done();
+          const timer = setTimeout(
+            () => done(new ModemError('timeout', `no RING within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+          this.channel.on('ring', onRing);
+          this.channel.on('gone', done);
+          this.channel.on('cancelled', done);
+        }),
+    );
+  }
+
   /** Answers (ATA); at CONNECT the modem sends V.21 flags, so sendFrames() needs no +FTH. */
   answer(options: ReceiveOptions = {}): Promise<void> {
     return this.op(async () => {
@@ -197,21 +240,28 @@ export class Class1Modem {
   }
 
   /**
-   * Receives one HDLC frame (AT+FRH=3, T.31 §8.3.5), returned without FCS. A frame the modem
-   * rejects (ERROR after DLE ETX) is a 'bad-frame' error carrying the octets; no carrier within
-   * timeoutMs is 'timeout'; a high-speed carrier is 'wrong-carrier' (+FCERROR).
+   * Receives one HDLC frame (AT+FRH=3, or +FRH=<mod> for ECM; T.31 §8.3.5), without FCS. A
+   * frame the modem rejects (ERROR after DLE ETX) is a 'bad-frame' error carrying the octets; no
+   * carrier within timeoutMs is 'timeout'; another carrier is 'wrong-carrier' (+FCERROR).
    */
-  receiveFrame(options: ReceiveOptions = {}): Promise<Uint8Array> {
-    return this.op((connected) => this.t31.receiveFrame(connected, options.timeoutMs ?? 3000), 'rx');
+  receiveFrame(options: HdlcOptions = {}): Promise<Uint8Array> {
+    return this.op(
+      (connected) => this.t31.receiveFrame(connected, options.timeoutMs ?? 3000, options.modulation),
+      'rx',
+    );
   }
 
   /**
    * Sends HDLC frames in one V.21 transmission (AT+FTH=3, T.31 §8.3.4). Each frame is address
    * 0xFF, control 0x03, FCF …; the last one has control 0x13 (final, T.30 §5.3.5). Between frames
-   * the modem answers CONNECT; after the final one OK, and its carrier is off.
+   * the modem answers CONNECT; after the final one OK, and its carrier is off. With
+   * `modulation` ≠ 3 (ECM at message speed) all frames are non-final and an empty frame ends.
    */
-  sendFrames(frames: Uint8Array[], options: { timeoutMs?: number } = {}): Promise<void> {
-    return this.op((connected) => this.t31.sendFrames(frames, connected, options.timeoutMs ?? 5000), 'tx');
+  sendFrames(frames: Uint8Array[], options: HdlcOptions = {}): Promise<void> {
+    return this.op(
+      (connected) => this.t31.sendFrames(frames, connected, options.timeoutMs ?? 5000, options.modulation),
+      'tx',
+    );
   }
 
   /**
@@ -311,9 +361,10 @@ export class Class1Modem {
     return r;
   }
 
-  private async wake(): Promise<boolean> {
-    for (let attempt = 0; attempt < 4; attempt++) {
-      if (attempt === 2) {
+  /** AT until OK; with `escape`, after two silent tries, DLE ETX and +++ (stuck in data state). */
+  private async wake(escape = true): Promise<boolean> {
+    for (let attempt = 0; attempt < (escape ? 4 : 3); attempt++) {
+      if (escape && attempt === 2) {
         // Maybe stuck in data state: end any transmission, then the +++ escape with guard time.
         await this.channel.write(DLE_ETX).catch(() => undefined);
         await sleep(1100);

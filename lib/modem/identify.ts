@@ -2,7 +2,7 @@
  * Parsing of identification and capability answers (V.250 §6.1, T.31 §8.2 / §8.3).
  * Pure: the lines come from AtChannel.
  */
-import { isModulation, type Modulation } from './modulation.js';
+import { isModulation, V21_HDLC, type HdlcModulation, type Modulation } from './modulation.js';
 
 export interface ModemIdentity {
   manufacturer?: string;
@@ -19,6 +19,10 @@ export interface Class1Capabilities {
   transmit: Modulation[];
   /** Modulations for +FRM. */
   receive: Modulation[];
+  /** HDLC modulations for +FTH: 3 (V.21), and message-speed codes when the modem can send ECM frames. */
+  hdlcTransmit: HdlcModulation[];
+  /** HDLC modulations for +FRH. */
+  hdlcReceive: HdlcModulation[];
 }
 
 /** The text of an information answer without its "+GMI:" style prefix, lines joined. */
@@ -53,4 +57,11 @@ export function parseModulations(lines: string[]): Modulation[] {
     .map(Number)
     .filter((n): n is Modulation => isModulation(n));
   return [...new Set(mods)];
+}
+
+export function parseHdlcModulations(lines: string[]): HdlcModulation[] {
+  const codes = parseList(lines)
+    .map(Number)
+    .filter((n): n is HdlcModulation => n === V21_HDLC || isModulation(n));
+  return [...new Set(codes)];
 }

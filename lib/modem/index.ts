@@ -18,7 +18,14 @@ export {
   HDLC_CONTROL,
   HDLC_CONTROL_FINAL,
 } from './hdlc.js';
-export { MODULATIONS, isModulation, V21_HDLC, type Modulation, type ModulationInfo } from './modulation.js';
+export {
+  MODULATIONS,
+  isModulation,
+  V21_HDLC,
+  type HdlcModulation,
+  type Modulation,
+  type ModulationInfo,
+} from './modulation.js';
 export { type ModemIdentity, type Class1Capabilities } from './identify.js';
 export { defaultPortFactory, type PortFactory, type PortSettings, type FlowControl } from './port.js';
 export {
@@ -27,6 +34,7 @@ export {
   type InitOptions,
   type DialOptions,
   type ReceiveOptions,
+  type HdlcOptions,
 } from './class1.js';
 export { T31Session, resultError, type ReceiveDataOptions, type ReceivedData } from './t31.js';
 export {

@@ -30,4 +30,7 @@ export function isModulation(n: number): n is Modulation {
 
 /** The HDLC modulation of +FTH / +FRH: V.21 channel 2, 300 bit/s (T.31 Table 3). */
 export const V21_HDLC = 3;
+
+/** +FTH / +FRH codes: V.21 for T.30 control, or a message-speed modulation for ECM frames. */
+export type HdlcModulation = typeof V21_HDLC | Modulation;
 export const V21_BIT_RATE = 300;

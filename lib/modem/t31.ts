@@ -7,7 +7,14 @@ import type { ResultCode } from './at-parser.js';
 import { dleFrame, dleShield, DLE_ETX } from './dle.js';
 import { ModemError, type ModemErrorKind } from './errors.js';
 import { HDLC_ADDRESS, HDLC_CONTROL, HDLC_CONTROL_FINAL, hasValidFcs } from './hdlc.js';
-import { isModulation, MODULATIONS, V21_BIT_RATE, type Modulation } from './modulation.js';
+import {
+  isModulation,
+  MODULATIONS,
+  V21_BIT_RATE,
+  V21_HDLC,
+  type HdlcModulation,
+  type Modulation,
+} from './modulation.js';
 
 export interface ReceiveDataOptions {
   /** How long to wait for the carrier (CONNECT). Default 3000 ms. */
@@ -53,7 +60,11 @@ export class T31Session {
   /** Between CONNECT of +FTH/+FTM and its final result: the DCE takes our octets as data. */
   transmitting = false;
 
-  constructor(private readonly at: AtChannel) {}
+  /** `drainChunks`: wait for each chunk to leave the port (XON/XOFF done in software). */
+  constructor(
+    private readonly at: AtChannel,
+    private readonly drainChunks = false,
+  ) {}
 
   /** A command whose CONNECT starts received data (+FRH, +FRM, ATD); on timeout the receive is aborted. */
   async receiveCommand(cmd: string, timeoutMs: number): Promise<AtResponse> {
@@ -68,22 +79,31 @@ export class T31Session {
     }
   }
 
-  /** T.31 §8.3.5. `connected`: CONNECT came already (after ATD), so no +FRH=3 is sent. */
-  async receiveFrame(connected: boolean, timeoutMs: number): Promise<Uint8Array> {
+  /**
+   * T.31 §8.3.5 +FRH=<mod>: one frame (FCS removed). `connected`: CONNECT came already (after
+   * ATD), so no command is sent. `modulation` 3 is V.21; others are ECM at message speed.
+   */
+  async receiveFrame(
+    connected: boolean,
+    timeoutMs: number,
+    modulation: HdlcModulation = V21_HDLC,
+  ): Promise<Uint8Array> {
+    checkHdlcModulation(modulation);
+    const cmd = `+FRH=${modulation}`;
     if (!connected) {
-      const r = await this.receiveCommand('+FRH=3', timeoutMs);
-      if (r.code !== 'CONNECT') throw resultError(r, '+FRH=3', 'CONNECT');
+      const r = await this.receiveCommand(cmd, timeoutMs);
+      if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
     }
     // T.30 §5.3.1: a frame lasts at most 3 s at 300 bit/s (plus margin).
     const { data } = await this.readUntilEnd(5000, 10000);
-    const r = await this.at.waitResult(3000, '+FRH=3');
+    const r = await this.at.waitResult(3000, cmd);
     if (r.code === 'ERROR') {
       throw new ModemError('bad-frame', 'received an HDLC frame with a bad FCS', {
         frame: data,
-        command: '+FRH=3',
+        command: cmd,
       });
     }
-    if (r.code !== 'OK') throw resultError(r, '+FRH=3', 'OK');
+    if (r.code !== 'OK') throw resultError(r, cmd, 'OK');
     // Most modems (and spandsp's T.31) pass the two FCS octets on; drop them when they check.
     const frame = data.length >= 5 && hasValidFcs(data) ? data.slice(0, -2) : data;
     if (frame.length < 3)
@@ -91,23 +111,39 @@ export class T31Session {
     return frame;
   }
 
-  /** T.31 §8.3.4. `connected`: the modem already sends flags (after ATA), so no +FTH=3. */
-  async sendFrames(frames: Uint8Array[], connected: boolean, timeoutMs: number): Promise<void> {
-    checkFrames(frames);
+  /**
+   * T.31 §8.3.4 +FTH=<mod>: frames in one transmission, CONNECT after each non-final frame.
+   * V.21 (3): the last frame carries the final bit (control 0x13) and the modem answers OK.
+   * At message speed (ECM, T.30 Annex A) the frames are all non-final and an empty frame
+   * (DLE ETX alone) ends the transmission. `connected`: the modem sends flags already (ATA).
+   */
+  async sendFrames(
+    frames: Uint8Array[],
+    connected: boolean,
+    timeoutMs: number,
+    modulation: HdlcModulation = V21_HDLC,
+  ): Promise<void> {
+    checkHdlcModulation(modulation);
+    const v21 = modulation === V21_HDLC;
+    checkFrames(frames, v21);
+    const cmd = `+FTH=${modulation}`;
     if (!connected) {
-      const r = await this.at.command('+FTH=3', { timeoutMs });
-      if (r.code !== 'CONNECT') throw resultError(r, '+FTH=3', 'CONNECT');
+      const r = await this.at.command(cmd, { timeoutMs });
+      if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
     }
     this.transmitting = true;
-    for (let i = 0; i < frames.length; i++) {
-      const frame = frames[i]!;
-      await this.at.write(dleFrame(frame));
-      const expected: ResultCode = i === frames.length - 1 ? 'OK' : 'CONNECT';
-      // Transmission time at 300 bit/s (with FCS and flags), plus the modem's own margin.
-      const r = await this.at.waitResult(((frame.length + 4) * 8 * 1000) / V21_BIT_RATE + 5000, '+FTH=3');
+    const bitRate = v21 ? V21_BIT_RATE : MODULATIONS[modulation].bitRate;
+    const blocks = v21 ? frames.map(dleFrame) : [...frames.map(dleFrame), DLE_ETX];
+    for (let i = 0; i < blocks.length; i++) {
+      const block = blocks[i]!;
+      await this.at.waitWritable(XOFF_TIMEOUT_MS);
+      await this.at.write(block, XOFF_TIMEOUT_MS);
+      const expected: ResultCode = i === blocks.length - 1 ? 'OK' : 'CONNECT';
+      // Airtime (with FCS and flags), plus the modem's own margin.
+      const r = await this.at.waitResult(((block.length + 4) * 8 * 1000) / bitRate + 5000, cmd);
       if (r.code !== expected) {
         this.transmitting = false;
-        throw resultError(r, '+FTH=3', expected);
+        throw resultError(r, cmd, expected);
       }
     }
     this.transmitting = false;
@@ -137,6 +173,7 @@ export class T31Session {
           }
           await this.at.waitWritable(XOFF_TIMEOUT_MS);
           await this.at.write(dleShield(chunk.subarray(o, o + TX_CHUNK)), XOFF_TIMEOUT_MS);
+          if (this.drainChunks) await this.at.drain(XOFF_TIMEOUT_MS);
         }
       }
     } catch (e) {
@@ -242,17 +279,23 @@ export class T31Session {
   }
 }
 
-function checkFrames(frames: Uint8Array[]): void {
+function checkFrames(frames: Uint8Array[], v21: boolean): void {
   if (frames.length === 0) throw new ModemError('invalid-argument', 'no HDLC frame to send');
   frames.forEach((f, i) => {
     const last = i === frames.length - 1;
-    if (f.length < 3 || f[0] !== HDLC_ADDRESS || f[1] !== (last ? HDLC_CONTROL_FINAL : HDLC_CONTROL)) {
+    const control = v21 && last ? HDLC_CONTROL_FINAL : HDLC_CONTROL;
+    if (f.length < 3 || f[0] !== HDLC_ADDRESS || f[1] !== control) {
       throw new ModemError(
         'invalid-argument',
-        `HDLC frame ${i + 1}/${frames.length} must start FF ${last ? '13 (final)' : '03'} and hold an FCF`,
+        `HDLC frame ${i + 1}/${frames.length} must start FF ${control.toString(16).padStart(2, '0')} and hold an FCF`,
       );
     }
   });
+}
+
+function checkHdlcModulation(m: number): void {
+  if (m !== V21_HDLC && !isModulation(m))
+    throw new ModemError('invalid-argument', `not a T.31 HDLC modulation: ${m}`);
 }
 
 function checkModulation(m: number): void {

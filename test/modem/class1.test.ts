@@ -55,7 +55,27 @@ describe('init, identify, capabilities', () => {
       base(cmd, m);
     };
     await modem.init({ extraCommands: ['ATS7=60'] });
-    expect(fake.commands).toEqual(['', 'Z', 'E0V1Q0', '&D2', '+FCLASS=1', '+IFC=1,1', 'S7=60']);
+    expect(fake.commands).toEqual(['', 'Z', '', 'E0V1Q0', '&D2', '+FCLASS=1', '+IFC=1,1', 'S7=60']);
+    await modem.close();
+  });
+
+  test('RTS/CTS flow control: the port is asked for it and the modem gets +IFC=2,2', async () => {
+    const path = `/dev/ttyMOCK${n++}`;
+    MockBinding.createPort(path, { echo: false, record: false });
+    const fake = new FakeModem(class1Handler());
+    const { factory } = mockPortFactory(fake);
+    const asked: string[] = [];
+    const modem = await Class1Modem.open(path, {
+      lockDir,
+      flowControl: 'rtscts',
+      portFactory: (settings) => {
+        asked.push(settings.flowControl);
+        return factory(settings);
+      },
+    });
+    await modem.init();
+    expect(asked).toEqual(['rtscts']);
+    expect(fake.commands).toContain('+IFC=2,2');
     await modem.close();
   });
 
@@ -70,12 +90,18 @@ describe('init, identify, capabilities', () => {
     await modem.close();
   });
 
-  test('capabilities parse +FCLASS=?, +FTM=?, +FRM=?', async () => {
-    const { modem } = await setup();
+  test('capabilities parse +FCLASS=?, +FTM=?, +FRM=?, +FTH=?, +FRH=?', async () => {
+    const { modem } = await setup((cmd, m) => {
+      if (cmd === '+FTH=?') m.send('\r\n3,24,48,72,96\r\n\r\nOK\r\n');
+      else if (cmd === '+FRH=?') m.send('\r\n(3)\r\n\r\nOK\r\n');
+      else m.reply('ERROR');
+    });
     const caps = await modem.capabilities();
     expect(caps.classes).toEqual(['0', '1', '8']);
     expect(caps.transmit).toEqual([24, 48, 72, 73, 74, 96, 97, 98, 121, 122, 145, 146]);
     expect(caps.receive).toContain(146);
+    expect(caps.hdlcTransmit).toEqual([3, 24, 48, 72, 96]);
+    expect(caps.hdlcReceive).toEqual([3]);
     await modem.close();
   });
 
@@ -214,6 +240,44 @@ describe('sendFrames (+FTH=3, T.31 §8.3.4)', () => {
     await modem.sendFrames([DIS]);
     expect(fake.commands).toEqual(['A']);
     expect(fake.blocks).toEqual([DIS]);
+    await modem.close();
+  });
+
+  test('ECM frames at message speed (+FTH=96): all non-final, an empty frame ends with OK', async () => {
+    const { modem, fake } = await setup((cmd, m) => {
+      if (cmd === '+FTH=96') {
+        m.reply('CONNECT');
+        m.expectData();
+      } else m.reply('ERROR');
+    });
+    fake.onBlock = (block, m) => {
+      if (block.length === 0) m.reply('OK');
+      else {
+        m.reply('CONNECT');
+        m.expectData();
+      }
+    };
+    const fcd = Uint8Array.from([0xff, 0x03, 0x06, 0x00, ...new Array<number>(64).fill(0x10)]);
+    const rcp = Uint8Array.of(0xff, 0x03, 0x86);
+    await modem.sendFrames([fcd, fcd, rcp, rcp, rcp], { modulation: 96 });
+    expect(fake.blocks).toEqual([fcd, fcd, rcp, rcp, rcp, new Uint8Array(0)]);
+    const final = Uint8Array.of(0xff, 0x13, 0x86);
+    expect((await failure(modem.sendFrames([final], { modulation: 96 }))).kind).toBe('invalid-argument');
+    expect((await failure(modem.sendFrames([rcp], { modulation: 95 as 96 }))).kind).toBe('invalid-argument');
+    await modem.close();
+  });
+
+  test('receiveFrame at message speed sends +FRH=<mod>', async () => {
+    const { modem, fake } = await setup((cmd, m) => {
+      if (cmd !== '+FRH=146') return m.reply('ERROR');
+      m.reply('CONNECT');
+      m.sendShielded(withFcs(Uint8Array.of(0xff, 0x03, 0x06, 0x01, 0x10)));
+      m.reply('OK');
+    });
+    await expect(modem.receiveFrame({ modulation: 146 })).resolves.toEqual(
+      Uint8Array.of(0xff, 0x03, 0x06, 0x01, 0x10),
+    );
+    expect(fake.commands).toEqual(['+FRH=146']);
     await modem.close();
   });
 
@@ -391,6 +455,19 @@ describe('silences, hang-up, close', () => {
     expect(e.kind).toBe('timeout');
     expect(e.command).toBe('+FTS=5');
     expect(e.response).toEqual(['garbage']);
+    await modem.close();
+  });
+});
+
+describe('incoming calls', () => {
+  test('waitForRing resolves at RING, times out without, and abort() ends it', async () => {
+    const { modem, fake } = await setup();
+    setTimeout(() => fake.reply('RING'), 50);
+    await modem.waitForRing(2000);
+    expect((await failure(modem.waitForRing(100))).kind).toBe('timeout');
+    const waiting = modem.waitForRing(60000);
+    setTimeout(() => modem.abort(), 50);
+    expect((await failure(waiting)).kind).toBe('aborted');
     await modem.close();
   });
 });

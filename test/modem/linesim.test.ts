@@ -2,7 +2,8 @@
  * Class1Modem against the simulated line (test/linesim): spandsp's T.31 modem on a pty, whose far
  * end is a spandsp fax terminal. Frames are checked against T.30 (§5.3.6 FCF, Table 2 DIS bits).
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLineSim, type LineSim, type LineSimOptions } from '../linesim/linesim.js';
@@ -57,6 +58,8 @@ test('capabilities of the simulated modem', async () => {
   expect(caps.classes).toContain('1');
   expect(caps.transmit).toEqual(expect.arrayContaining([24, 48, 72, 96, 145, 146]));
   expect(caps.receive).toEqual(expect.arrayContaining([24, 48, 72, 96, 145, 146]));
+  expect(caps.hdlcTransmit).toContain(3);
+  expect(caps.hdlcReceive).toContain(3);
   expect((await modem.identify()).ati.length).toBeGreaterThan(0);
   await modem.close();
   expect(await readdir(lockDir)).toEqual([]);
@@ -139,3 +142,54 @@ test.each([
   },
   30000,
 );
+
+/** A one-page TIFF-F (efax's efix), white with a black band, for the far end to send. */
+async function tiffPage(dir: string): Promise<string> {
+  const width = 1728;
+  const height = 64;
+  const rows = Buffer.alloc((width / 8) * height);
+  rows.fill(0xff, (width / 8) * 20, (width / 8) * 30);
+  const pbm = join(dir, 'page.pbm');
+  const tif = join(dir, 'page.tif');
+  await writeFile(pbm, Buffer.concat([Buffer.from(`P4\n${width} ${height}\n`), rows]));
+  await new Promise<void>((resolve, reject) =>
+    execFile('efix', ['-i', 'pbm', '-o', 'tiffg3', '-n', tif, pbm], (err) => (err ? reject(err) : resolve())),
+  );
+  return tif;
+}
+
+test('an incoming call: RING, ATA, CSI+DIS sent, DCS and TCF and a page received (+FRM), MCF', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lpfax-in-'));
+  try {
+    const modem = await open({ send: await tiffPage(dir), ident: 'FAR SENDER', ringAfterSeconds: 0.5 });
+    await modem.waitForRing(10000);
+    await modem.answer();
+    // DIS: receiver fax operation, V.27 ter only (bits 11-14 = 0,1,0,0), fine resolution (bit 15),
+    // scan line time 0 ms (bits 21-23).
+    await modem.sendFrames([identFrame(0x40, 'LPFAX'), Uint8Array.of(0xff, 0x13, 0x80, 0x00, 0x4a, 0x70)]);
+    const command = await receiveFrames(modem);
+    expect(identOf(command.find((f) => (f[2]! & 0xfe) === 0x42)!)).toBe('FAR SENDER'); // TSI
+    const dcs = command.at(-1)!;
+    expect(dcs[2]! & 0xfe).toBe(0x82); // DCS
+    const modulation = bit(dcs, 12) ? 48 : 24; // V.27 ter 4800 or 2400
+    const tcf = await modem.receiveData(modulation, { timeoutMs: 6000 });
+    expect(tcf.endedBy).toBe('carrier-lost');
+    // 1.5 s of zeros (T.30 §5.3.6.2.5), give or take the modem's start and end.
+    const expected = (1.5 * (modulation === 48 ? 4800 : 2400)) / 8;
+    expect(tcf.data.length).toBeGreaterThan(expected * 0.7);
+    expect(tcf.data.filter((b) => b === 0).length / tcf.data.length).toBeGreaterThan(0.95);
+    await modem.sendFrames([Uint8Array.of(0xff, 0x13, 0x84)]); // CFR
+    const page = await modem.receiveData(modulation, { timeoutMs: 10000 });
+    expect(page.data.length).toBeGreaterThan(100);
+    const post = (await receiveFrames(modem)).at(-1)!;
+    expect(post[2]! & 0xfe).toBe(0x2e); // EOP
+    await modem.sendFrames([Uint8Array.of(0xff, 0x13, 0x8c)]); // MCF
+    expect((await modem.receiveFrame({ timeoutMs: 10000 }))[2]! & 0xfe).toBe(0xfa); // DCN
+    await modem.hangup();
+    const call = await sim!.nextCall(20000);
+    expect(call).toMatchObject({ direction: 'incoming', pages: 1, remoteIdent: 'LPFAX' });
+    await modem.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}, 90000);

@@ -116,6 +116,31 @@ test('the pty vanishing mid-command is device-gone, long before the command time
   expect(await readdir(lockDir)).toEqual([]);
 }, 15000);
 
+test('the pty vanishing while page data streams is device-gone; the source is not read forever', async () => {
+  const { modem, fake } = await setup((cmd, m) => {
+    if (cmd !== '+FTM=146') return m.reply('ERROR');
+    m.reply('CONNECT');
+    m.expectData();
+    setTimeout(() => void pair.kill(), 100);
+  });
+  let pulled = 0;
+  async function* endlessPage(): AsyncIterable<Uint8Array> {
+    for (;;) {
+      pulled++;
+      await new Promise((r) => setTimeout(r, 10));
+      yield new Uint8Array(512).fill(0x10);
+    }
+  }
+  const e = await failure(modem.sendData(146, endlessPage()));
+  expect(e.kind).toBe('device-gone');
+  const after = pulled;
+  await new Promise((r) => setTimeout(r, 100));
+  expect(pulled).toBe(after);
+  expect(fake.raw.length).toBeGreaterThan(0);
+  await modem.close();
+  expect(await readdir(lockDir)).toEqual([]);
+}, 15000);
+
 test('hang-up on a pty: no DTR there, which is not an error', async () => {
   let answerH = false;
   const { modem, fake } = await setup((cmd, m) => {

@@ -91,7 +91,10 @@ export class FakeModem {
   }
 }
 
-/** Answers the init sequence and identification like a plain Class 1 modem; other commands go to `more`. */
+/**
+ * Answers the init sequence, identification, +FCLASS=?, +FTM=? and +FRM=? like a plain Class 1
+ * modem; other commands (+FTH=? and +FRH=? too: lib/fax's tests script them) go to `more`.
+ */
 export function class1Handler(more: CommandHandler = (_c, m) => m.reply('ERROR')): CommandHandler {
   return (cmd, m) => {
     const c = cmd.toUpperCase();
