@@ -13,10 +13,11 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { ghostscriptPageArgs, pageGeometry, rasterize } from '../lib/raster/index.js';
 
-const PAGES = Number(process.argv[2] ?? 200);
+let PAGES = 200;
 const ROUNDS = 7;
 
 /**
@@ -103,7 +104,9 @@ async function library(pdf: string, tagline: boolean, rss?: number[]): Promise<R
 const median = (values: number[]): number =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-async function main(): Promise<void> {
+/** Run the whole benchmark and print its figures (bench/backend.ts may call this too). */
+export async function benchRaster(pages = 200): Promise<void> {
+  PAGES = pages;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'lpfax-bench-raster-'));
   try {
     const ps = path.join(dir, 'doc.ps');
@@ -164,4 +167,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
+  await benchRaster(Number(process.argv[2] ?? 200));

@@ -49,7 +49,7 @@ process.once('exit', () => {
   for (const gs of running) gs.kill();
 });
 
-/** One Ghostscript process, with a progress watchdog, pause/resume, and a typed outcome. */
+/** One Ghostscript process, with a progress watchdog (which can be held), and a typed outcome. */
 export class GhostscriptProcess {
   /** Resolves with stdout when Ghostscript exits with status 0; rejects with a RasterError. */
   readonly finished: Promise<string>;

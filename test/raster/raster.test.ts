@@ -265,6 +265,19 @@ describe('rasterize', () => {
     }
   });
 
+  it("keeps a document's own output out of the page stream", async () => {
+    // PostScript `print` writes to Ghostscript's stdout; it must not end up among the pages (nor on
+    // the backend's stdout).
+    const noisy = path.join(dir, 'noisy.ps');
+    await writeFile(
+      noisy,
+      '%!PS\n1 1 2000 { (noise noise noise\\n) print } for flush\n0 0 100 100 rectfill showpage\n',
+    );
+    const pages = await collect(noisy, { resolution: 'standard' });
+    expect(pages).toHaveLength(1);
+    expect(blackBox(pages[0]!.bitmap)).toBeDefined();
+  });
+
   it('treats job text in the tagline as data, never as PostScript', async () => {
     const hostile = ') show } loop (\\) quit %%';
     const pages = await collect(threePages, { tagline: { senderName: hostile, stationNumber: '<41> (x)' } });
