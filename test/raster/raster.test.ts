@@ -440,6 +440,14 @@ describe('fax number written in the document', () => {
     );
     expect(findFaxNumberInText('see ###Jane Doe@5550199### here')).toBe('Jane Doe@5550199');
     expect(findFaxNumberInText('Telefax machines are old.\nFaxes: no')).toBeUndefined();
+    expect(findFaxNumberInText('###5550199###')).toBe('5550199');
+    expect(findFaxNumberInText('##########\n### Acme@+1 555 0101 ###')).toBe('Acme@+1 555 0101');
+  });
+
+  it("does not take a letterhead's own fax number for the recipient", () => {
+    expect(findFaxNumberInText('ACME Inc.\nFax: +1 555 0101\nTel: +1 555 0100')).toBeUndefined();
+    expect(findFaxNumberInText('Fax: Bob@5550100        Tel: 555 0199')).toBe('Bob@5550100');
+    expect(findFaxNumberInText('Fax: +1 555 0101\nFax: Bob@5550100')).toBe('Bob@5550100');
   });
 
   it('extracts the recipient from a PDF and from PostScript', async () => {
@@ -457,10 +465,10 @@ describe('fax number written in the document', () => {
     const late = await psToPdf(
       dir,
       'late',
-      '%!PS\n/Helvetica findfont 12 scalefont setfont\nshowpage showpage\n72 700 moveto (Fax: 5550100) show showpage\n',
+      '%!PS\n/Helvetica findfont 12 scalefont setfont\nshowpage showpage\n72 700 moveto (Fax: Late@5550100) show showpage\n',
     );
     expect(await extractFaxNumberFromDocument(late, { tmpdir: work, pages: 2 })).toBeUndefined();
-    expect(await extractFaxNumberFromDocument(late, { tmpdir: work, pages: 3 })).toBe('5550100');
+    expect(await extractFaxNumberFromDocument(late, { tmpdir: work, pages: 3 })).toBe('Late@5550100');
   });
 
   it('times out on looping PostScript', async () => {
