@@ -17,12 +17,12 @@
  * (`Name@+1 555 0100`); lib/recipient parses its grammar. Text comes from Ghostscript's txtwrite
  * device, run like every other step: -dSAFER, a timeout, optionally as an unprivileged user.
  */
-import { chown, copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chown, copyFile, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sniffFormat } from './document.js';
 import { RasterError } from './errors.js';
-import { runGhostscript, SAFE_ARGS } from './ghostscript.js';
+import { makeWorkFolder, removeWorkFolder, runGhostscript, SAFE_ARGS } from './ghostscript.js';
 
 export interface ExtractOptions {
   /** Pages searched from the first; default 2. */
@@ -58,10 +58,10 @@ export async function extractFaxNumberFromDocument(
   options: ExtractOptions = {},
 ): Promise<string | undefined> {
   const format = await sniffFormat(file);
-  const workdir = await mkdtemp(path.join(options.tmpdir ?? os.tmpdir(), 'lpfax-text-'));
+  const owner = { uid: options.uid, gid: options.gid };
+  const workdir = await makeWorkFolder(options.tmpdir ?? os.tmpdir(), 'lpfax-text-', owner);
   try {
     const owned = options.uid !== undefined || options.gid !== undefined;
-    if (owned) await chown(workdir, options.uid ?? -1, options.gid ?? -1);
     const copy = path.join(workdir, format === 'pdf' ? 'document.pdf' : 'document.ps');
     await copyFile(file, copy);
     if (owned) await chown(copy, options.uid ?? -1, options.gid ?? -1);
@@ -95,6 +95,6 @@ export async function extractFaxNumberFromDocument(
       `The document's text could not be read (${(error as Error).message}).`,
     );
   } finally {
-    await rm(workdir, { recursive: true, force: true });
+    await removeWorkFolder(workdir);
   }
 }

@@ -1,7 +1,8 @@
 import { execa } from 'execa';
-import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import ts from 'typescript';
 import {
   countPdfPages,
   DEFAULT_TAGLINE_FORMAT,
@@ -346,6 +347,40 @@ describe('rasterize', () => {
     expect(ghostscriptProcesses(dir).map((p) => p.uid)).toEqual([7]);
     controller.abort();
     expect((await result).kind).toBe('cancelled');
+  });
+});
+
+describe('when the Node process exits mid-job', () => {
+  it('kills Ghostscript and removes the work folder', async () => {
+    // Build lib/raster for a child Node process (inside the worktree, so it finds node_modules).
+    const out = await mkdtemp(path.join(process.cwd(), 'test', 'raster', '.exit-test-'));
+    try {
+      for (const name of await readdir('lib/raster')) {
+        const source = await readFile(path.join('lib/raster', name), 'utf8');
+        const { outputText } = ts.transpileModule(source, {
+          compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+        });
+        await writeFile(path.join(out, name.replace(/\.ts$/, '.js')), outputText);
+      }
+      const loop = path.join(dir, 'loop-exit.ps');
+      await writeFile(loop, '%!PS\n{} loop\n');
+      const script = `
+        import { rasterize } from ${JSON.stringify(path.join(out, 'index.js'))};
+        const pages = rasterize(${JSON.stringify(loop)}, { tmpdir: ${JSON.stringify(work)}, timeoutMs: 60000 });
+        pages.next().catch(() => {});
+        process.on('SIGUSR2', () => process.exit(3));
+        setInterval(() => {}, 1000);
+      `;
+      const child = execa('node', ['--input-type=module', '-e', script], { reject: false });
+      await waitFor(() => ghostscriptProcesses(dir).length === 1);
+      child.kill('SIGUSR2');
+      const result = await child;
+      expect(result.exitCode).toBe(3);
+      expect(ghostscriptProcesses(dir)).toEqual([]);
+      expect(await readdir(work)).toEqual([]);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 });
 
