@@ -219,6 +219,25 @@ describe('rasterize', () => {
     expect(2155 - box.bottom).toBeLessThanOrEqual(5);
   });
 
+  it("fits the page's CropBox, the part a viewer shows", async () => {
+    const content = '0 0 0 rg 100 100 595.28 841.89 re f';
+    const pdf = buildPdf([
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 1000 1000] /CropBox [100 100 695.28 941.89] /Contents 4 0 R >>',
+      `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    ]);
+    const file = path.join(dir, 'cropbox.pdf');
+    await writeFile(file, pdf);
+    const [page] = await collect(file, { paper: 'a4', resolution: 'standard' });
+    const box = blackBox(page!.bitmap)!;
+    // An A4 CropBox filled with black: like an A4 page, full length and ~20 px white each side.
+    expect(box.left).toBeGreaterThanOrEqual(19);
+    expect(box.left).toBeLessThanOrEqual(22);
+    expect(box.top).toBeLessThanOrEqual(1);
+    expect(box.bottom).toBeGreaterThanOrEqual(1144);
+  });
+
   it('turns a landscape page to fit the portrait fax page', async () => {
     const landscape = await psToPdf(dir, 'landscape', fullBlackPagePs(841.89, 595.28));
     const [page] = await collect(landscape, { paper: 'a4', resolution: 'standard' });
