@@ -65,11 +65,19 @@ export async function makeWorkFolder(
   prefix: string,
   owner: { uid?: number; gid?: number },
 ): Promise<string> {
-  const folder = await mkdtemp(path.join(parent, prefix));
-  workFolders.add(folder);
-  if (owner.uid !== undefined || owner.gid !== undefined)
-    await chown(folder, owner.uid ?? -1, owner.gid ?? -1);
-  return folder;
+  let folder: string | undefined;
+  try {
+    folder = await mkdtemp(path.join(parent, prefix));
+    workFolders.add(folder);
+    if (owner.uid !== undefined || owner.gid !== undefined) {
+      await chown(folder, owner.uid ?? -1, owner.gid ?? -1);
+    }
+    return folder;
+  } catch (error) {
+    if (folder) await removeWorkFolder(folder);
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new RasterError('unreadable', `No private work folder could be made in ${parent} (${code}).`);
+  }
 }
 
 export async function removeWorkFolder(folder: string): Promise<void> {

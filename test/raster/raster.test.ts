@@ -481,6 +481,12 @@ describe('rasterize: bad documents', () => {
     expect(error.message).toBe("Ghostscript rendered only 1 of the document's 3 pages.");
   });
 
+  it('says when no private work folder can be made', async () => {
+    const error = await rasterError(threePages, { tmpdir: path.join(dir, 'no-such-folder') });
+    expect(error.kind).toBe('unreadable');
+    expect(error.message).toMatch(/work folder.*ENOENT/);
+  });
+
   it('says when Ghostscript is missing', async () => {
     const error = await rasterError(threePages, { ghostscript: path.join(dir, 'no-such-gs') });
     expect(error.kind).toBe('ghostscript-missing');
