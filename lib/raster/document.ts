@@ -1,10 +1,10 @@
 /**
- * Bringing a document into the private work folder as a PDF whose page count is known.
+ * Bringing a document into the private work folder as a PDF, and counting PDF pages.
  *
  * Ghostscript only ever reads copies inside the work folder: fixed, harmless names; readable by the
  * unprivileged user Ghostscript runs as, whatever the original's permissions (a CUPS spool file is
- * readable by root only). PostScript is converted to PDF first (pdfwrite): only then is its page count
- * known without rendering, and "Page P of T" needs T on page 1.
+ * readable by root only). PostScript is converted to PDF first (pdfwrite): only a PDF's page count
+ * is known without rendering it, and "Page P of T" needs T on page 1.
  */
 import { open, copyFile, chown, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +13,10 @@ import { runGhostscript, SAFE_ARGS, type GhostscriptOptions } from './ghostscrip
 
 export type DocumentFormat = 'pdf' | 'postscript';
 
-/** How far into the file a PDF header may start (PDF 2.0 §7.5.2 lets readers look further in). */
+/**
+ * How far into the file we look for the PDF header (PDF 32000-1 §7.5.2 puts it on the first line;
+ * readers conventionally accept it within the first 1024 bytes), and for %%EOF at the end.
+ */
 const SNIFF_BYTES = 1024;
 
 /** Decide from the first bytes whether this is PDF or PostScript; anything else is unreadable. */
@@ -39,8 +42,8 @@ export async function sniffFormat(file: string): Promise<DocumentFormat> {
   const psAt = text.indexOf('%!');
   const pdfAt = text.indexOf('%PDF-');
   if (pdfAt >= 0 && (psAt < 0 || pdfAt < psAt)) {
-    // A PDF ends with %%EOF (PDF 32000-1 §7.5.5; readers look in the last 1024 bytes). Without it
-    // the file was cut off: Ghostscript would "repair" it and fax what is left, silently.
+    // A PDF's last line is %%EOF (PDF 32000-1 §7.5.5). Without it the file was cut off, and
+    // Ghostscript would "repair" it and fax what is left, silently.
     if (!tail.toString('latin1').includes('%%EOF')) {
       throw new RasterError('unreadable', 'The PDF document is truncated (it has no end-of-file marker).');
     }

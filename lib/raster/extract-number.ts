@@ -2,22 +2,27 @@
  * A fax number written in the document itself.
  *
  * Windows and IPP clients send the document's title as the job name, so the user cannot always
- * address the fax there. Instead the recipient may be written in the document's text, on a line of
- * its own, in one of two forms:
+ * address the fax there. Instead the recipient may be written in the document's text, in one of two
+ * forms:
  *
- *   Fax: Name@+1 555 0100        a line starting with "Fax:" (any case); the rest of the line
- *   ###Name@+1 555 0100###       between triple hashes, anywhere in a line (as Winprint HylaFAX)
+ *   ###Name@+1 555 0100###       between triple hashes, anywhere in a line (as Winprint HylaFAX);
+ *                                the name is optional: ###5550100###
+ *   Fax: Name@+1 555 0100        a line starting with "Fax:" (any case); the name and the @ are
+ *                                required here, so that a letterhead's "Fax: 555 0101" (the
+ *                                sender's own number) is never taken for the recipient
  *
- * The first match on the first pages wins. The raw recipient string is returned as written
+ * The value must contain a digit; it ends at the end of the line or at a wide gap (three blanks or
+ * more: txtwrite's way of showing text further right on the same line). The hash form wins over
+ * the Fax: form; the first match on the first pages wins. The raw recipient string is returned as written
  * (`Name@+1 555 0100`); lib/recipient parses its grammar. Text comes from Ghostscript's txtwrite
  * device, run like every other step: -dSAFER, a timeout, optionally as an unprivileged user.
  */
-import { chown, copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chown, copyFile, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sniffFormat } from './document.js';
 import { RasterError } from './errors.js';
-import { runGhostscript, SAFE_ARGS } from './ghostscript.js';
+import { makeWorkFolder, removeWorkFolder, runGhostscript, SAFE_ARGS } from './ghostscript.js';
 
 export interface ExtractOptions {
   /** Pages searched from the first; default 2. */
@@ -31,14 +36,20 @@ export interface ExtractOptions {
   readonly tmpdir?: string;
 }
 
-const HASH_FORM = /###\s*([^#\r\n]*?[^#\s][^#\r\n]*?)\s*###/;
-const FAX_LINE_FORM = /^\s*fax\s*:\s*(\S.*?)\s*$/im;
+const HASH_FORM = /###[ \t]*([^#\r\n]*?\d[^#\r\n]*?)[ \t]*###/g;
+const FAX_LINE_FORM = /^[ \t]*fax[ \t]*:[ \t]*(.*)$/gim;
 
-/** The recipient written in a text, or undefined: `###…###` anywhere, else a `Fax:` line. */
+/** The recipient written in a text, or undefined: `###…###` anywhere, else a `Fax: Name@number` line. */
 export function findFaxNumberInText(text: string): string | undefined {
-  const recipient = HASH_FORM.exec(text)?.[1] ?? FAX_LINE_FORM.exec(text)?.[1];
-  // txtwrite may spread glyphs with runs of blanks; the recipient grammar wants plain text.
-  return recipient?.replace(/\s+/g, ' ').trim() || undefined;
+  for (const match of text.matchAll(HASH_FORM)) {
+    const value = match[1]!.split(/\s{3,}/)[0]!.trim();
+    if (/\d/.test(value)) return value.replace(/\s+/g, ' ');
+  }
+  for (const match of text.matchAll(FAX_LINE_FORM)) {
+    const value = match[1]!.trim().split(/\s{3,}/)[0]!;
+    if (/^[^@]+@.*\d/.test(value)) return value.replace(/\s+/g, ' ');
+  }
+  return undefined;
 }
 
 /** Look for a recipient in the text of the document's first pages; undefined when there is none. */
@@ -47,10 +58,10 @@ export async function extractFaxNumberFromDocument(
   options: ExtractOptions = {},
 ): Promise<string | undefined> {
   const format = await sniffFormat(file);
-  const workdir = await mkdtemp(path.join(options.tmpdir ?? os.tmpdir(), 'lpfax-text-'));
+  const owner = { uid: options.uid, gid: options.gid };
+  const workdir = await makeWorkFolder(options.tmpdir ?? os.tmpdir(), 'lpfax-text-', owner);
   try {
     const owned = options.uid !== undefined || options.gid !== undefined;
-    if (owned) await chown(workdir, options.uid ?? -1, options.gid ?? -1);
     const copy = path.join(workdir, format === 'pdf' ? 'document.pdf' : 'document.ps');
     await copyFile(file, copy);
     if (owned) await chown(copy, options.uid ?? -1, options.gid ?? -1);
@@ -84,6 +95,6 @@ export async function extractFaxNumberFromDocument(
       `The document's text could not be read (${(error as Error).message}).`,
     );
   } finally {
-    await rm(workdir, { recursive: true, force: true });
+    await removeWorkFolder(workdir);
   }
 }

@@ -12,6 +12,9 @@
  * - GS_OPTIONS from the environment is cleared, so no one adds options behind our back.
  */
 import { execa, type ResultPromise } from 'execa';
+import { rmSync } from 'node:fs';
+import { chown, mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { RasterError } from './errors.js';
 
 export interface GhostscriptOptions {
@@ -43,13 +46,46 @@ export function postscriptHexString(bytes: Uint8Array): string {
   return `<${Buffer.from(bytes).toString('hex')}>`;
 }
 
-/** Running Ghostscript processes: killed if this Node process exits first, so none is orphaned. */
+/**
+ * Running Ghostscript processes: killed if this Node process exits first, so none is orphaned
+ * (execa's `cleanup` does so too; this does not depend on it). A backend must still turn SIGTERM
+ * (how cupsd cancels a job) into an abort, or exit on it: Node runs no exit handler for a signal.
+ */
 const running = new Set<GhostscriptProcess>();
+/** Work folders in use: removed if this Node process exits first (process.exit, an uncaught error). */
+const workFolders = new Set<string>();
 process.once('exit', () => {
   for (const gs of running) gs.kill();
+  for (const folder of workFolders) rmSync(folder, { recursive: true, force: true });
 });
 
-/** One Ghostscript process, with a progress watchdog, pause/resume, and a typed outcome. */
+/** Create a private work folder (mode 0700) under `parent`, owned by the Ghostscript user if given. */
+export async function makeWorkFolder(
+  parent: string,
+  prefix: string,
+  owner: { uid?: number; gid?: number },
+): Promise<string> {
+  let folder: string | undefined;
+  try {
+    folder = await mkdtemp(path.join(parent, prefix));
+    workFolders.add(folder);
+    if (owner.uid !== undefined || owner.gid !== undefined) {
+      await chown(folder, owner.uid ?? -1, owner.gid ?? -1);
+    }
+    return folder;
+  } catch (error) {
+    if (folder) await removeWorkFolder(folder);
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new RasterError('unreadable', `No private work folder could be made in ${parent} (${code}).`);
+  }
+}
+
+export async function removeWorkFolder(folder: string): Promise<void> {
+  await rm(folder, { recursive: true, force: true });
+  workFolders.delete(folder);
+}
+
+/** One Ghostscript process, with a progress watchdog (which can be held), and a typed outcome. */
 export class GhostscriptProcess {
   /** Resolves with stdout when Ghostscript exits with status 0; rejects with a RasterError. */
   readonly finished: Promise<string>;

@@ -14,6 +14,7 @@
  *   the fax line, so the page is scaled by 1728/1734 (−0.35 %) to fit the width, and centred
  *   vertically (a few white rows above and below: 2 at standard, 7 at superfine for Letter).
  *
+ * The document page is its CropBox, the part a PDF viewer shows (-dUseCropBox), not the MediaBox.
  * A document page of another size (a Letter document sent on A4 paper) is scaled uniformly to fit
  * and centred the same way. A landscape page is turned a quarter turn by -dPDFFitPage when that fits
  * it better, then fitted the same way (fax pages are always portrait).
@@ -68,13 +69,14 @@ export function pageGeometry(paper: Paper, resolution: Resolution): PageGeometry
   };
 }
 
-/** Ghostscript arguments that render onto the fixed fax page and fit each document page into it. */
+/** Ghostscript arguments that render onto the fixed fax page and fit each document page (its CropBox) into it. */
 export function ghostscriptPageArgs(geometry: PageGeometry): string[] {
   return [
     `-r${geometry.horizontalDpi}x${geometry.verticalDpi}`,
     `-g${geometry.widthPixels}x${geometry.heightPixels}`,
     '-dFIXEDMEDIA',
     '-dPDFFitPage',
+    '-dUseCropBox',
   ];
 }
 

@@ -14,13 +14,13 @@
  * has a progress timeout, stops on the caller's AbortSignal, and ends with the folder removed and no
  * Ghostscript left.
  */
-import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chown, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Bitmap, FaxPage, Resolution } from './bitmap.js';
 import { pageCountArgs, prepareDocument } from './document.js';
 import { RasterError } from './errors.js';
-import { GhostscriptProcess, SAFE_ARGS } from './ghostscript.js';
+import { GhostscriptProcess, makeWorkFolder, removeWorkFolder, SAFE_ARGS } from './ghostscript.js';
 import { GHOSTSCRIPT_PAPER_NAME, ghostscriptPageArgs, pageGeometry, type Paper } from './paper.js';
 import { PbmStreamParser } from './pbm.js';
 import { taglineSetTotal, taglineFields, taglinePostScript, type TaglineOptions } from './tagline.js';
@@ -87,13 +87,12 @@ export async function* rasterize(
   };
   const startedAt = new Date();
 
-  const workdir = await mkdtemp(path.join(options.tmpdir ?? os.tmpdir(), 'lpfax-raster-'));
-  const removeWorkdir = (): Promise<void> => rm(workdir, { recursive: true, force: true });
+  const workdir = await makeWorkFolder(options.tmpdir ?? os.tmpdir(), 'lpfax-raster-', owner);
+  const removeWorkdir = (): Promise<void> => removeWorkFolder(workdir);
   const onAbort = (): void => void removeWorkdir();
   signal?.addEventListener('abort', onAbort, { once: true });
   let gs: GhostscriptProcess | undefined;
   try {
-    await giveTo(workdir);
     const gsOptions = { executable: options.ghostscript, timeoutMs, signal, ...owner };
     const document = await prepareDocument(file, {
       ...gsOptions,

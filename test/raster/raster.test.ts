@@ -1,7 +1,8 @@
 import { execa } from 'execa';
-import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import ts from 'typescript';
 import {
   countPdfPages,
   DEFAULT_TAGLINE_FORMAT,
@@ -218,6 +219,25 @@ describe('rasterize', () => {
     expect(2155 - box.bottom).toBeLessThanOrEqual(5);
   });
 
+  it("fits the page's CropBox, the part a viewer shows", async () => {
+    const content = '0 0 0 rg 100 100 595.28 841.89 re f';
+    const pdf = buildPdf([
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 1000 1000] /CropBox [100 100 695.28 941.89] /Contents 4 0 R >>',
+      `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    ]);
+    const file = path.join(dir, 'cropbox.pdf');
+    await writeFile(file, pdf);
+    const [page] = await collect(file, { paper: 'a4', resolution: 'standard' });
+    const box = blackBox(page!.bitmap)!;
+    // An A4 CropBox filled with black: like an A4 page, full length and ~20 px white each side.
+    expect(box.left).toBeGreaterThanOrEqual(19);
+    expect(box.left).toBeLessThanOrEqual(22);
+    expect(box.top).toBeLessThanOrEqual(1);
+    expect(box.bottom).toBeGreaterThanOrEqual(1144);
+  });
+
   it('turns a landscape page to fit the portrait fax page', async () => {
     const landscape = await psToPdf(dir, 'landscape', fullBlackPagePs(841.89, 595.28));
     const [page] = await collect(landscape, { paper: 'a4', resolution: 'standard' });
@@ -263,6 +283,19 @@ describe('rasterize', () => {
       expect(new Set(constant.map(rows)).size).toBe(1);
       expect(blackPixels(constant[0]!.bitmap, 0, band)).toBeGreaterThan(20);
     }
+  });
+
+  it("keeps a document's own output out of the page stream", async () => {
+    // PostScript `print` writes to Ghostscript's stdout; it must not end up among the pages (nor on
+    // the backend's stdout).
+    const noisy = path.join(dir, 'noisy.ps');
+    await writeFile(
+      noisy,
+      '%!PS\n1 1 2000 { (noise noise noise\\n) print } for flush\n0 0 100 100 rectfill showpage\n',
+    );
+    const pages = await collect(noisy, { resolution: 'standard' });
+    expect(pages).toHaveLength(1);
+    expect(blackBox(pages[0]!.bitmap)).toBeDefined();
   });
 
   it('treats job text in the tagline as data, never as PostScript', async () => {
@@ -333,6 +366,40 @@ describe('rasterize', () => {
     expect(ghostscriptProcesses(dir).map((p) => p.uid)).toEqual([7]);
     controller.abort();
     expect((await result).kind).toBe('cancelled');
+  });
+});
+
+describe('when the Node process exits mid-job', () => {
+  it('kills Ghostscript and removes the work folder', async () => {
+    // Build lib/raster for a child Node process (inside the worktree, so it finds node_modules).
+    const out = await mkdtemp(path.join(process.cwd(), 'test', 'raster', '.exit-test-'));
+    try {
+      for (const name of await readdir('lib/raster')) {
+        const source = await readFile(path.join('lib/raster', name), 'utf8');
+        const { outputText } = ts.transpileModule(source, {
+          compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+        });
+        await writeFile(path.join(out, name.replace(/\.ts$/, '.js')), outputText);
+      }
+      const loop = path.join(dir, 'loop-exit.ps');
+      await writeFile(loop, '%!PS\n{} loop\n');
+      const script = `
+        import { rasterize } from ${JSON.stringify(path.join(out, 'index.js'))};
+        const pages = rasterize(${JSON.stringify(loop)}, { tmpdir: ${JSON.stringify(work)}, timeoutMs: 60000 });
+        pages.next().catch(() => {});
+        process.on('SIGUSR2', () => process.exit(3));
+        setInterval(() => {}, 1000);
+      `;
+      const child = execa('node', ['--input-type=module', '-e', script], { reject: false });
+      await waitFor(() => ghostscriptProcesses(dir).length === 1);
+      child.kill('SIGUSR2');
+      const result = await child;
+      expect(result.exitCode).toBe(3);
+      expect(ghostscriptProcesses(dir)).toEqual([]);
+      expect(await readdir(work)).toEqual([]);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 });
 
@@ -414,6 +481,12 @@ describe('rasterize: bad documents', () => {
     expect(error.message).toBe("Ghostscript rendered only 1 of the document's 3 pages.");
   });
 
+  it('says when no private work folder can be made', async () => {
+    const error = await rasterError(threePages, { tmpdir: path.join(dir, 'no-such-folder') });
+    expect(error.kind).toBe('unreadable');
+    expect(error.message).toMatch(/work folder.*ENOENT/);
+  });
+
   it('says when Ghostscript is missing', async () => {
     const error = await rasterError(threePages, { ghostscript: path.join(dir, 'no-such-gs') });
     expect(error.kind).toBe('ghostscript-missing');
@@ -427,6 +500,14 @@ describe('fax number written in the document', () => {
     );
     expect(findFaxNumberInText('see ###Jane Doe@5550199### here')).toBe('Jane Doe@5550199');
     expect(findFaxNumberInText('Telefax machines are old.\nFaxes: no')).toBeUndefined();
+    expect(findFaxNumberInText('###5550199###')).toBe('5550199');
+    expect(findFaxNumberInText('##########\n### Acme@+1 555 0101 ###')).toBe('Acme@+1 555 0101');
+  });
+
+  it("does not take a letterhead's own fax number for the recipient", () => {
+    expect(findFaxNumberInText('ACME Inc.\nFax: +1 555 0101\nTel: +1 555 0100')).toBeUndefined();
+    expect(findFaxNumberInText('Fax: Bob@5550100        Tel: 555 0199')).toBe('Bob@5550100');
+    expect(findFaxNumberInText('Fax: +1 555 0101\nFax: Bob@5550100')).toBe('Bob@5550100');
   });
 
   it('extracts the recipient from a PDF and from PostScript', async () => {
@@ -444,10 +525,10 @@ describe('fax number written in the document', () => {
     const late = await psToPdf(
       dir,
       'late',
-      '%!PS\n/Helvetica findfont 12 scalefont setfont\nshowpage showpage\n72 700 moveto (Fax: 5550100) show showpage\n',
+      '%!PS\n/Helvetica findfont 12 scalefont setfont\nshowpage showpage\n72 700 moveto (Fax: Late@5550100) show showpage\n',
     );
     expect(await extractFaxNumberFromDocument(late, { tmpdir: work, pages: 2 })).toBeUndefined();
-    expect(await extractFaxNumberFromDocument(late, { tmpdir: work, pages: 3 })).toBe('5550100');
+    expect(await extractFaxNumberFromDocument(late, { tmpdir: work, pages: 3 })).toBe('Late@5550100');
   });
 
   it('times out on looping PostScript', async () => {
