@@ -96,6 +96,7 @@ typedef struct {
     int call_no;
     const char *direction;  /* "dial" (host called the far end), "incoming" or "pair" */
     const char *caller;     /* pair mode: "a" or "b", else NULL */
+    const char *local_ident; /* the far end's ident; NULL in pair mode */
     const char *number;
     const char *outcome;    /* completed, failed, busy, no-answer, no-dialtone, far-end-hangup,
                                host-hangup; pair mode: ended */
