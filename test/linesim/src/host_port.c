@@ -252,8 +252,13 @@ bool host_port_inotify(host_port_t *p, int watch, uint32_t mask)
         if (p->opens++ == 0 && !p->client)
             start_session(p);
     } else if (mask & IN_CLOSE) {
-        if (p->opens > 0 && --p->opens == 0 && p->client)
+        if (p->opens > 0 && --p->opens == 0 && p->client) {
+            /* What the departed client wrote last must not reach the next session. */
+            uint8_t buf[READ_CHUNK];
+            while (read(p->master_fd, buf, sizeof(buf)) > 0)
+                ;
             end_session(p);
+        }
     }
     return true;
 }
