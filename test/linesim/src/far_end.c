@@ -239,7 +239,7 @@ void far_end_report(far_end_t *f, const call_summary_t *c)
     fputs(",\"remoteIdent\":", out);
     json_string(out, f && f->remote_ident[0] ? f->remote_ident : NULL);
     fputs(",\"localIdent\":", out);
-    json_string(out, f ? f->opt->ident : NULL);
+    json_string(out, c->local_ident);
     fprintf(out, ",\"durationSeconds\":%.2f,\"wallSeconds\":%.2f,\"tiff\":", c->sim_seconds,
             c->wall_seconds);
     json_string(out, f && !f->calling && f->pages > 0 ? f->tiff_path : NULL);

@@ -1,11 +1,13 @@
 /*
  * host_port.c - the pseudo-terminal the host (lpfax, efax) opens as its modem.
  *
- * Each open of the slave side by a client is one session: when the last client
- * closes it, the master reports POLLHUP and the line resets the modem. While no
- * client is present we cannot poll the master (it reports POLLHUP continuously),
- * so main.c sleeps on inotify IN_OPEN of the slave node, with a slow timer as a
- * fallback; no busy wait.
+ * Each open of the slave side by a client is one session. inotify reports every
+ * open and close of the slave node, in order, so a client that closes and at
+ * once reopens still gets a fresh modem: a session starts when the number of
+ * opens goes from 0 to 1 and ends when it drops back to 0. Without inotify we
+ * fall back to the master's POLLHUP (seen when the last client closes) and a
+ * slow probe. While no client is present the master is not polled at all (it
+ * reports POLLHUP continuously); no busy wait.
  *
  * Flow control (T.31 §8.3.3 / V.250 +IFC): when the modem's transmit buffer
  * fills, spandsp drops CTS. We then stop reading the master, so the kernel's
@@ -17,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/inotify.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +49,8 @@ struct host_port_s {
     int latency_ms;
     bool xonxoff;
     bool client;         /* a client has the slave open */
+    int watch;           /* inotify watch descriptor of the slave, or -1 */
+    int opens;           /* opens minus closes seen by inotify */
     bool cts;            /* modem ready to accept data from the host */
     bool xoff_sent;      /* host may still be stopped from an earlier session */
     queue_t to_host;     /* modem -> host, delayed by latency */
@@ -116,6 +121,7 @@ host_port_t *host_port_open(const linesim_options_t *opt, const char **slave_pat
     p->latency_ms = opt->latency_ms;
     p->xonxoff = opt->xonxoff;
     p->cts = true;
+    p->watch = -1;
     *slave_path = p->slave_path;
     return p;
 }
@@ -217,6 +223,46 @@ static void end_session(host_port_t *p)
         p->session(p->user, false);
 }
 
+static void start_session(host_port_t *p)
+{
+    p->client = true;
+    if (p->xoff_sent) {
+        /* A client closed the port while we held it with XOFF: release it. */
+        uint8_t c = XON;
+        (void) write(p->master_fd, &c, 1);
+        p->xoff_sent = false;
+    }
+    if (p->session)
+        p->session(p->user, true);
+}
+
+void host_port_watch(host_port_t *p, int inotify_fd)
+{
+    if (inotify_fd >= 0)
+        p->watch = inotify_add_watch(inotify_fd, p->slave_path, IN_OPEN | IN_CLOSE);
+}
+
+bool host_port_watched(host_port_t *p) { return p->watch >= 0; }
+
+bool host_port_inotify(host_port_t *p, int watch, uint32_t mask)
+{
+    if (p->watch < 0 || watch != p->watch)
+        return false;
+    if (mask & IN_OPEN) {
+        if (p->opens++ == 0 && !p->client)
+            start_session(p);
+    } else if (mask & IN_CLOSE) {
+        if (p->opens > 0 && --p->opens == 0 && p->client) {
+            /* What the departed client wrote last must not reach the next session. */
+            uint8_t buf[READ_CHUNK];
+            while (read(p->master_fd, buf, sizeof(buf)) > 0)
+                ;
+            end_session(p);
+        }
+    }
+    return true;
+}
+
 static bool probe_client(host_port_t *p)
 {
     struct pollfd pfd = { .fd = p->master_fd, .events = POLLIN };
@@ -228,17 +274,9 @@ static bool probe_client(host_port_t *p)
 bool host_port_service(host_port_t *p, short revents, int64_t now_ms)
 {
     if (!p->client) {
-        if (!probe_client(p))
+        if (p->watch >= 0 || !probe_client(p))
             return false;
-        p->client = true;
-        if (p->xoff_sent) {
-            /* A client closed the port while we held it with XOFF: release it. */
-            uint8_t c = XON;
-            (void) write(p->master_fd, &c, 1);
-            p->xoff_sent = false;
-        }
-        if (p->session)
-            p->session(p->user, true);
+        start_session(p);
         revents = 0;
     }
     if (revents & POLLIN) {
@@ -249,11 +287,11 @@ bool host_port_service(host_port_t *p, short revents, int64_t now_ms)
                 queue_push(&p->from_host, buf, (size_t) n, now_ms + p->latency_ms);
             else
                 p->rx(p->user, buf, (size_t) n);
-        } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        } else if (n < 0 && errno != EAGAIN && errno != EINTR && p->watch < 0) {
             end_session(p);
             return false;
         }
-    } else if (revents & (POLLHUP | POLLERR)) {
+    } else if ((revents & (POLLHUP | POLLERR)) && p->watch < 0) {
         end_session(p);
         return false;
     }

@@ -54,6 +54,7 @@ static void begin_call(line_t *l, const char *direction, const char *number)
     memset(&l->call, 0, sizeof(l->call));
     l->call.call_no = l->call_no;
     l->call.direction = direction;
+    l->call.local_ident = l->opt->ident;
     l->call.number = number ? l->number : NULL;
     l->call_start_samples = l->samples;
     l->call_start_ms = monotonic_ms();

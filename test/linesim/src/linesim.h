@@ -63,6 +63,11 @@ typedef struct host_port_s host_port_t;
 host_port_t *host_port_open(const linesim_options_t *opt, const char **slave_path);
 void host_port_close(host_port_t *p);
 int host_port_fd(host_port_t *p);
+/* Follow opens and closes of the slave with inotify (IN_OPEN | IN_CLOSE). */
+void host_port_watch(host_port_t *p, int inotify_fd);
+bool host_port_watched(host_port_t *p);
+/* One inotify event; false if it is not this port's. */
+bool host_port_inotify(host_port_t *p, int watch, uint32_t mask);
 /* The next wall time (ms, monotonic) at which queued bytes fall due, or -1. */
 int64_t host_port_next_due(host_port_t *p);
 /* poll() events wanted on the master fd now. */
@@ -96,6 +101,7 @@ typedef struct {
     int call_no;
     const char *direction;  /* "dial" (host called the far end), "incoming" or "pair" */
     const char *caller;     /* pair mode: "a" or "b", else NULL */
+    const char *local_ident; /* the far end's ident; NULL in pair mode */
     const char *number;
     const char *outcome;    /* completed, failed, busy, no-answer, no-dialtone, far-end-hangup,
                                host-hangup; pair mode: ended */

@@ -20,7 +20,7 @@
 
 #include "linesim.h"
 
-#define NO_CLIENT_PROBE_MS 250 /* fallback when inotify misses an open */
+#define NO_CLIENT_PROBE_MS 250 /* without inotify, how often to look for a client */
 #define MAX_LAG_MS 200         /* if the host machine stalls, stop catching up */
 
 int64_t monotonic_ms(void)
@@ -249,8 +249,7 @@ int main(int argc, char **argv)
         port[i] = host_port_open(&opt, &slave_path[i]);
         if (port[i] == NULL)
             return 71;
-        if (ino_fd >= 0)
-            inotify_add_watch(ino_fd, slave_path[i], IN_OPEN);
+        host_port_watch(port[i], ino_fd);
     }
     if (opt.pair)
         model.pair = pair_create(&opt, port[0], port[1]);
@@ -277,8 +276,8 @@ int main(int argc, char **argv)
             pfds[2 + i] = (struct pollfd) { .fd = host_port_fd(port[i]), .events = host_port_poll_events(port[i]) };
             if (!client[i]) {
                 pfds[2 + i].fd = -1; /* a master without a slave reports POLLHUP forever */
-                if (timeout < 0 || NO_CLIENT_PROBE_MS < timeout)
-                    timeout = NO_CLIENT_PROBE_MS;
+                if (!host_port_watched(port[i]) && (timeout < 0 || NO_CLIENT_PROBE_MS < timeout))
+                    timeout = NO_CLIENT_PROBE_MS; /* no inotify: probe for a client now and then */
             } else {
                 int64_t due = host_port_next_due(port[i]);
                 if (due >= 0) {
@@ -299,9 +298,18 @@ int main(int argc, char **argv)
         if (pfds[0].revents & POLLIN)
             stopping = true;
         if (pfds[1].revents & POLLIN) {
-            char buf[4096];
-            while (read(ino_fd, buf, sizeof(buf)) > 0)
-                ;
+            /* Opens and closes of the ptys, in order, before their data. */
+            char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+            ssize_t n;
+            while ((n = read(ino_fd, buf, sizeof(buf))) > 0) {
+                for (char *q = buf; q < buf + n;) {
+                    const struct inotify_event *ev = (const struct inotify_event *) q;
+                    for (int i = 0; i < nports; i++)
+                        if (host_port_inotify(port[i], ev->wd, ev->mask))
+                            break;
+                    q += sizeof(*ev) + ev->len;
+                }
+            }
         }
         now = monotonic_ms();
         for (int i = 0; i < nports; i++)
