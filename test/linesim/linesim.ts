@@ -204,13 +204,20 @@ export async function startLineSim(options: LineSimOptions = {}): Promise<LineSi
       if (paths.length === pathLines) devicePathResolve(paths);
       return;
     }
-    const call = JSON.parse(line) as LineSimCall;
+    let call: LineSimCall;
+    try {
+      call = JSON.parse(line) as LineSimCall;
+    } catch {
+      stderrText += `linesim: not a JSON line on stdout: ${line}\n`;
+      return;
+    }
     const w = waiters.shift();
     if (w) w.resolve(call);
     else queued.push(call);
   });
   const exitedPromise = new Promise<void>((resolve) => {
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': the last JSON lines are read by then.
+    child.on('close', (code, signal) => {
       exited = true;
       const e = new LineSimError('exited', `linesim exited (${signal ?? code}): ${stderrText.slice(-2000)}`);
       devicePathReject(e);
