@@ -183,6 +183,21 @@ describe('linesim, proved with efax', () => {
     expect(existsSync(link)).toBe(false);
   }, 60_000);
 
+  it.each([
+    { fault: { noAnswer: true }, response: 'NO ANSWER', outcome: 'no-answer' },
+    { fault: { noDialtone: true }, response: 'NO DIALTONE', outcome: 'no-dialtone' },
+  ])(
+    '$outcome: efax sees $response and gives up',
+    async ({ fault, response, outcome }) => {
+      sim = await startLineSim({ outDir: dir, speed: 4, ...fault });
+      const efax = await run('efax', ['-d', sim.devicePath, '-o1', '-v', 'ewinc', '-t', '5550000', pages[0]]);
+      expect(efax.log).toContain(`response "${response}"`);
+      expect(efax.code).toBe(2);
+      expect(await sim.nextCall(10_000)).toMatchObject({ outcome, number: '5550000', pages: 0 });
+    },
+    60_000,
+  );
+
   it('a far end limited to V.27ter shows 4800 bit/s in the JSON line and in efax', async () => {
     sim = await startLineSim({ outDir: dir, speed: 4, modems: ['v27ter'], ecm: false, ident: 'SLOW 4800' });
     const efax = await run('efax', [
