@@ -198,6 +198,13 @@ describe('linesim, proved with efax', () => {
     60_000,
   );
 
+  it('rejects a bad start with a typed error', async () => {
+    await expect(startLineSim({ outDir: join(dir, 'missing') })).rejects.toMatchObject({
+      kind: 'start-failed',
+      message: expect.stringContaining('cannot write'),
+    });
+  });
+
   it('a far end limited to V.27ter shows 4800 bit/s in the JSON line and in efax', async () => {
     sim = await startLineSim({ outDir: dir, speed: 4, modems: ['v27ter'], ecm: false, ident: 'SLOW 4800' });
     const efax = await run('efax', [

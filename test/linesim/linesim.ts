@@ -220,7 +220,7 @@ export async function startLineSim(options: LineSimOptions = {}): Promise<LineSi
     child.on('close', (code, signal) => {
       exited = true;
       const e = new LineSimError('exited', `linesim exited (${signal ?? code}): ${stderrText.slice(-2000)}`);
-      devicePathReject(e);
+      devicePathReject(new LineSimError('start-failed', e.message));
       for (const w of waiters.splice(0)) w.reject(e);
       resolve();
     });
