@@ -290,7 +290,7 @@ describe('linesim, proved with efax', () => {
   }, 60_000);
 
   it('serialport (what lib/modem uses) can drive the pty: ATD gets CONNECT and the far end CSI and DIS', async () => {
-    sim = await startLineSim({ outDir: dir, speed: 4, ident: '12345' });
+    sim = await startLineSim({ speed: 4, ident: '12345' }); // its own temporary outDir
     const port = new SerialPort({ path: sim.devicePath, baudRate: 115200, autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
     let input = Buffer.alloc(0);
@@ -329,6 +329,9 @@ describe('linesim, proved with efax', () => {
     await until('OK\r\n');
     await new Promise<void>((resolve) => port.close(() => resolve()));
     expect(await sim.nextCall(10_000)).toMatchObject({ number: '5550123', outcome: 'host-hangup', pages: 0 });
+    expect(existsSync(sim.outDir)).toBe(true);
+    await sim.stop();
+    expect(existsSync(sim.outDir)).toBe(false);
   }, 60_000);
 
   it('pair mode: efax on pty A faxes efax on pty B', async () => {
