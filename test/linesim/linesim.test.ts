@@ -183,6 +183,28 @@ describe('linesim, proved with efax', () => {
     expect(existsSync(link)).toBe(false);
   }, 60_000);
 
+  it.each([
+    { fault: { noAnswer: true }, response: 'NO ANSWER', outcome: 'no-answer' },
+    { fault: { noDialtone: true }, response: 'NO DIALTONE', outcome: 'no-dialtone' },
+  ])(
+    '$outcome: efax sees $response and gives up',
+    async ({ fault, response, outcome }) => {
+      sim = await startLineSim({ outDir: dir, speed: 4, ...fault });
+      const efax = await run('efax', ['-d', sim.devicePath, '-o1', '-v', 'ewinc', '-t', '5550000', pages[0]]);
+      expect(efax.log).toContain(`response "${response}"`);
+      expect(efax.code).toBe(2);
+      expect(await sim.nextCall(10_000)).toMatchObject({ outcome, number: '5550000', pages: 0 });
+    },
+    60_000,
+  );
+
+  it('rejects a bad start with a typed error', async () => {
+    await expect(startLineSim({ outDir: join(dir, 'missing') })).rejects.toMatchObject({
+      kind: 'start-failed',
+      message: expect.stringContaining('cannot write'),
+    });
+  });
+
   it('a far end limited to V.27ter shows 4800 bit/s in the JSON line and in efax', async () => {
     sim = await startLineSim({ outDir: dir, speed: 4, modems: ['v27ter'], ecm: false, ident: 'SLOW 4800' });
     const efax = await run('efax', [
@@ -268,7 +290,7 @@ describe('linesim, proved with efax', () => {
   }, 60_000);
 
   it('serialport (what lib/modem uses) can drive the pty: ATD gets CONNECT and the far end CSI and DIS', async () => {
-    sim = await startLineSim({ outDir: dir, speed: 4, ident: '12345' });
+    sim = await startLineSim({ speed: 4, ident: '12345' }); // its own temporary outDir
     const port = new SerialPort({ path: sim.devicePath, baudRate: 115200, autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
     let input = Buffer.alloc(0);
@@ -307,6 +329,9 @@ describe('linesim, proved with efax', () => {
     await until('OK\r\n');
     await new Promise<void>((resolve) => port.close(() => resolve()));
     expect(await sim.nextCall(10_000)).toMatchObject({ number: '5550123', outcome: 'host-hangup', pages: 0 });
+    expect(existsSync(sim.outDir)).toBe(true);
+    await sim.stop();
+    expect(existsSync(sim.outDir)).toBe(false);
   }, 60_000);
 
   it('pair mode: efax on pty A faxes efax on pty B', async () => {

@@ -13,7 +13,7 @@
  * See test/linesim/README.md for the options and the fields of a call.
  */
 import { spawn, execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -24,8 +24,10 @@ export type LineSimResolution = 'standard' | 'fine' | 'superfine';
 export type LineSimCoding = 'mh' | 'mr' | 'mmr';
 
 export interface LineSimOptions {
-  /** Folder for received TIFF files; default: a new temporary folder. */
+  /** Folder for received TIFF files; default: a new temporary folder, removed by stop(). */
   outDir?: string;
+  /** Keep the temporary folder after stop() (only matters without outDir). */
+  keepOutDir?: boolean;
   /** Simulated seconds per wall second (default 1). efax copes with 4. */
   speed?: number;
   /** Also create this symlink to the pty. */
@@ -126,7 +128,7 @@ export interface LineSim {
   readonly calls: AsyncIterable<LineSimCall>;
   /** What the simulator wrote on stderr so far. */
   stderr(): string;
-  /** SIGTERM, then wait for the exit. */
+  /** SIGTERM, wait for the exit, remove the temporary outDir (see keepOutDir). */
   stop(): Promise<void>;
 }
 
@@ -204,23 +206,36 @@ export async function startLineSim(options: LineSimOptions = {}): Promise<LineSi
       if (paths.length === pathLines) devicePathResolve(paths);
       return;
     }
-    const call = JSON.parse(line) as LineSimCall;
+    let call: LineSimCall;
+    try {
+      call = JSON.parse(line) as LineSimCall;
+    } catch {
+      stderrText += `linesim: not a JSON line on stdout: ${line}\n`;
+      return;
+    }
     const w = waiters.shift();
     if (w) w.resolve(call);
     else queued.push(call);
   });
   const exitedPromise = new Promise<void>((resolve) => {
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': the last JSON lines are read by then.
+    child.on('close', (code, signal) => {
       exited = true;
       const e = new LineSimError('exited', `linesim exited (${signal ?? code}): ${stderrText.slice(-2000)}`);
-      devicePathReject(e);
+      devicePathReject(new LineSimError('start-failed', e.message));
       for (const w of waiters.splice(0)) w.reject(e);
       resolve();
     });
   });
   child.on('error', (err) => devicePathReject(new LineSimError('start-failed', err.message)));
 
-  const [path, pathB] = await devicePaths;
+  let path: string, pathB: string | undefined;
+  try {
+    [path, pathB] = await devicePaths;
+  } catch (e) {
+    if (options.outDir === undefined) await rm(outDir, { recursive: true, force: true });
+    throw e;
+  }
 
   function nextCall(timeoutMs = 120_000): Promise<LineSimCall> {
     const ready = queued.shift();
@@ -266,11 +281,14 @@ export async function startLineSim(options: LineSimOptions = {}): Promise<LineSi
     calls,
     stderr: () => stderrText,
     async stop() {
-      if (exited) return;
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exitedPromise;
-      clearTimeout(killer);
+      if (!exited) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await exitedPromise;
+        clearTimeout(killer);
+      }
+      if (options.outDir === undefined && !options.keepOutDir)
+        await rm(outDir, { recursive: true, force: true });
     },
   };
 }

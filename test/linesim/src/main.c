@@ -188,6 +188,10 @@ static void parse_options(int argc, char **argv, linesim_options_t *o)
         usage(stderr);
         exit(64);
     }
+    if (!o->pair && access(o->out_dir, W_OK) != 0) {
+        fprintf(stderr, "linesim: cannot write to %s\n", o->out_dir);
+        exit(73);
+    }
     if (o->send_file && access(o->send_file, R_OK) != 0) {
         fprintf(stderr, "linesim: cannot read %s\n", o->send_file);
         exit(66);
