@@ -9,7 +9,7 @@ import { CupsBackendStatus } from '../../lib/cups/backend.js';
 import { rasterize } from '../../lib/raster/index.js';
 import { bitmapsEqual, readTiff, type Bitmap } from '../../lib/t4/index.js';
 import { startLineSim, type LineSim, type LineSimOptions } from '../linesim/linesim.js';
-import { runBackend, sandbox, shareDevice, writeConfig } from './run-backend.js';
+import { removeSandboxes, runBackend, sandbox, shareDevice, writeConfig } from './run-backend.js';
 
 const SPEED = 3;
 let dir: string;
@@ -78,6 +78,8 @@ beforeAll(() => {
     ].join('\n'),
   );
 });
+
+afterAll(removeSandboxes);
 
 describe('backend fax, as cupsd runs it', () => {
   it('lists the fax scheme for the CUPS web interface when run with no arguments', async () => {

@@ -4,7 +4,7 @@
  * — when the tests run as root, as in CI — as user lp, with the files it needs made reachable.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,12 +22,20 @@ function lpUser(): { uid: number; gid: number } {
 /** The user cupsd runs the backend as: lp when we are root, else ourselves. */
 export const backendUser = asRoot ? lpUser() : undefined;
 
+const sandboxes: string[] = [];
+
 /** A folder the backend's user may write: state, locks, temp files, config. */
 export function sandbox(prefix = 'lpfax-backend-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
+  sandboxes.push(dir);
   chmodSync(dir, 0o755);
   if (backendUser) chownSync(dir, backendUser.uid, backendUser.gid);
   return dir;
+}
+
+/** Removes every folder sandbox() made (call from afterAll). */
+export function removeSandboxes(): void {
+  for (const dir of sandboxes.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Lets the backend's user open the simulated modem's pty (cupsd's lp is in group dialout). */

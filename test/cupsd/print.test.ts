@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { backendPath, sandbox, shareDevice, writeConfig } from '../backend/run-backend.js';
+import { backendPath, removeSandboxes, sandbox, shareDevice, writeConfig } from '../backend/run-backend.js';
 import { startLineSim, type LineSim, type LineSimOptions } from '../linesim/linesim.js';
 import { startCupsd, type PrivateCupsd } from './harness.js';
 import { jobState, printJobLikeWindows, type JobState } from './ipp.js';
@@ -108,6 +108,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim?.stop();
   await cupsd?.stop();
+  removeSandboxes();
 });
 
 describe('printing to the Fax queue through cupsd', () => {
