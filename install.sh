@@ -6,6 +6,8 @@
 #   sudo ./install.sh --no-demo    install, but send nothing
 #   sudo ./install.sh --deps-only  only the system packages, npm ci and the build (what CI needs)
 #   sudo ./install.sh --share      also share the Fax queue over IPP (Windows, macOS clients)
+#   sudo ./install.sh --udev       also add a udev rule: the first USB fax modem as /dev/faxmodem0
+#   sudo ./install.sh --simulated  use the simulated phone line even when a modem is found
 #   sudo ./install.sh --uninstall  remove everything this script installed
 set -euo pipefail
 
@@ -16,14 +18,20 @@ statedir=/var/lib/lpfax
 mode=install
 demo=1
 share=0
+udev=0
+simulated=0
+ppddir=/usr/share/ppd/lpfax
+linesimdir=$statedir/linesim
 for arg in "$@"; do
   case "$arg" in
     --uninstall) mode=uninstall ;;
     --deps-only) mode=deps ;;
     --no-demo) demo=0 ;;
     --share) share=1 ;;
+    --udev) udev=1 ;;
+    --simulated) simulated=1 ;;
     -h | --help)
-      sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -119,7 +127,9 @@ install_files() {
   (cd "$prefix.new" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
   if [ -x "$here/test/linesim/build/linesim" ]; then
     cp -a "$here/test/linesim/build/linesim" "$prefix.new/linesim"
+    install -m 0755 "$here/scripts/linesim-service.sh" "$prefix.new/linesim-service"
   fi
+  stop_linesim
   rm -rf "$prefix"
   mv "$prefix.new" "$prefix"
   chown -R root:root "$prefix"
@@ -141,9 +151,111 @@ install_files() {
     step "installing the configuration file $confdir/lpfax.conf"
     install -m 0644 "$here/conf/lpfax.conf" "$confdir/lpfax.conf"
   fi
+  step "installing the PPD $ppddir/lpfax.ppd"
+  install -d -m 0755 "$ppddir"
+  install -m 0644 "$here/ppd/lpfax.ppd" "$ppddir/lpfax.ppd"
   # The backend runs as lp: it needs the modem (group dialout) and its state folder.
   usermod -a -G dialout lp 2>/dev/null || true
   install -d -m 0750 -o lp -g lp "$statedir"
+}
+
+stop_linesim() {
+  if [ -f "$statedir/linesim.pid" ]; then
+    step "stopping the simulated phone line"
+    kill -- "-$(cat "$statedir/linesim.pid")" 2>/dev/null || true
+    rm -f "$statedir/linesim.pid"
+    sleep 0.5
+  fi
+}
+
+start_linesim() {
+  step "starting the simulated phone line (received faxes go to $linesimdir/received)"
+  install -d -m 0755 "$linesimdir" "$linesimdir/received"
+  rm -f "$linesimdir/pty"
+  # In a session of its own, so that stop_linesim can end the whole pipeline.
+  LINESIM_DIR=$linesimdir setsid "$prefix/linesim-service" </dev/null >>"$linesimdir/service.log" 2>&1 &
+  echo $! >"$statedir/linesim.pid"
+  for _ in $(seq 1 50); do
+    [ -s "$linesimdir/pty" ] && return
+    sleep 0.1
+  done
+  echo "install.sh: the simulated phone line did not start; see $linesimdir/service.log" >&2
+  exit 1
+}
+
+default_paper() {
+  # The queue's default paper follows the machine's (libpaper, then the locale); A4 elsewhere.
+  local paper
+  paper=$(paperconf 2>/dev/null || true)
+  if [ -z "$paper" ] && [ "$(locale -k LC_PAPER 2>/dev/null | sed -n 's/^height=//p')" = 279 ]; then paper=letter; fi
+  case "$paper" in
+    letter) echo Letter ;;
+    legal) echo Legal ;;
+    *) echo A4 ;;
+  esac
+}
+
+setup_queue() {
+  local uri=""
+  if [ "$simulated" -eq 0 ]; then
+    step "looking for a fax modem"
+    uri=$("$(cups_serverbin)/backend/fax" 2>/dev/null | sed -n 's/^direct \(fax:\/[^ ]*\) .*/\1/p' | head -n 1)
+  fi
+  if [ -n "$uri" ]; then
+    step "found a fax modem: $uri"
+    stop_linesim
+  elif [ -x "$prefix/linesim-service" ]; then
+    start_linesim
+    uri="fax:$linesimdir/modem"
+  else
+    echo "install.sh: no fax modem found, and the simulated line was not built" >&2
+    exit 1
+  fi
+  step "creating the queue Fax on $uri"
+  lpadmin -p Fax -E -v "$uri" -P "$ppddir/lpfax.ppd" -D "Fax" -L "lpfax" -o "PageSize=$(default_paper)"
+  # A fax queue retries a busy line: every 5 minutes, 5 times (JobRetryInterval, JobRetryLimit).
+  step "setting the retry policy for fax jobs: every 300 s, 5 times"
+  cupsctl JobRetryInterval=300 JobRetryLimit=5
+  if [ "$share" -eq 1 ]; then
+    step "sharing the Fax queue over IPP"
+    lpadmin -p Fax -o printer-is-shared=true
+    cupsctl --share-printers
+  fi
+  if [ "$udev" -eq 1 ]; then
+    step "installing /etc/udev/rules.d/60-lpfax.rules (the first USB modem becomes /dev/faxmodem0)"
+    cat >/etc/udev/rules.d/60-lpfax.rules <<'RULES'
+# lpfax: a stable name and group dialout for USB fax modems (CDC ACM and USB serial adapters).
+SUBSYSTEM=="tty", KERNEL=="ttyACM[0-9]*", SYMLINK+="faxmodem%n", GROUP="dialout", MODE="0660"
+SUBSYSTEM=="tty", KERNEL=="ttyUSB[0-9]*", SYMLINK+="faxmodem%n", GROUP="dialout", MODE="0660"
+RULES
+    udevadm control --reload 2>/dev/null || true
+  fi
+}
+
+run_demo() {
+  local testpage=/usr/share/cups/data/default-testpage.pdf
+  [ -f "$testpage" ] || testpage="$here/README.md"
+  step "sending a demo fax over the simulated line: lp -d Fax -t 'lpfax demo@555-0100' $testpage"
+  local before
+  before=$(wc -l <"$linesimdir/calls.jsonl" 2>/dev/null || echo 0)
+  lp -d Fax -t 'lpfax demo@555-0100' "$testpage"
+  for _ in $(seq 1 180); do
+    local now
+    now=$(wc -l <"$linesimdir/calls.jsonl" 2>/dev/null || echo 0)
+    if [ "$now" -gt "$before" ]; then
+      sleep 1 # the PNG previews follow the call report
+      local report
+      report=$(tail -n 1 "$linesimdir/calls.jsonl")
+      step "the far end says: $report"
+      step "lpstat: $(lpstat -W completed -o Fax | tail -n 1)"
+      step "received fax and page previews:"
+      ls -1 "$linesimdir"/received/* | tail -n 8 | sed 's/^/    /'
+      return
+    fi
+    sleep 1
+  done
+  echo "install.sh: the demo fax did not arrive within 3 minutes; see lpstat -l -o Fax" >&2
+  exit 1
 }
 
 uninstall() {
@@ -153,13 +265,10 @@ uninstall() {
     step "removing the Fax queue"
     lpadmin -x Fax || true
   fi
-  if [ -f "$statedir/linesim.pid" ]; then
-    step "stopping the simulated phone line"
-    kill "$(cat "$statedir/linesim.pid")" 2>/dev/null || true
-  fi
-  step "removing $prefix, $serverbin/backend/fax, /usr/bin/lpfax, $statedir"
-  rm -rf "$prefix" "$prefix.new" "$statedir"
-  rm -f "$serverbin/backend/fax" /usr/bin/lpfax
+  stop_linesim
+  step "removing $prefix, $serverbin/backend/fax, /usr/bin/lpfax, $ppddir, $statedir"
+  rm -rf "$prefix" "$prefix.new" "$statedir" "$ppddir"
+  rm -f "$serverbin/backend/fax" /usr/bin/lpfax /etc/udev/rules.d/60-lpfax.rules
   if [ -f "$confdir/lpfax.conf" ] && [ -f "$here/conf/lpfax.conf" ] && cmp -s "$confdir/lpfax.conf" "$here/conf/lpfax.conf"; then
     rm -f "$confdir/lpfax.conf"
     rmdir "$confdir" 2>/dev/null || true
@@ -187,4 +296,6 @@ ensure_node
 build
 start_cupsd
 install_files
-step "done"
+setup_queue
+if [ "$demo" -eq 1 ] && [ -f "$statedir/linesim.pid" ]; then run_demo; fi
+step "done: print with  lp -d Fax -t 'Name@number' FILE"

@@ -4,10 +4,11 @@
  *   lpfax probe                                   list fax modems and their classes
  *   lpfax send --device DEV --to 'Name@number' FILE
  *   lpfax render FILE -o OUT.tif [--resolution …] [--coding mh|mr|mmr] [--paper …]
+ *   lpfax preview FAX.tif                        a PNG of each page, for people
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { loadFaxSettings, type FaxSettings } from '../lib/config/index.js';
@@ -20,6 +21,7 @@ import { jobRecipients } from '../lib/job/recipients.js';
 import { runFaxJob } from '../lib/job/run.js';
 import { StatusReporter } from '../lib/job/status.js';
 import { discoverModems } from '../lib/modem/index.js';
+import { tiffToPngs } from '../lib/preview/png.js';
 import { writeTiffF, type Coding, type FaxPage } from '../lib/t4/index.js';
 
 type JobOption = { name: string; value: string };
@@ -187,6 +189,26 @@ async function render(argv: {
   }
 }
 
+/** PNG previews of a TIFF fax, one per page, beside it (or in --out-dir). */
+async function preview(argv: { file: string; outDir?: string; width: number }): Promise<number> {
+  try {
+    const pngs = await tiffToPngs(argv.file, argv.width);
+    const base = basename(argv.file).replace(/\.tiff?$/i, '');
+    const dir = argv.outDir ?? dirname(argv.file);
+    for (const [i, png] of pngs.entries()) {
+      const out = join(dir, `${base}-page${i + 1}.png`);
+      await writeFile(out, png);
+      process.stdout.write(`${out}\n`);
+    }
+    return 0;
+  } catch (e) {
+    process.stderr.write(
+      `lpfax: cannot preview ${argv.file}: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
+    return 3;
+  }
+}
+
 const pageOptions = {
   resolution: { type: 'string', choices: ['standard', 'fine', 'superfine'], describe: 'vertical resolution' },
   paper: { type: 'string', choices: ['a4', 'letter', 'legal'], describe: 'paper size' },
@@ -232,6 +254,18 @@ await yargs(hideBin(process.argv))
       }),
     async (argv) => {
       process.exitCode = await render(argv as Parameters<typeof render>[0]);
+    },
+  )
+  .command(
+    'preview <file>',
+    'write a PNG of each page of a TIFF fax',
+    (y) =>
+      y.positional('file', { type: 'string', demandOption: true }).options({
+        'out-dir': { type: 'string', describe: 'folder for the PNG files (default: beside the TIFF)' },
+        width: { type: 'number', default: 850, describe: 'width of the pictures in pixels' },
+      }),
+    async (argv) => {
+      process.exitCode = await preview(argv as Parameters<typeof preview>[0]);
     },
   )
   .demandCommand(1)
