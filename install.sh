@@ -51,7 +51,7 @@ fi
 # The Debian packages lpfax needs at run time and to build and test it.
 packages=(
   cups cups-client cups-bsd cups-filters libcups2-dev ghostscript poppler-utils
-  libtiff-tools build-essential pkg-config libspandsp-dev efax socat
+  libtiff-tools build-essential pkg-config libspandsp-dev efax socat acl
 )
 
 cups_serverbin() {
@@ -154,8 +154,8 @@ install_files() {
   step "installing the PPD $ppddir/lpfax.ppd"
   install -d -m 0755 "$ppddir"
   install -m 0644 "$here/ppd/lpfax.ppd" "$ppddir/lpfax.ppd"
-  # The backend runs as lp: it needs the modem (group dialout) and its state folder.
-  usermod -a -G dialout lp 2>/dev/null || true
+  # The backend runs as lp, and cupsd gives it no supplementary group (not dialout): it reaches
+  # the modem through an ACL (setup_queue, and the udev rule of --udev), its state folder as owner.
   install -d -m 0750 -o lp -g lp "$statedir"
 }
 
@@ -171,6 +171,7 @@ stop_linesim() {
 start_linesim() {
   step "starting the simulated phone line (received faxes go to $linesimdir/received)"
   install -d -m 0755 "$linesimdir" "$linesimdir/received"
+  touch "$linesimdir/calls.jsonl"
   rm -f "$linesimdir/pty"
   # In a session of its own, so that stop_linesim can end the whole pipeline.
   LINESIM_DIR=$linesimdir setsid "$prefix/linesim-service" </dev/null >>"$linesimdir/service.log" 2>&1 &
@@ -202,7 +203,8 @@ setup_queue() {
     uri=$("$(cups_serverbin)/backend/fax" 2>/dev/null | sed -n 's/^direct \(fax:\/[^ ]*\) .*/\1/p' | head -n 1)
   fi
   if [ -n "$uri" ]; then
-    step "found a fax modem: $uri"
+    step "found a fax modem: $uri; letting user lp use it (setfacl -m u:lp:rw)"
+    setfacl -m u:lp:rw "$(readlink -f "${uri#fax:}")"
     stop_linesim
   elif [ -x "$prefix/linesim-service" ]; then
     start_linesim
@@ -224,9 +226,10 @@ setup_queue() {
   if [ "$udev" -eq 1 ]; then
     step "installing /etc/udev/rules.d/60-lpfax.rules (the first USB modem becomes /dev/faxmodem0)"
     cat >/etc/udev/rules.d/60-lpfax.rules <<'RULES'
-# lpfax: a stable name and group dialout for USB fax modems (CDC ACM and USB serial adapters).
-SUBSYSTEM=="tty", KERNEL=="ttyACM[0-9]*", SYMLINK+="faxmodem%n", GROUP="dialout", MODE="0660"
-SUBSYSTEM=="tty", KERNEL=="ttyUSB[0-9]*", SYMLINK+="faxmodem%n", GROUP="dialout", MODE="0660"
+# lpfax: a stable name for USB fax modems (CDC ACM and USB serial adapters), and access for
+# user lp, whom cupsd runs the fax backend as (without supplementary groups such as dialout).
+SUBSYSTEM=="tty", KERNEL=="ttyACM[0-9]*", SYMLINK+="faxmodem%n", RUN+="/usr/bin/setfacl -m u:lp:rw $env{DEVNAME}"
+SUBSYSTEM=="tty", KERNEL=="ttyUSB[0-9]*", SYMLINK+="faxmodem%n", RUN+="/usr/bin/setfacl -m u:lp:rw $env{DEVNAME}"
 RULES
     udevadm control --reload 2>/dev/null || true
   fi
@@ -236,18 +239,18 @@ run_demo() {
   local testpage=/usr/share/cups/data/default-testpage.pdf
   [ -f "$testpage" ] || testpage="$here/README.md"
   step "sending a demo fax over the simulated line: lp -d Fax -t 'lpfax demo@555-0100' $testpage"
-  local before
-  before=$(wc -l <"$linesimdir/calls.jsonl" 2>/dev/null || echo 0)
-  lp -d Fax -t 'lpfax demo@555-0100' "$testpage"
+  local before job
+  before=$(wc -l <"$linesimdir/calls.jsonl")
+  job=$(lp -d Fax -t 'lpfax demo@555-0100' "$testpage" | sed -n 's/^request id is \(Fax-[0-9]*\).*/\1/p')
   for _ in $(seq 1 180); do
     local now
-    now=$(wc -l <"$linesimdir/calls.jsonl" 2>/dev/null || echo 0)
+    now=$(wc -l <"$linesimdir/calls.jsonl")
     if [ "$now" -gt "$before" ]; then
       sleep 1 # the PNG previews follow the call report
       local report
       report=$(tail -n 1 "$linesimdir/calls.jsonl")
       step "the far end says: $report"
-      step "lpstat: $(lpstat -W completed -o Fax | tail -n 1)"
+      step "lpstat: $(lpstat -W completed -o Fax | grep "^$job " || echo "$job not completed")"
       step "received fax and page previews:"
       ls -1 "$linesimdir"/received/* | tail -n 8 | sed 's/^/    /'
       return

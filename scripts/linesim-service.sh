@@ -12,8 +12,9 @@ mkdir -p "$dir/received"
 "$prefix/linesim" --link "$dir/modem" --out-dir "$dir/received" --ident "LPFAX DEMO" |
   {
     read -r pty
-    # cupsd runs the backend as lp, in group dialout: let it open the modem.
-    chgrp dialout "$pty" && chmod 0660 "$pty"
+    # cupsd runs the backend as user lp with group lp only (it drops supplementary groups such
+    # as dialout): let lp open the modem.
+    chgrp lp "$pty" && chmod 0660 "$pty"
     echo "$pty" >"$dir/pty"
     while read -r report; do
       echo "$report" >>"$dir/calls.jsonl"
