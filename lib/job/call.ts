@@ -92,7 +92,8 @@ export async function callOverModem(
   let result: FaxResult;
   try {
     try {
-      await modem.init({ extraCommands: initCommands(settings.modem.init) });
+      // ModemInit (lpfax.conf) is the reset that starts each call: Class 1 is set after it.
+      await modem.init({ resetCommand: settings.modem.init });
     } catch (e) {
       throw isModemError(e) ? openFailure(device, e) : e;
     }
@@ -124,12 +125,4 @@ export async function callOverModem(
   const sentence = SENTENCE[failure.kind] ?? `The fax failed: ${failure.message}.`;
   const message = where ? `${sentence.replace(/[.?]$/, '')}${where}.` : sentence;
   throw new FaxJobError(JOB_FAILURE[failure.kind], message, failure);
-}
-
-/** The configured init string as extra commands: `AT&F` → ['&F'], `ATE0 S0=0` → ['E0 S0=0']. */
-export function initCommands(init: string): string[] {
-  return init
-    .split(/[;\n]/)
-    .map((c) => c.trim().replace(/^AT/i, ''))
-    .filter((c) => c !== '');
 }

@@ -44,6 +44,11 @@ export interface Class1OpenOptions {
 }
 
 export interface InitOptions {
+  /**
+   * The reset that starts the sequence, with or without "AT" (default "Z"); e.g. "&F" for the
+   * factory profile. Everything after it (E0V1Q0, +FCLASS=1 …) is set again afterwards.
+   */
+  resetCommand?: string;
   /** Extra commands (with or without "AT") sent after the standard ones; each must answer OK. */
   extraCommands?: string[];
 }
@@ -127,7 +132,7 @@ export class Class1Modem {
   init(options: InitOptions = {}): Promise<void> {
     return this.op(async () => {
       if (!(await this.wake())) throw new ModemError('no-response', `${this.path}: no answer to AT`);
-      await this.expectOk('Z', 5000);
+      await this.expectOk((options.resetCommand ?? 'Z').replace(/^AT/i, '') || 'Z', 5000);
       // Some modems take a moment after ATZ before they read commands again.
       if (!(await this.wake(false))) throw new ModemError('no-response', `${this.path}: no answer after ATZ`);
       const e0 = await this.channel.command('E0V1Q0');

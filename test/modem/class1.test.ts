@@ -59,6 +59,13 @@ describe('init, identify, capabilities', () => {
     await modem.close();
   });
 
+  test('a configured reset (lpfax.conf ModemInit) replaces ATZ, before Class 1 is set', async () => {
+    const { modem, fake } = await setup((cmd, m) => m.reply(cmd === '&F S7=60' ? 'OK' : 'ERROR'));
+    await modem.init({ resetCommand: 'AT&F S7=60' });
+    expect(fake.commands).toEqual(['', '&F S7=60', '', 'E0V1Q0', '&D2', '+FCLASS=1', '+IFC=1,1']);
+    await modem.close();
+  });
+
   test('RTS/CTS flow control: the port is asked for it and the modem gets +IFC=2,2', async () => {
     const path = `/dev/ttyMOCK${n++}`;
     MockBinding.createPort(path, { echo: false, record: false });
