@@ -60,8 +60,8 @@ export class Class1Transport implements FaxTransport {
     });
   }
 
-  async dial(dialString: string): Promise<void> {
-    await this.modem.dial(dialString).catch((e: unknown) => {
+  async dial(dialString: string, options: { pulse?: boolean } = {}): Promise<void> {
+    await this.modem.dial(dialString, { pulse: options.pulse }).catch((e: unknown) => {
       // After ATD, NO CARRIER means the far end answered without fax tones (or not at all).
       const err = asTransportError(e, 'dialling');
       throw err.kind === 'no-carrier' ? new FaxTransportError('not-a-fax', err.message) : err;

@@ -30,6 +30,8 @@ export interface SendFaxOptions {
   modem?: Class1Modem;
   /** What to dial; without it the call must already be connected (receiving the far end's V.21). */
   dialString?: string;
+  /** Pulse dialling (ATDP) instead of tone. */
+  pulse?: boolean;
   pages: AsyncIterable<FaxPage>;
   /** Our number for TSI, e.g. "+49 30 1234567". */
   localIdent: string;
@@ -124,7 +126,7 @@ export async function sendFax(options: SendFaxOptions): Promise<FaxResult> {
   if (options.dialString !== undefined) {
     options.onProgress?.({ kind: 'dialing', dialString: options.dialString });
     try {
-      await transport.dial(options.dialString);
+      await transport.dial(options.dialString, { pulse: options.pulse });
     } catch (e) {
       return finish({ ...empty, failure: failureOf(e) });
     }

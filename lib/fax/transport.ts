@@ -19,7 +19,7 @@ export interface FaxTransport {
   /** Whether sendImageFrames works (ECM, T.30 Annex A). */
   readonly ecm: boolean;
   /** Places the call; resolves once the far end answered and its fax signals are heard. */
-  dial(dialString: string): Promise<void>;
+  dial(dialString: string, options?: { pulse?: boolean }): Promise<void>;
   /** One V.21 HDLC transmission of these frames (the last has the final bit). */
   sendFrames(frames: Uint8Array[]): Promise<void>;
   /** The next V.21 HDLC frame, or null when none starts within timeoutMs. */

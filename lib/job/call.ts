@@ -100,6 +100,7 @@ export async function callOverModem(
     result = await sendFax({
       modem,
       dialString: request.recipient.dialString,
+      pulse: settings.dialRules.dialMode === 'pulse',
       pages: request.pages,
       localIdent: settings.identity.stationId,
       resolution: settings.page.resolution,

@@ -110,4 +110,17 @@ describe('Class1Transport', () => {
       await modem.close();
     }
   });
+
+  it('dials with pulses when asked (lpfax.conf DialMode: pulse)', async () => {
+    const { modem, fake, transport } = await setup('3', (cmd, m) =>
+      /^D[TP]/.test(cmd) ? m.reply('BUSY') : m.reply('ERROR'),
+    );
+    try {
+      await expect(transport.dial('5550100', { pulse: true })).rejects.toMatchObject({ kind: 'busy' });
+      await expect(transport.dial('5550100')).rejects.toMatchObject({ kind: 'busy' });
+      expect(fake.commands.filter((c) => c.startsWith('D'))).toEqual(['DP5550100', 'DT5550100']);
+    } finally {
+      await modem.close();
+    }
+  });
 });
