@@ -1,0 +1,112 @@
+/**
+ * One matrix of calls to a far end (spandsp) whose capabilities are restricted: every modem family
+ * (V.27 ter, V.29, V.17), every resolution and the codings a non-ECM call can use (MH, MR; T.6/MMR
+ * needs ECM, T.30 Table 2 note, which spandsp 0.0.6's simulated T.31 modem cannot carry: it offers
+ * HDLC at V.21 only, +FTH=3). The pages spandsp writes must equal what we sent, after the
+ * documented resolution change when the far end cannot take ours (lib/t4 convertResolution).
+ */
+import { readFile } from 'node:fs/promises';
+import { sendFax, type FaxResult } from '../../lib/fax/index.js';
+import { Class1Modem } from '../../lib/modem/index.js';
+import {
+  bitmapsEqual,
+  convertResolution,
+  createBitmap,
+  readTiff,
+  setPixel,
+  type Bitmap,
+  type FaxPage,
+  type Resolution,
+} from '../../lib/t4/index.js';
+import { startLineSim, type LineSimOptions } from '../linesim/linesim.js';
+
+/** Text-like strokes, thin horizontal rules (which a resolution change must keep) and a diagonal. */
+function page(height: number): Bitmap {
+  const b = createBitmap(1728, height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < 1728; x++) {
+      const stroke = (Math.floor(x / 9) + Math.floor(y / 7)) % 5 === 0 && x % 200 < 150;
+      if (stroke || y % 37 === 0 || x === y * 3) setPixel(b, x, y, true);
+    }
+  }
+  return b;
+}
+
+async function* pages(bitmaps: Bitmap[], resolution: Resolution): AsyncGenerator<FaxPage> {
+  for (const bitmap of bitmaps) yield { bitmap, resolution };
+}
+
+const cases: {
+  name: string;
+  line: LineSimOptions;
+  send: Resolution;
+  expect: { bitRate: number; modulation: string; coding: 'mh' | 'mr'; resolution: Resolution };
+}[] = [
+  {
+    name: 'V.27 ter, MH only, standard',
+    line: { modems: ['v27ter'], codings: ['mh'], resolutions: ['standard'] },
+    send: 'standard',
+    expect: { bitRate: 4800, modulation: 'V.27ter 4800', coding: 'mh', resolution: 'standard' },
+  },
+  {
+    name: 'V.29, fine, ECM off',
+    line: { modems: ['v29'], resolutions: ['standard', 'fine'], ecm: false },
+    send: 'fine',
+    expect: { bitRate: 9600, modulation: 'V.29 9600', coding: 'mr', resolution: 'fine' },
+  },
+  {
+    name: 'V.17, superfine',
+    line: { modems: ['v17'] },
+    send: 'superfine',
+    expect: { bitRate: 14400, modulation: 'V.17 14400', coding: 'mr', resolution: 'superfine' },
+  },
+  {
+    name: 'superfine pages to a far end that only takes standard',
+    line: { modems: ['v29'], resolutions: ['standard'] },
+    send: 'superfine',
+    expect: { bitRate: 9600, modulation: 'V.29 9600', coding: 'mr', resolution: 'standard' },
+  },
+];
+
+describe('sendFax to a restricted far end (one matrix)', () => {
+  it.each(cases)(
+    '$name',
+    async ({ line, send, expect: want }) => {
+      const sim = await startLineSim({ speed: 3, ...line });
+      const sent = [page(send === 'superfine' ? 240 : send === 'fine' ? 120 : 60)];
+      let result: FaxResult;
+      const modem = await Class1Modem.open(sim.devicePath, { lock: false });
+      try {
+        await modem.init();
+        result = await sendFax({
+          modem,
+          dialString: '5550100',
+          pages: pages(sent, send),
+          localIdent: '+1 415 555 0100',
+          resolution: send,
+        });
+      } finally {
+        await modem.close();
+      }
+      try {
+        const far = await sim.nextCall(60_000);
+        expect(result).toMatchObject({ ok: true, pagesConfirmed: 1, ...want, ecm: false });
+        expect(far).toMatchObject({
+          outcome: 'completed',
+          pages: 1,
+          bitRate: want.bitRate,
+          coding: want.coding,
+        });
+        expect(far.resolution).toBe(want.resolution);
+        const received = readTiff(await readFile(far.tiff!));
+        const expected = convertResolution(sent[0], send, want.resolution);
+        expect(received).toHaveLength(1);
+        expect(received[0].bitmap.height).toBe(expected.height);
+        expect(bitmapsEqual(received[0].bitmap, expected)).toBe(true);
+      } finally {
+        await sim.stop();
+      }
+    },
+    120_000,
+  );
+});
