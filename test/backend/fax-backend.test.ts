@@ -170,6 +170,40 @@ describe('backend fax, as cupsd runs it', () => {
     });
   });
 
+  it('cancels an empty file, a truncated PDF and a PDF header with junk, each with one sentence', async () => {
+    const full = readFileSync(pdf);
+    const bad: Record<string, Buffer> = {
+      'empty.pdf': Buffer.alloc(0),
+      'truncated.pdf': full.subarray(0, Math.floor(full.length / 2)),
+      'junk.pdf': Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(4096, 0x5a)]),
+    };
+    for (const [name, content] of Object.entries(bad)) {
+      const file = join(dir, name);
+      writeFileSync(file, content, { mode: 0o644 });
+      const { tmp, run } = job('fax:/dev/null', 'Pharmacy@555-0100', file);
+      const result = await run();
+      expect([name, result.code]).toEqual([name, CupsBackendStatus.CANCEL]);
+      expect(result.of('ERROR')).toHaveLength(1);
+      expect(readdirSync(tmp)).toEqual([]);
+    }
+  });
+
+  it('faxes several recipients, one call each, in order', async () => {
+    await withLine({}, async (sim) => {
+      const result = await job(`fax:${sim.devicePath}`, 'Pharmacy@555-0100; Clinic@555-0101').run();
+      expect(result.code).toBe(CupsBackendStatus.OK);
+      const calls = [await sim.nextCall(30_000), await sim.nextCall(30_000)];
+      expect(calls.map((c) => [c.number, c.outcome, c.pages])).toEqual([
+        ['5550100', 'completed', 3],
+        ['5550101', 'completed', 3],
+      ]);
+      expect(result.of('INFO')).toContain('Preparing the fax for Clinic (5550101) (recipient 2 of 2)…');
+      expect(result.of('INFO')).toContainEqual(
+        expect.stringMatching(/^Delivered 6 pages to 2 recipients in \d+ s$/),
+      );
+    });
+  });
+
   it('stops the queue when the modem is missing, keeping the job', async () => {
     const result = await job('fax:/dev/ttyNOSUCHMODEM', 'Pharmacy@555-0100').run();
     expect(result.code).toBe(CupsBackendStatus.STOP);
