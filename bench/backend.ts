@@ -173,7 +173,7 @@ async function memory(dir: string, pages: number, speed: number): Promise<void> 
     const secondHalf = r.samples.filter(([p]) => p > pages / 2).map(([, v]) => v);
     console.log(
       `${pages} pages, standard, linesim --speed ${speed}: exit ${r.code}, far end ${call.outcome} ${call.pages} pages,` +
-        ` ${call.bitRate} bit/s ${call.coding}, line ${call.durationSeconds.toFixed(0)} s, wall ${call.wallSeconds.toFixed(0)} s`,
+        ` ${call.bitRate} bit/s ${call.coding} ${call.resolution}, line ${call.durationSeconds.toFixed(0)} s, wall ${call.wallSeconds.toFixed(0)} s`,
     );
     console.log(
       `  backend VmHWM (peak RSS) ${(r.hwm / MB).toFixed(1)} MB; VmRSS by page sent (MB, max): ${marks.filter(Boolean).join(', ')}`,
