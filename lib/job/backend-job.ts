@@ -4,7 +4,7 @@
  * told to the scheduler in CUPS's own lines. Returns the backend's exit code.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -62,6 +62,8 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
   try {
     const settings = settingsFor(job, env);
     const owner = await unprivilegedUser();
+    // Ghostscript (as lp) works in folders made inside this one: lp must be able to enter it.
+    if (owner) await chown(workdir, owner.uid, owner.gid);
     let document = job.file;
     if (document === undefined) {
       document = join(workdir, 'document');

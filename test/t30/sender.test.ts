@@ -182,6 +182,21 @@ describe('Phase B', () => {
     expect(call.coding).toMatchObject({ coding: 'mr', kFactor: 4, minBitsPerRow: 0, ecm: false });
   });
 
+  it('sends DCS alone, as the final frame, when it has no identity for TSI', () => {
+    const call = new Call({ localIdent: '  ' });
+    call.connected();
+    expect(call.frame(SPANDSP_DIS)).toEqual([
+      'cancel T1',
+      'silence 75',
+      'send DCS',
+      'silence 75',
+      'tcf V.17 14400 1500',
+      'receive 3000',
+    ]);
+    expect(call.sent).toHaveLength(1);
+    expect(call.sent[0]![1]).toBe(0x13); // final frame
+  });
+
   it('hangs up as incompatible on a DIS with no usable capability', () => {
     const call = new Call();
     call.connected();

@@ -1,0 +1,87 @@
+/**
+ * lib/fax on an impaired simulated line (test/linesim, spandsp receives): white noise at -50 dBm0,
+ * and a far end that hangs up in the middle of a document. The loudest noise lpfax survives is a
+ * benchmark, not a test: `node dist/bench/line.js --noise-sweep`.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { sendFax, Class1Transport, type FaxProgress } from '../../lib/fax/index.js';
+import { Class1Modem } from '../../lib/modem/index.js';
+import {
+  bitmapsEqual,
+  createBitmap,
+  readTiff,
+  setPixel,
+  type Bitmap,
+  type FaxPage,
+} from '../../lib/t4/index.js';
+import { startLineSim, type LineSim, type LineSimOptions } from '../linesim/linesim.js';
+
+/** Text-like stripes: short black runs on every other band of 8 rows, shifted by the page number. */
+function testPage(n: number, height: number): Bitmap {
+  const b = createBitmap(1728, height);
+  for (let y = 0; y < height; y++) {
+    if (Math.floor(y / 8) % 2 === 1) continue;
+    for (let x = 0; x < 1728; x++) if ((x + 7 * y + 31 * n) % 23 < 5) setPixel(b, x, y, true);
+  }
+  return b;
+}
+
+async function* pages(bitmaps: Bitmap[]): AsyncGenerator<FaxPage> {
+  for (const bitmap of bitmaps) yield { bitmap, resolution: 'fine' };
+}
+
+/** Opens the simulated modem, sends the pages, closes the modem; the far end's report too. */
+async function send(line: LineSimOptions, bitmaps: Bitmap[]) {
+  const sim: LineSim = await startLineSim(line);
+  try {
+    const modem = await Class1Modem.open(sim.devicePath, { lock: false });
+    const progress: FaxProgress[] = [];
+    const trace: string[] = [];
+    try {
+      await modem.init();
+      const result = await sendFax({
+        transport: await Class1Transport.probe(modem),
+        dialString: '5550100',
+        pages: pages(bitmaps),
+        localIdent: '+49 30 1234567',
+        resolution: 'fine',
+        trace: (l) => trace.push(l),
+        onProgress: (p) => progress.push(p),
+      });
+      const far = await sim.nextCall(60_000);
+      return { result, far, progress, trace };
+    } finally {
+      await modem.close();
+    }
+  } finally {
+    await sim.stop();
+  }
+}
+
+describe('sendFax on an impaired simulated line', () => {
+  it('delivers a page through white noise at -50 dBm0, unchanged', async () => {
+    const sent = [testPage(1, 240)];
+    const { result, far, trace } = await send({ speed: 4, noiseDbm0: -50 }, sent);
+    if (!result.ok) console.log(trace.join('\n'));
+    expect(result).toMatchObject({ ok: true, pagesConfirmed: 1 });
+    expect(far).toMatchObject({ outcome: 'completed', pages: 1, completionCode: 0 });
+    const received = readTiff(await readFile(far.tiff!));
+    expect(received).toHaveLength(1);
+    expect(bitmapsEqual(received[0]!.bitmap, sent[0]!)).toBe(true);
+  }, 60_000);
+
+  it('a far end that hangs up after confirming page 1 of 3: typed failure, 1 page confirmed', async () => {
+    // linesim's --hangup-after-page 2: page 1 gets its MCF, the line drops once page 2 is in.
+    const sent = [testPage(1, 120), testPage(2, 120), testPage(3, 120)];
+    const { result, far, progress } = await send({ speed: 4, hangupAfterPage: 2 }, sent);
+    expect(result.ok).toBe(false);
+    expect(result.pagesConfirmed).toBe(1);
+    // No answer to the post-page command after page 2: T.30's repeats (T4) run out.
+    expect(result.failure?.kind).toBe('protocol-timeout');
+    expect(result.failure?.message).toMatch(/post-?page/i);
+    expect(progress.filter((p) => p.kind === 'page-confirmed')).toHaveLength(1);
+    expect(far.outcome).toBe('far-end-hangup');
+    expect(far.pages).toBeLessThan(3);
+  }, 60_000);
+});
