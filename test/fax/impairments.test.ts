@@ -50,7 +50,9 @@ async function send(line: LineSimOptions, bitmaps: Bitmap[]) {
         onProgress: (p) => progress.push(p),
       });
       const far = await sim.nextCall(60_000);
-      return { result, far, progress, trace };
+      // Read the received fax now: stop() removes the simulator's temporary folder.
+      const received = far.tiff ? readTiff(await readFile(far.tiff)) : [];
+      return { result, far, received, progress, trace };
     } finally {
       await modem.close();
     }
@@ -62,11 +64,10 @@ async function send(line: LineSimOptions, bitmaps: Bitmap[]) {
 describe('sendFax on an impaired simulated line', () => {
   it('delivers a page through white noise at -50 dBm0, unchanged', async () => {
     const sent = [testPage(1, 240)];
-    const { result, far, trace } = await send({ speed: 4, noiseDbm0: -50 }, sent);
+    const { result, far, received, trace } = await send({ speed: 4, noiseDbm0: -50 }, sent);
     if (!result.ok) console.log(trace.join('\n'));
     expect(result).toMatchObject({ ok: true, pagesConfirmed: 1 });
     expect(far).toMatchObject({ outcome: 'completed', pages: 1, completionCode: 0 });
-    const received = readTiff(await readFile(far.tiff!));
     expect(received).toHaveLength(1);
     expect(bitmapsEqual(received[0]!.bitmap, sent[0]!)).toBe(true);
   }, 60_000);
