@@ -31,12 +31,25 @@ export interface BackendJobOptions {
   stdin?: NodeJS.ReadableStream;
 }
 
+/** A user's /etc/passwd fields: name, password, uid, gid, GECOS … */
+async function passwdEntry(user: string, file = '/etc/passwd'): Promise<string[] | undefined> {
+  const passwd = await readFile(file, 'utf8').catch(() => '');
+  return passwd
+    .split('\n')
+    .map((l) => l.split(':'))
+    .find((fields) => fields[0] === user);
+}
+
+/** The full name of the job's user (GECOS field), for the cover page and the tagline. */
+export async function fullNameOf(user: string, passwdFile?: string): Promise<string | undefined> {
+  const gecos = (await passwdEntry(user, passwdFile))?.[4]?.split(',')[0]?.trim();
+  return gecos || undefined;
+}
+
 /** lp's uid and gid, from /etc/passwd: Ghostscript runs as lp when the backend runs as root. */
 async function unprivilegedUser(): Promise<{ uid: number; gid: number } | undefined> {
   if (process.getuid?.() !== 0) return undefined;
-  const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
-  const entry = passwd.split('\n').find((l) => l.startsWith('lp:'));
-  const [, , uid, gid] = entry?.split(':') ?? [];
+  const [, , uid, gid] = (await passwdEntry('lp')) ?? [];
   if (uid === undefined || gid === undefined) {
     throw new FaxJobError('config-error', 'Running as root, but there is no user lp to run Ghostscript as.');
   }
@@ -81,7 +94,8 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
       settings,
     );
 
-    const sender = settings.identity.senderName || job.user;
+    // The sender: lpfax.conf's SenderName, else the job user's full name, else the login.
+    const sender = settings.identity.senderName || (await fullNameOf(job.user)) || job.user;
     const outcome = await runFaxJob({
       recipients,
       store: new ProgressStore(env.LPFAX_STATE_DIR || DEFAULT_STATE_DIR, job.uuid ?? `job-${job.jobId}`),
