@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   caseFile,
+  dependsOnSenderTimers,
   expectedOutcome,
   pagesOf,
   statusOf,
@@ -77,6 +78,8 @@ export interface CaseResult {
   pass: boolean;
   /** Why it failed, or a note on a pass. */
   reason: string;
+  /** The line's speed factor this case ran at. */
+  speed: number;
   /** Steps opened to the choices T.30 allows (deviations.ts). */
   deviations: string[];
   /** The step (1-based, as in the XML) where the tester stopped, if it failed there. */
@@ -150,7 +153,9 @@ async function runOne(
   const { testCase: deviated, notes } = applyDeviations(c);
   await writeFile(casePath, caseFile(deviated));
   const expected = expectedOutcome(c);
-  const tester = spawn(binary, ['--case', casePath, '--speed', String(o.speed), '--max-seconds', '120'], {
+  // The sender's T.30 timers run in wall-clock time: cases that wait on them run at real speed.
+  const speed = dependsOnSenderTimers(c) ? 1 : o.speed;
+  const tester = spawn(binary, ['--case', casePath, '--speed', String(speed), '--max-seconds', '120'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   tester.stderr!.pipe(createWriteStream(testerLog));
@@ -180,7 +185,7 @@ async function runOne(
 
   // The verdict comes when the script ends, fails, or the call ends; a sender that
   // exits without ever calling leaves only its exit.
-  const caseLimitMs = (600 * 1000) / o.speed;
+  const caseLimitMs = (600 * 1000) / speed;
   let verdict = await within(
     Promise.race([verdictP, senderExit.then(() => within(verdictP, 3000))]),
     caseLimitMs,
@@ -208,6 +213,7 @@ async function runOne(
     status: statusOf(c),
     senderExit: exit,
     deviations: notes,
+    speed,
     simSeconds: verdict?.simSeconds ?? null,
     wallSeconds: (Date.now() - started) / 1000,
     testerLog,

@@ -178,3 +178,31 @@ export function expectedOutcome(c: TestCase): ExpectedOutcome {
 export function statusOf(c: TestCase): string | undefined {
   return flatSteps(c.nodes).find((s) => s.attrs.type === 'STATUS')?.attrs.value;
 }
+
+/**
+ * Does the case wait on one of the sender's own timers (T.30 T1, T2, T4, T5: a command
+ * repeated after no or a corrupted response, a sender giving up after silence or a
+ * dropped line)? A sender's timers run in wall-clock time, so such cases must run with
+ * the line at real speed; the others may run faster.
+ */
+export function dependsOnSenderTimers(c: TestCase): boolean {
+  const steps = flatSteps(c.nodes);
+  if (c.nodes.some((n) => n.kind === 'repeat')) return true;
+  for (let i = 0; i < steps.length; i++) {
+    const a = steps[i].attrs;
+    if (a.crc_error !== undefined || a.tag === 'GARBAGE') return true;
+    if (a.type === 'WAIT' && Number(a.value) >= 2000) return true;
+    if (a.dir === 'T' && a.type === 'CLEAR') return true;
+    const prevR = steps
+      .slice(0, i)
+      .reverse()
+      .find((s) => s.attrs.type !== 'WAIT' && s.attrs.type !== 'SET');
+    if (a.dir === 'R' && a.type === 'HDLC' && prevR?.attrs.dir === 'R') {
+      // a command again with nothing sent in between: the sender's T4 ran out
+      if (prevR.attrs.type === 'TCF' || (prevR.attrs.type === 'HDLC' && prevR.attrs.tag === a.tag))
+        return true;
+    }
+    if (a.dir === 'T' && a.type === 'PREAMBLE' && steps[i + 1]?.attrs.dir === 'R') return true;
+  }
+  return false;
+}
