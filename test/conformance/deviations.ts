@@ -4,16 +4,16 @@
  * (that a TCF comes, at the rate its own DCS announced, within the timeout, followed by
  * page data at that rate) stays.
  *
- * The rate after FTT, RTP or RTN (T.30 5.3.6.2 and Figure 5-2: the transmitter
- * retrains; which rate, and the fall-back order, are its decision; T.30 Annex A.4 says
- * the same of ECM's CTC): spandsp's scripts name the next lower rate in spandsp's own
+ * The rate after FTT, RTP or RTN (T.30's definitions of these responses in 5.3.6.1 and
+ * its flow diagrams: the transmitter retrains; which rate, and the fall-back order, are
+ * its decision; T.30 Annex A says as much of ECM's CTC): spandsp's scripts name the next lower rate in spandsp's own
  * order (e.g. V.17/9600 -> V.29/9600 in OTGC08). The tester accepts any modem the
  * tester's DIS offers at or below the rate of the previous TCF (modem "<=X"), and takes
  * page data at the rate trained (modem "="). A later TCF after CRP or an unanswered
- * DCS repeats the previous DCS (T.30 5.3.6.2), so it too is "=".
+ * DCS repeats the previous DCS (CRP: repeat the command), so it too is "=".
  *
- * The earliest moment of going on hook after DCN (R CLEAR timein="800"): T.30 5.3.6.3
- * (phase E) asks the terminal to release the call once DCN is sent and sets no minimum
+ * The earliest moment of going on hook after DCN (R CLEAR timein="800"): T.30 phase E
+ * asks the terminal to release the call once DCN is sent and sets no minimum
  * delay; on this simulated line the on-hook is the host's ATH, which reaches the tester
  * with no line delay at all. The latest moment (timeout) stays.
  */

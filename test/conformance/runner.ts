@@ -273,12 +273,17 @@ export function formatTable(results: CaseResult[]): string {
   const rows = results.map(
     (r) =>
       `${r.name.padEnd(10)} ${(r.pass ? 'pass' : 'FAIL').padEnd(5)} ${String(r.senderExit ?? '-').padEnd(5)} ` +
-      `${(r.simSeconds?.toFixed(1) ?? '-').padStart(6)}  ${r.step !== null ? `step ${r.step}: ` : ''}${r.reason}`,
+      `${String(r.speed).padStart(5)} ${(r.simSeconds?.toFixed(1) ?? '-').padStart(6)}  ` +
+      `${r.step !== null ? `step ${r.step}: ` : ''}${r.reason}`,
   );
+  const notes = results
+    .filter((r) => r.deviations.some((d) => !d.includes('on hook')))
+    .map((r) => `  ${r.name}: ${r.deviations.filter((d) => !d.includes('on hook')).join('; ')}`);
   const passed = results.filter((r) => r.pass).length;
   return [
-    `${'case'.padEnd(10)} ${'verdict'.padEnd(5)} exit  sim s  reason`,
+    `${'case'.padEnd(10)} ${'verdict'.padEnd(5)} exit  speed  sim s  reason`,
     ...rows,
+    ...(notes.length ? ['choices T.30 allows, accepted (deviations.ts):', ...notes] : []),
     `${passed} passed, ${results.length - passed} failed`,
   ].join('\n');
 }

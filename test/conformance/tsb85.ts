@@ -157,7 +157,7 @@ const POST_PAGE_RESPONSES = new Set(['MCF', 'RTP', 'RTN', 'PPR', 'CRP', 'RNR', '
  * The outcome the sender must report. The script's STATUS is spandsp's own T.30
  * completion code, which an external sender cannot show; what it can show is whether it
  * considers the document delivered (exit status 0) or not. A document is delivered when
- * the tester's last response to a post-message command was MCF or RTP (T.30 5.3.6.2:
+ * the tester's last response to a post-message command was MCF or RTP (T.30 5.3.6.1,
  * both confirm the page). A case that ends before the call does (no R CLEAR and no
  * T CLEAR) leaves the outcome unchecked.
  */

@@ -7,8 +7,8 @@
  * CNG; TCF, page data or ECM frames at one modulation; silence; the DUT going
  * on hook) until its timeout (7 s when the script gives none, as spandsp's
  * tester does). The first mismatch or timeout ends the case with the step and
- * the reason. Frames with a bad FCS are logged and otherwise ignored (T.30
- * 5.3.7: a receiver discards them).
+ * the reason. Frames with a bad FCS are logged and otherwise ignored (a T.30
+ * receiver discards them).
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -128,7 +128,7 @@ static bool in_list(const char *list, const char *modem)
 
 /* The modem of a TCF/MSG/PP step into f->modem. "<=X" (runner.ts deviations): any modem the
    tester's DIS offers at or below the last TCF's rate, as the DUT's DCS chose; "=": the
-   modem of the last TCF. A TCF must come at the rate its DCS announced (T.30 5.3.1). */
+   modem of the last TCF. A TCF must come at the rate its DCS announced (T.30 Table 2). */
 static bool choose_modem(far_end_t *f, const step_t *st)
 {
     const char *announced = f->dcs_len ? dcs_modem(f->dcs, f->dcs_len) : NULL;
@@ -333,8 +333,8 @@ static void on_v21_frame(far_end_t *f, const uint8_t *raw, int len, bool ok)
             return;
         }
         if (st->frame_len >= 2 && st->frame[1] == 0xC8 && n >= 2 && msg[1] == 0xC0) {
-            /* T.30 5.3.6.1: a command may be preceded by optional non-final frames
-               (TSI, NSS, SUB, SID, PWD ...); the step names the final frame it awaits. */
+            /* T.30 (5.3.6.1, the command sequences): a command may be preceded by optional
+               non-final frames (TSI, NSS, SUB, SID, PWD ...); the step names the final frame. */
             logf_(f, "(a non-final frame before the awaited %s: accepted as optional)", st->tag);
             return;
         }
@@ -392,7 +392,7 @@ static void end_of_fast(far_end_t *f)
     logf_(f, "%s at %s: %.3f s of data, %ld bits, %ld ones, %d FCD, %d RCP, %d bad frames", st->type, f->modem,
           seconds, f->bits, f->ones, f->fcd, f->rcp, f->fast_bad);
     if (strcmp(st->type, "TCF") == 0) {
-        /* T.30 5.3.1.2 (TCF): zeros for 1.5 s +-10%. The receiver's own bits around the
+        /* T.30, TCF: zeros for 1.5 s +-10%. The receiver's own bits around the
            carrier's ends are not the sender's, so the longest run of zeros is what counts. */
         double zeros = (double) f->longest_zero_run / f->fast_rate;
         logf_(f, "TCF: longest run of zeros %.3f s", zeros);
