@@ -212,6 +212,15 @@ if (!haveXml) {
           if (evidence) expect(r.reason).toMatch(evidence);
         },
       );
+
+      it('self-check: with the DCN efax sends, efax runs MTGN04 to its end, on hook in time, exit 0', () => {
+        const r = results.find((x) => x.name === 'MTGN04-dcn')!;
+        expect({ pass: r.pass, reason: r.reason, exit: r.senderExit }).toEqual({
+          pass: true,
+          reason: 'all steps done',
+          exit: 0,
+        });
+      });
     } else {
       it('every case passes', () => {
         expect(results.filter((r) => !r.pass).map((r) => `${r.name}: ${r.reason}`)).toEqual([]);
