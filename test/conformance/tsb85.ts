@@ -181,7 +181,7 @@ export function statusOf(c: TestCase): string | undefined {
 
 /**
  * Does the case wait on one of the sender's own timers (T.30 T1, T2, T4, T5: a command
- * repeated after no or a corrupted response, a sender giving up after silence or a
+ * repeated after no, a corrupted or a CRP response, a sender giving up after silence or a
  * dropped line)? A sender's timers run in wall-clock time, so such cases must run with
  * the line at real speed; the others may run faster.
  */
@@ -191,6 +191,8 @@ export function dependsOnSenderTimers(c: TestCase): boolean {
   for (let i = 0; i < steps.length; i++) {
     const a = steps[i].attrs;
     if (a.crc_error !== undefined || a.tag === 'GARBAGE') return true;
+    // CRP asks for the command again; a sender may do so at once or when its T4 runs out
+    if (a.dir === 'T' && a.tag === 'CRP') return true;
     if (a.type === 'WAIT' && Number(a.value) >= 2000) return true;
     if (a.dir === 'T' && a.type === 'CLEAR') return true;
     const prevR = steps
