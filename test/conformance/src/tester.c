@@ -46,8 +46,9 @@ struct far_end_s {
     int rep_start, rep_end, rep_count;
     bool in_repeat;
     /* rates: the tester's last DIS, the DUT's DCS since the last TCF, the last TCF's modem */
-    uint8_t dis[MAX_FRAME], dcs[MAX_FRAME];
-    int dis_len, dcs_len;
+    uint8_t dis[MAX_FRAME], dcs[MAX_FRAME], session_dcs[MAX_FRAME];
+    int dis_len, dcs_len, session_dcs_len;
+    page_check_t *page; /* the T.4 decoder of an R MSG step */
     char tcf_modem[64];
     char modem[64]; /* the modem of the current TCF/MSG/PP step */
     /* the DUT going on hook */
@@ -157,6 +158,8 @@ static bool choose_modem(far_end_t *f, const step_t *st)
             return false;
         }
         snprintf(f->tcf_modem, sizeof(f->tcf_modem), "%s", f->modem);
+        memcpy(f->session_dcs, f->dcs, (size_t) f->dcs_len);
+        f->session_dcs_len = f->dcs_len;
         f->dcs_len = 0;
     }
     return true;
@@ -231,6 +234,8 @@ static bool start_step(far_end_t *f)
         f->trained = false;
         f->bits = f->ones = f->zero_run = f->longest_zero_run = 0;
         f->fcd = f->rcp = f->fcd_oversize = f->fast_bad = 0;
+        if (strcmp(st->type, "MSG") == 0)
+            f->page = page_check_start(f->session_dcs, f->session_dcs_len);
         modems_rx_fast(f->m, kind, rate, strcmp(st->type, "PP") == 0, strcmp(st->type, "TCF") != 0);
         f->waiting = W_FAST;
     } else if (strcmp(st->type, "SILENCE") == 0) {
@@ -401,8 +406,16 @@ static void end_of_fast(far_end_t *f)
         else
             step_done(f);
     } else if (strcmp(st->type, "MSG") == 0) {
+        int rows, bad;
+        page_check_end(f->page, &rows, &bad);
+        f->page = NULL;
+        logf_(f, "page: %d rows decoded, %d bad", rows, bad);
         if (f->bits < 8 * 100)
             fail(f, "page data at %s held only %ld bits", f->modem, f->bits);
+        else if (rows <= 0)
+            fail(f, "page data at %s did not decode as the T.4 coding the DCS announced", f->modem);
+        else if (bad > 0)
+            fail(f, "page data at %s: %d of %d rows did not decode", f->modem, bad, rows);
         else
             step_done(f);
     } else {
@@ -444,6 +457,7 @@ static void on_fast_bit(void *user, int bit)
     if (f->waiting == W_FAST && f->trained) {
         f->bits++;
         f->ones += bit & 1;
+        page_check_bit(f->page, bit);
         f->zero_run = (bit & 1) ? 0 : f->zero_run + 1;
         if (f->zero_run > f->longest_zero_run)
             f->longest_zero_run = f->zero_run;
@@ -476,6 +490,10 @@ void far_end_free(far_end_t *f)
 {
     if (f == NULL)
         return;
+    if (f->page) {
+        int rows, bad;
+        page_check_end(f->page, &rows, &bad);
+    }
     modems_free(f->m);
     free(f);
 }

@@ -62,6 +62,12 @@ int modem_rate(const char *modem);
 bool dis_offers(const uint8_t *frame, int len, const char *modem);
 void dis_modems_up_to(const uint8_t *frame, int len, int max_rate, char *buf, size_t buflen);
 
+/* ---- page.c ---- */
+typedef struct page_check_s page_check_t;
+page_check_t *page_check_start(const uint8_t *dcs, int dcs_len);
+void page_check_bit(page_check_t *p, int bit); /* returns nothing; stops at RTC itself */
+void page_check_end(page_check_t *p, int *rows, int *bad_rows);
+
 /* ---- modems.c ---- */
 typedef struct modems_s modems_t;
 
