@@ -8,7 +8,7 @@
  * (CI: ../shared/conformance/tsb85.xml relative to the clone).
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EFAX, formatTable, runCases, senderArgs, type CaseResult, type SenderTemplate } from './runner.js';
@@ -130,7 +130,7 @@ describe('deviations (choices T.30 leaves to the sender)', () => {
  * Cases that prove the tester with efax, each with the verdict efax's known behaviour
  * implies and the evidence the tester must report.
  */
-const EFAX_PROOF: Array<{ name: string; pass: boolean; evidence?: RegExp }> = [
+const EFAX_PROOF: Array<{ name: string; pass: boolean; evidence?: RegExp; log?: RegExp }> = [
   // efax waits for DIS through the 30 s the tester stays silent (T.30 T1 is 35 s).
   { name: 'MTGX01', pass: true },
   // The tester answers TCF with DCN and clears: efax must report failure.
@@ -143,6 +143,14 @@ const EFAX_PROOF: Array<{ name: string; pass: boolean; evidence?: RegExp }> = [
   },
   // efax sends DCN without the X bit (FF C8 5F) after a completed page.
   { name: 'MTGN04', pass: false, evidence: /expected DCN\+ \[FF C8 DF\], received \[FF C8 5F\]/ },
+  // After RTP efax retrains at 4800 again where the script names 2400: a choice T.30 allows,
+  // accepted (deviations.ts); the case then ends on efax's DCN.
+  {
+    name: 'MTGN24',
+    pass: false,
+    evidence: /expected DCN\+ \[FF C8 DF\], received \[FF C8 5F\]/,
+    log: /allowed choice: the script names V\.27ter\/2400, the DCS chose V\.27ter\/4800/,
+  },
   // efax has no ECM: the page comes as plain T.4 data, not FCD/RCP frames.
   { name: 'OTEN01', pass: false, evidence: /ECM partial page at V\.27ter\/4800: 0 FCD and 0 RCP/ },
 ];
@@ -206,10 +214,11 @@ if (!haveXml) {
     if (sender === EFAX) {
       it.each(EFAX_PROOF)(
         'efax: $name has the verdict and evidence efax implies',
-        ({ name, pass, evidence }) => {
+        async ({ name, pass, evidence, log }) => {
           const r = results.find((x) => x.name === name)!;
           expect({ name, pass: r.pass, reason: r.reason }).toEqual({ name, pass, reason: r.reason });
           if (evidence) expect(r.reason).toMatch(evidence);
+          if (log) expect(await readFile(r.testerLog, 'utf8')).toMatch(log);
         },
       );
 
