@@ -12,7 +12,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EFAX, formatTable, runCases, senderArgs, type CaseResult, type SenderTemplate } from './runner.js';
-import { applyDeviations } from './deviations.js';
+import { applyDeviations, disOffers } from './deviations.js';
 import {
   caseFile,
   expectedOutcome,
@@ -118,6 +118,21 @@ describe('deviations (choices T.30 leaves to the sender)', () => {
       '',
     ]);
     expect(notes).toHaveLength(3);
+  });
+
+  it('reads the rates a DIS offers (T.30 Table 2 bits 11-14) and opens a TCF its DIS does not allow', () => {
+    expect(['V.27ter/4800', 'V.29/9600', 'V.17/14400'].map((m) => disOffers('FF C8 01 00 50 00', m))).toEqual(
+      [true, false, false],
+    );
+    expect(['V.27ter/4800', 'V.29/9600', 'V.17/14400'].map((m) => disOffers('FF C8 01 00 76 20', m))).toEqual(
+      [true, true, true],
+    );
+    const xml = FTT.replace(
+      '<step dir="R" type="TCF" modem="V.27ter/4800"/>',
+      '<step dir="R" type="TCF" modem="V.29/9600"/>',
+    );
+    const modems = flatSteps(applyDeviations(parseTsb85(xml)[0]).testCase.nodes).map((s) => s.attrs.modem);
+    expect(modems[9]).toBe('dis:V.29/9600');
   });
 
   it('drops only the lower bound of the on-hook time after DCN', () => {

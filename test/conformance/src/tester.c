@@ -86,8 +86,9 @@ static bool in_list(const char *list, const char *modem)
     return false;
 }
 
-/* The modem of a TCF/MSG/PP step into f->modem. "<=X" (runner.ts deviations): any modem the
-   tester's DIS offers at or below the last TCF's rate, as the DUT's DCS chose; "=": the
+/* The modem of a TCF/MSG/PP step into f->modem. "<=X" (deviations.ts): any modem the
+   tester's DIS offers at or below the last TCF's rate, as the DUT's DCS chose; "dis:X": any
+   modem the last DIS offers; "=": the
    modem of the last TCF. A TCF must come at the rate its DCS announced (T.30 Table 2). */
 static bool choose_modem(far_end_t *f, const step_t *st)
 {
@@ -95,18 +96,19 @@ static bool choose_modem(far_end_t *f, const step_t *st)
     bool tcf = strcmp(st->type, "TCF") == 0;
     if (strcmp(st->modem, "=") == 0) {
         snprintf(f->modem, sizeof(f->modem), "%s", f->tcf_modem[0] ? f->tcf_modem : "?");
-    } else if (strncmp(st->modem, "<=", 2) == 0) {
+    } else if (strncmp(st->modem, "<=", 2) == 0 || strncmp(st->modem, "dis:", 4) == 0) {
         char allowed[256];
-        int max = f->tcf_modem[0] ? modem_rate(f->tcf_modem) : 14400;
+        bool any = st->modem[0] == 'd'; /* "dis:X": any rate the last DIS offers */
+        int max = f->tcf_modem[0] && !any ? modem_rate(f->tcf_modem) : 14400;
+        const char *named = st->modem + (any ? 4 : 2);
         dis_modems_up_to(f->dis, f->dis_len, max, allowed, sizeof(allowed));
         if (announced == NULL || !in_list(allowed, announced)) {
             fail(f, "the DCS chose %s; after the last response T.30 allows %s (the script names %s)",
-                 announced ? announced : "no rate", allowed, st->modem + 2);
+                 announced ? announced : "no rate", allowed, named);
             return false;
         }
-        if (strcmp(announced, st->modem + 2) != 0)
-            logf_(f, "(allowed choice: the script names %s, the DCS chose %s of %s)", st->modem + 2, announced,
-                  allowed);
+        if (strcmp(announced, named) != 0)
+            logf_(f, "(allowed choice: the script names %s, the DCS chose %s of %s)", named, announced, allowed);
         snprintf(f->modem, sizeof(f->modem), "%s", announced);
     } else {
         snprintf(f->modem, sizeof(f->modem), "%s", st->modem);
