@@ -23,6 +23,7 @@ import { promisify } from 'node:util';
 import {
   caseFile,
   dependsOnSenderTimers,
+  documentsOf,
   expectedOutcome,
   pagesOf,
   statusOf,
@@ -39,7 +40,9 @@ const run = promisify(execFile);
 /**
  * The sender under test as a command template. In args, `{device}` is the pty,
  * `{number}` the number to dial, `{files}` expands to one argument per page file and
- * `{file}` is one multi-page TIFF of the whole document.
+ * `{file}` is one multi-page TIFF of everything to send, and `{documents}` expands to one
+ * multi-page TIFF per document (cases with SET TXFILE send two documents in one call,
+ * separated by EOM).
  */
 export interface SenderTemplate {
   name: string;
@@ -114,11 +117,14 @@ export function senderArgs(
   number: string,
   pages: string[],
   doc: string,
+  documents: string[] = [doc],
 ): string[] {
   return t.args.flatMap((a) =>
     a === '{files}'
       ? pages
-      : [a.replace('{device}', device).replace('{number}', number).replace('{file}', doc)],
+      : a === '{documents}'
+        ? documents
+        : [a.replace('{device}', device).replace('{number}', number).replace('{file}', doc)],
   );
 }
 
@@ -175,7 +181,8 @@ async function runOne(
   })();
   const docPages = pagesOf(c).map((p) => pages[p]);
   const doc = await pages.document(pagesOf(c));
-  const sender = spawn(o.sender.command, senderArgs(o.sender, device, '5551234', docPages, doc), {
+  const documents = await Promise.all(documentsOf(c).map((d) => pages.document(d)));
+  const sender = spawn(o.sender.command, senderArgs(o.sender, device, '5551234', docPages, doc, documents), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out = createWriteStream(senderLog);

@@ -72,15 +72,17 @@ describe('tsb85.xml reading', () => {
     const t: SenderTemplate = {
       name: 'x',
       command: 'x',
-      args: ['-d', '{device}', 'T{number}', '{files}', '{file}'],
+      args: ['-d', '{device}', 'T{number}', '{files}', '{file}', '{documents}'],
     };
-    expect(senderArgs(t, '/dev/pts/9', '555', ['a.tif', 'b.tif'], 'ab.tif')).toEqual([
+    expect(senderArgs(t, '/dev/pts/9', '555', ['a.tif', 'b.tif'], 'ab.tif', ['a1.tif', 'b1.tif'])).toEqual([
       '-d',
       '/dev/pts/9',
       'T555',
       'a.tif',
       'b.tif',
       'ab.tif',
+      'a1.tif',
+      'b1.tif',
     ]);
     expect(senderArgs(EFAX, '/dev/pts/9', '555', ['a.tif'], 'a.tif')).toContain('T555');
   });
