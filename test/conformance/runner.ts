@@ -25,6 +25,7 @@ import {
   dependsOnSenderTimers,
   documentsOf,
   expectedOutcome,
+  flatSteps,
   pagesOf,
   statusOf,
   type ExpectedOutcome,
@@ -106,6 +107,14 @@ interface TesterVerdict {
   hangupMs: number | null;
 }
 
+/** Page data the host must deliver, at most, in bit/s of wall-clock time (see runOne). */
+const MAX_HOST_BPS = 19200;
+
+function highestRate(c: TestCase): number {
+  const rates = flatSteps(c.nodes).map((s) => Number(/\/(\d+)$/.exec(s.attrs.modem ?? '')?.[1] ?? 0));
+  return Math.max(2400, ...rates);
+}
+
 export async function buildTester(): Promise<string> {
   await run('sh', [join(here, 'build.sh')]);
   return join(here, 'build', 'tsb85tester');
@@ -160,7 +169,9 @@ async function runOne(
   await writeFile(casePath, caseFile(deviated));
   const expected = expectedOutcome(c);
   // The sender's T.30 timers run in wall-clock time: cases that wait on them run at real speed.
-  const speed = dependsOnSenderTimers(c) ? 1 : o.speed;
+  // Elsewhere the host must feed page data at the line's rate times the speed factor; above
+  // MAX_HOST_BPS a sender's underrun would corrupt rows, a fault of the speed-up, not the sender's.
+  const speed = dependsOnSenderTimers(c) ? 1 : Math.min(o.speed, MAX_HOST_BPS / highestRate(c));
   const tester = spawn(binary, ['--case', casePath, '--speed', String(speed), '--max-seconds', '120'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
