@@ -291,7 +291,7 @@ export function formatTable(results: CaseResult[]): string {
   const rows = results.map(
     (r) =>
       `${r.name.padEnd(10)} ${(r.pass ? 'pass' : 'FAIL').padEnd(5)} ${String(r.senderExit ?? '-').padEnd(5)} ` +
-      `${String(r.speed).padStart(5)} ${(r.simSeconds?.toFixed(1) ?? '-').padStart(6)}  ` +
+      `${(Math.round(r.speed * 100) / 100).toString().padStart(5)} ${(r.simSeconds?.toFixed(1) ?? '-').padStart(6)}  ` +
       `${r.step !== null ? `step ${r.step}: ` : ''}${r.reason}`,
   );
   const notes = results

@@ -319,8 +319,8 @@ static void on_v21_frame(far_end_t *f, const uint8_t *raw, int len, bool ok)
         fail(f, "expected %s [%s], received [%s]", st->tag[0] ? st->tag : "frame", want, h);
     } else if (f->waiting == W_FAST || f->waiting == W_CNG || f->waiting == W_CLEAR || f->waiting == W_SILENCE) {
         const step_t *st = &f->sc->steps[f->pc];
-        fail(f, "received V.21 frame [%s] while waiting for %s%s%s", h, st->type, st->modem[0] ? " at " : "",
-             st->modem);
+        const char *modem = f->waiting == W_FAST ? f->modem : st->modem;
+        fail(f, "received V.21 frame [%s] while waiting for %s%s%s", h, st->type, modem[0] ? " at " : "", modem);
     } else {
         logf_(f, "(the tester is not listening in this step: frame ignored)");
     }
