@@ -4,20 +4,36 @@
  * (that a TCF comes, at the rate its own DCS announced, within the timeout, followed by
  * page data at that rate) stays.
  *
- * The rate after FTT, RTP or RTN (T.30 5.3.6.2 and Figure 5-2: the transmitter
- * retrains; which rate, and the fall-back order, are its decision; T.30 Annex A.4 says
- * the same of ECM's CTC): spandsp's scripts name the next lower rate in spandsp's own
+ * The rate after FTT, RTP or RTN (T.30's definitions of these responses in 5.3.6.1 and
+ * its flow diagrams: the transmitter retrains; which rate, and the fall-back order, are
+ * its decision; T.30 Annex A says as much of ECM's CTC): spandsp's scripts name the next lower rate in spandsp's own
  * order (e.g. V.17/9600 -> V.29/9600 in OTGC08). The tester accepts any modem the
  * tester's DIS offers at or below the rate of the previous TCF (modem "<=X"), and takes
  * page data at the rate trained (modem "="). A later TCF after CRP or an unanswered
- * DCS repeats the previous DCS (T.30 5.3.6.2), so it too is "=".
+ * DCS repeats the previous DCS (CRP: repeat the command), so it too is "=".
  *
- * The earliest moment of going on hook after DCN (R CLEAR timein="800"): T.30 5.3.6.3
- * (phase E) asks the terminal to release the call once DCN is sent and sets no minimum
+ * A TCF after a DIS that does not offer the script's modem (MTGX12: a second DIS offering
+ * V.27ter only, after which the script still expects V.29/9600): T.30 Table 2 has the DCS
+ * choose among what the DIS offers, so the TCF may come at any rate that DIS offers
+ * ("dis:X").
+ *
+ * The earliest moment of going on hook after DCN (R CLEAR timein="800"): T.30 phase E
+ * asks the terminal to release the call once DCN is sent and sets no minimum
  * delay; on this simulated line the on-hook is the host's ATH, which reaches the tester
  * with no line delay at all. The latest moment (timeout) stays.
  */
 import { flatSteps, type Node, type Step, type TestCase } from './tsb85.js';
+
+/** T.30 Table 2 bits 11-14 of a DIS (hex as in tsb85.xml): does it offer this modem? */
+export function disOffers(dis: string, modem: string): boolean {
+  const octets = dis.split(/\s+/).map((h) => parseInt(h, 16));
+  const o = octets[4] ?? 0;
+  const bits = (o & 0x20 ? 8 : 0) | (o & 0x10 ? 4 : 0) | (o & 0x08 ? 2 : 0) | (o & 0x04 ? 1 : 0);
+  if (modem.startsWith('V.27ter/')) return bits === 0 ? modem === 'V.27ter/2400' : (bits & 4) !== 0;
+  if (modem.startsWith('V.29/')) return (bits & 8) !== 0;
+  if (modem.startsWith('V.17/')) return bits === 0xd;
+  return false;
+}
 
 const RETRAIN_RESPONSES = new Set(['FTT', 'RTP', 'RTN']);
 const RESPONSES = new Set([
@@ -56,11 +72,13 @@ export function applyDeviations(c: TestCase): Deviated {
   const timein = new Map<Step, string>();
   const notes: string[] = [];
   let lastResponse: string | undefined;
+  let lastDis: string | undefined;
   let deviated = false; // a TCF of this case has been opened to a choice
   for (const s of flatSteps(c.nodes)) {
     const a = s.attrs;
     if (a.dir === 'T' && a.type === 'HDLC' && a.tag && RESPONSES.has(a.tag.replace('+', ''))) {
       lastResponse = a.tag.replace('+', '');
+      if (a.tag === 'DIS' && a.crc_error === undefined) lastDis = a.value;
     }
     if (a.dir === 'R' && a.type === 'CLEAR' && Number(a.timein ?? 0) > 0) {
       timein.set(s, a.timein);
@@ -69,7 +87,11 @@ export function applyDeviations(c: TestCase): Deviated {
     }
     if (a.dir !== 'R' || !a.modem || a.modem === 'V.21') continue;
     if (a.type === 'TCF') {
-      if (lastResponse && RETRAIN_RESPONSES.has(lastResponse)) {
+      if (lastDis && !disOffers(lastDis, a.modem)) {
+        map.set(s, `dis:${a.modem}`);
+        notes.push(`step ${s.index}: TCF at any rate the last DIS offers, which lacks ${a.modem}`);
+        deviated = true;
+      } else if (lastResponse && RETRAIN_RESPONSES.has(lastResponse)) {
         map.set(s, `<=${a.modem}`);
         notes.push(
           `step ${s.index}: TCF after ${lastResponse} at any offered rate up to the previous one (script: ${a.modem})`,

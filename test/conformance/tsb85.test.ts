@@ -8,11 +8,11 @@
  * (CI: ../shared/conformance/tsb85.xml relative to the clone).
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EFAX, formatTable, runCases, senderArgs, type CaseResult, type SenderTemplate } from './runner.js';
-import { applyDeviations } from './deviations.js';
+import { applyDeviations, disOffers } from './deviations.js';
 import {
   caseFile,
   expectedOutcome,
@@ -72,15 +72,17 @@ describe('tsb85.xml reading', () => {
     const t: SenderTemplate = {
       name: 'x',
       command: 'x',
-      args: ['-d', '{device}', 'T{number}', '{files}', '{file}'],
+      args: ['-d', '{device}', 'T{number}', '{files}', '{file}', '{documents}'],
     };
-    expect(senderArgs(t, '/dev/pts/9', '555', ['a.tif', 'b.tif'], 'ab.tif')).toEqual([
+    expect(senderArgs(t, '/dev/pts/9', '555', ['a.tif', 'b.tif'], 'ab.tif', ['a1.tif', 'b1.tif'])).toEqual([
       '-d',
       '/dev/pts/9',
       'T555',
       'a.tif',
       'b.tif',
       'ab.tif',
+      'a1.tif',
+      'b1.tif',
     ]);
     expect(senderArgs(EFAX, '/dev/pts/9', '555', ['a.tif'], 'a.tif')).toContain('T555');
   });
@@ -120,6 +122,21 @@ describe('deviations (choices T.30 leaves to the sender)', () => {
     expect(notes).toHaveLength(3);
   });
 
+  it('reads the rates a DIS offers (T.30 Table 2 bits 11-14) and opens a TCF its DIS does not allow', () => {
+    expect(['V.27ter/4800', 'V.29/9600', 'V.17/14400'].map((m) => disOffers('FF C8 01 00 50 00', m))).toEqual(
+      [true, false, false],
+    );
+    expect(['V.27ter/4800', 'V.29/9600', 'V.17/14400'].map((m) => disOffers('FF C8 01 00 76 20', m))).toEqual(
+      [true, true, true],
+    );
+    const xml = FTT.replace(
+      '<step dir="R" type="TCF" modem="V.27ter/4800"/>',
+      '<step dir="R" type="TCF" modem="V.29/9600"/>',
+    );
+    const modems = flatSteps(applyDeviations(parseTsb85(xml)[0]).testCase.nodes).map((s) => s.attrs.modem);
+    expect(modems[9]).toBe('dis:V.29/9600');
+  });
+
   it('drops only the lower bound of the on-hook time after DCN', () => {
     const clear = flatSteps(applyDeviations(parseTsb85(FTT)[0]).testCase.nodes).at(-1)!;
     expect(clear.attrs).toEqual({ dir: 'R', type: 'CLEAR', timeout: '1200' });
@@ -130,7 +147,7 @@ describe('deviations (choices T.30 leaves to the sender)', () => {
  * Cases that prove the tester with efax, each with the verdict efax's known behaviour
  * implies and the evidence the tester must report.
  */
-const EFAX_PROOF: Array<{ name: string; pass: boolean; evidence?: RegExp }> = [
+const EFAX_PROOF: Array<{ name: string; pass: boolean; evidence?: RegExp; log?: RegExp }> = [
   // efax waits for DIS through the 30 s the tester stays silent (T.30 T1 is 35 s).
   { name: 'MTGX01', pass: true },
   // The tester answers TCF with DCN and clears: efax must report failure.
@@ -143,6 +160,14 @@ const EFAX_PROOF: Array<{ name: string; pass: boolean; evidence?: RegExp }> = [
   },
   // efax sends DCN without the X bit (FF C8 5F) after a completed page.
   { name: 'MTGN04', pass: false, evidence: /expected DCN\+ \[FF C8 DF\], received \[FF C8 5F\]/ },
+  // After RTP efax retrains at 4800 again where the script names 2400: a choice T.30 allows,
+  // accepted (deviations.ts); the case then ends on efax's DCN.
+  {
+    name: 'MTGN24',
+    pass: false,
+    evidence: /expected DCN\+ \[FF C8 DF\], received \[FF C8 5F\]/,
+    log: /allowed choice: the script names V\.27ter\/2400, the DCS chose V\.27ter\/4800/,
+  },
   // efax has no ECM: the page comes as plain T.4 data, not FCD/RCP frames.
   { name: 'OTEN01', pass: false, evidence: /ECM partial page at V\.27ter\/4800: 0 FCD and 0 RCP/ },
 ];
@@ -206,12 +231,22 @@ if (!haveXml) {
     if (sender === EFAX) {
       it.each(EFAX_PROOF)(
         'efax: $name has the verdict and evidence efax implies',
-        ({ name, pass, evidence }) => {
+        async ({ name, pass, evidence, log }) => {
           const r = results.find((x) => x.name === name)!;
           expect({ name, pass: r.pass, reason: r.reason }).toEqual({ name, pass, reason: r.reason });
           if (evidence) expect(r.reason).toMatch(evidence);
+          if (log) expect(await readFile(r.testerLog, 'utf8')).toMatch(log);
         },
       );
+
+      it('self-check: with the DCN efax sends, efax runs MTGN04 to its end, on hook in time, exit 0', () => {
+        const r = results.find((x) => x.name === 'MTGN04-dcn')!;
+        expect({ pass: r.pass, reason: r.reason, exit: r.senderExit }).toEqual({
+          pass: true,
+          reason: 'all steps done',
+          exit: 0,
+        });
+      });
     } else {
       it('every case passes', () => {
         expect(results.filter((r) => !r.pass).map((r) => `${r.name}: ${r.reason}`)).toEqual([]);

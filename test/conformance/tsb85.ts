@@ -157,7 +157,7 @@ const POST_PAGE_RESPONSES = new Set(['MCF', 'RTP', 'RTN', 'PPR', 'CRP', 'RNR', '
  * The outcome the sender must report. The script's STATUS is spandsp's own T.30
  * completion code, which an external sender cannot show; what it can show is whether it
  * considers the document delivered (exit status 0) or not. A document is delivered when
- * the tester's last response to a post-message command was MCF or RTP (T.30 5.3.6.2:
+ * the tester's last response to a post-message command was MCF or RTP (T.30 5.3.6.1,
  * both confirm the page). A case that ends before the call does (no R CLEAR and no
  * T CLEAR) leaves the outcome unchecked.
  */
@@ -177,4 +177,34 @@ export function expectedOutcome(c: TestCase): ExpectedOutcome {
 /** The STATUS step's value (spandsp's completion code name), for the report. */
 export function statusOf(c: TestCase): string | undefined {
   return flatSteps(c.nodes).find((s) => s.attrs.type === 'STATUS')?.attrs.value;
+}
+
+/**
+ * Does the case wait on one of the sender's own timers (T.30 T1, T2, T4, T5: a command
+ * repeated after no, a corrupted or a CRP response, a sender giving up after silence or a
+ * dropped line)? A sender's timers run in wall-clock time, so such cases must run with
+ * the line at real speed; the others may run faster.
+ */
+export function dependsOnSenderTimers(c: TestCase): boolean {
+  const steps = flatSteps(c.nodes);
+  if (c.nodes.some((n) => n.kind === 'repeat')) return true;
+  for (let i = 0; i < steps.length; i++) {
+    const a = steps[i].attrs;
+    if (a.crc_error !== undefined || a.tag === 'GARBAGE') return true;
+    // CRP asks for the command again; a sender may do so at once or when its T4 runs out
+    if (a.dir === 'T' && a.tag === 'CRP') return true;
+    if (a.type === 'WAIT' && Number(a.value) >= 2000) return true;
+    if (a.dir === 'T' && a.type === 'CLEAR') return true;
+    const prevR = steps
+      .slice(0, i)
+      .reverse()
+      .find((s) => s.attrs.type !== 'WAIT' && s.attrs.type !== 'SET');
+    if (a.dir === 'R' && a.type === 'HDLC' && prevR?.attrs.dir === 'R') {
+      // a command again with nothing sent in between: the sender's T4 ran out
+      if (prevR.attrs.type === 'TCF' || (prevR.attrs.type === 'HDLC' && prevR.attrs.tag === a.tag))
+        return true;
+    }
+    if (a.dir === 'T' && a.type === 'PREAMBLE' && steps[i + 1]?.attrs.dir === 'R') return true;
+  }
+  return false;
 }

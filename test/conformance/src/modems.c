@@ -1,6 +1,6 @@
 /*
  * modems.c - the tester's own modems, built from spandsp's lower layers:
- * out: CED (ANS, T.30 4.1), silence, V.21 channel 2 HDLC (T.30 5.3) with a
+ * out: CED (ANS), silence, V.21 channel 2 HDLC (T.30 clause 5) with a
  * settable number of flags and optionally a bad FCS; in: CNG, V.21 HDLC, and
  * one V.27ter / V.29 / V.17 receiver for TCF, page data or ECM frames.
  *
@@ -154,7 +154,7 @@ void modems_tx_v21_frame(modems_t *m, const uint8_t *frame, int len, bool bad_cr
 {
     uint8_t buf[MAX_FRAME];
     if (m->tx != TX_V21) {
-        /* A frame without a PREAMBLE step still gets the T.30 5.3.1 preamble (1 s of flags). */
+        /* A frame without a PREAMBLE step still gets T.30's preamble (1 s of flags). */
         v21_on(m);
         hdlc_tx_flags(m->hdlc_tx, 37);
     }

@@ -7,8 +7,8 @@
  * CNG; TCF, page data or ECM frames at one modulation; silence; the DUT going
  * on hook) until its timeout (7 s when the script gives none, as spandsp's
  * tester does). The first mismatch or timeout ends the case with the step and
- * the reason. Frames with a bad FCS are logged and otherwise ignored (T.30
- * 5.3.7: a receiver discards them).
+ * the reason. Frames with a bad FCS are logged and otherwise ignored (a T.30
+ * receiver discards them).
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -16,51 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tester.h"
+#include "machine.h"
 
-#define MS(x) ((int64_t) (x) * SAMPLE_RATE / 1000)
-#define DEFAULT_R_TIMEOUT_MS 7000
-#define SILENCE_MEAN_SQUARE 10000.0 /* about -50 dBFS */
-#define FCF_FCD 0x60                /* T.4 A.3.6.1 */
-#define FCF_RCP 0x61
 
-typedef enum { W_NONE, W_TX, W_CNG, W_FRAME, W_FAST, W_SILENCE, W_CLEAR } waiting_t;
-typedef enum { RUNNING, PASSED, FAILED } verdict_t;
-
-struct far_end_s {
-    const script_t *sc;
-    modems_t *m;
-    int pc;
-    int64_t now, step_start, deadline;
-    waiting_t waiting;
-    verdict_t verdict;
-    char reason[1024];
-    int fail_pc;
-    /* fast receive */
-    int fast_kind, fast_rate;
-    bool trained;
-    long bits, ones, zero_run, longest_zero_run;
-    int fcd, rcp, fcd_oversize, fast_bad;
-    int quiet_blocks;
-    /* repeat */
-    int rep_start, rep_end, rep_count;
-    bool in_repeat;
-    /* rates: the tester's last DIS, the DUT's DCS since the last TCF, the last TCF's modem */
-    uint8_t dis[MAX_FRAME], dcs[MAX_FRAME];
-    int dis_len, dcs_len;
-    char tcf_modem[64];
-    char modem[64]; /* the modem of the current TCF/MSG/PP step */
-    /* the DUT going on hook */
-    bool hung_up;
-    int64_t hangup_ms; /* after the start of the R CLEAR step, -1 if none */
-};
-
-static const script_t *the_script;
+const script_t *the_script;
 
 void tester_set_script(const script_t *s) { the_script = s; }
 
-static void logf_(far_end_t *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logf_(far_end_t *f, const char *fmt, ...)
+void logf_(far_end_t *f, const char *fmt, ...)
 {
     va_list ap;
     fprintf(stderr, "[%8.3f] ", (double) f->now / SAMPLE_RATE);
@@ -78,10 +41,7 @@ static void hex(char *buf, size_t len, const uint8_t *msg, int n)
         used += (size_t) snprintf(buf + used, len - used, "%s%02X", i ? " " : "", msg[i]);
 }
 
-static void advance(far_end_t *f);
-
-static void fail(far_end_t *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail(far_end_t *f, const char *fmt, ...)
+void fail(far_end_t *f, const char *fmt, ...)
 {
     va_list ap;
     char step[900];
@@ -98,7 +58,7 @@ static void fail(far_end_t *f, const char *fmt, ...)
     modems_tx_stop(f->m);
 }
 
-static void step_done(far_end_t *f)
+void step_done(far_end_t *f)
 {
     f->waiting = W_NONE;
     f->pc++;
@@ -126,27 +86,29 @@ static bool in_list(const char *list, const char *modem)
     return false;
 }
 
-/* The modem of a TCF/MSG/PP step into f->modem. "<=X" (runner.ts deviations): any modem the
-   tester's DIS offers at or below the last TCF's rate, as the DUT's DCS chose; "=": the
-   modem of the last TCF. A TCF must come at the rate its DCS announced (T.30 5.3.1). */
+/* The modem of a TCF/MSG/PP step into f->modem. "<=X" (deviations.ts): any modem the
+   tester's DIS offers at or below the last TCF's rate, as the DUT's DCS chose; "dis:X": any
+   modem the last DIS offers; "=": the
+   modem of the last TCF. A TCF must come at the rate its DCS announced (T.30 Table 2). */
 static bool choose_modem(far_end_t *f, const step_t *st)
 {
     const char *announced = f->dcs_len ? dcs_modem(f->dcs, f->dcs_len) : NULL;
     bool tcf = strcmp(st->type, "TCF") == 0;
     if (strcmp(st->modem, "=") == 0) {
         snprintf(f->modem, sizeof(f->modem), "%s", f->tcf_modem[0] ? f->tcf_modem : "?");
-    } else if (strncmp(st->modem, "<=", 2) == 0) {
+    } else if (strncmp(st->modem, "<=", 2) == 0 || strncmp(st->modem, "dis:", 4) == 0) {
         char allowed[256];
-        int max = f->tcf_modem[0] ? modem_rate(f->tcf_modem) : 14400;
+        bool any = st->modem[0] == 'd'; /* "dis:X": any rate the last DIS offers */
+        int max = f->tcf_modem[0] && !any ? modem_rate(f->tcf_modem) : 14400;
+        const char *named = st->modem + (any ? 4 : 2);
         dis_modems_up_to(f->dis, f->dis_len, max, allowed, sizeof(allowed));
         if (announced == NULL || !in_list(allowed, announced)) {
             fail(f, "the DCS chose %s; after the last response T.30 allows %s (the script names %s)",
-                 announced ? announced : "no rate", allowed, st->modem + 2);
+                 announced ? announced : "no rate", allowed, named);
             return false;
         }
-        if (strcmp(announced, st->modem + 2) != 0)
-            logf_(f, "(allowed choice: the script names %s, the DCS chose %s of %s)", st->modem + 2, announced,
-                  allowed);
+        if (strcmp(announced, named) != 0)
+            logf_(f, "(allowed choice: the script names %s, the DCS chose %s of %s)", named, announced, allowed);
         snprintf(f->modem, sizeof(f->modem), "%s", announced);
     } else {
         snprintf(f->modem, sizeof(f->modem), "%s", st->modem);
@@ -157,6 +119,8 @@ static bool choose_modem(far_end_t *f, const step_t *st)
             return false;
         }
         snprintf(f->tcf_modem, sizeof(f->tcf_modem), "%s", f->modem);
+        memcpy(f->session_dcs, f->dcs, (size_t) f->dcs_len);
+        f->session_dcs_len = f->dcs_len;
         f->dcs_len = 0;
     }
     return true;
@@ -231,6 +195,8 @@ static bool start_step(far_end_t *f)
         f->trained = false;
         f->bits = f->ones = f->zero_run = f->longest_zero_run = 0;
         f->fcd = f->rcp = f->fcd_oversize = f->fast_bad = 0;
+        if (strcmp(st->type, "MSG") == 0)
+            f->page = page_check_start(f->session_dcs, f->session_dcs_len);
         modems_rx_fast(f->m, kind, rate, strcmp(st->type, "PP") == 0, strcmp(st->type, "TCF") != 0);
         f->waiting = W_FAST;
     } else if (strcmp(st->type, "SILENCE") == 0) {
@@ -245,7 +211,7 @@ static bool start_step(far_end_t *f)
     return false;
 }
 
-static void advance(far_end_t *f)
+void advance(far_end_t *f)
 {
     const script_t *sc = f->sc;
     while (f->verdict == RUNNING) {
@@ -333,8 +299,8 @@ static void on_v21_frame(far_end_t *f, const uint8_t *raw, int len, bool ok)
             return;
         }
         if (st->frame_len >= 2 && st->frame[1] == 0xC8 && n >= 2 && msg[1] == 0xC0) {
-            /* T.30 5.3.6.1: a command may be preceded by optional non-final frames
-               (TSI, NSS, SUB, SID, PWD ...); the step names the final frame it awaits. */
+            /* T.30 (5.3.6.1, the command sequences): a command may be preceded by optional
+               non-final frames (TSI, NSS, SUB, SID, PWD ...); the step names the final frame. */
             logf_(f, "(a non-final frame before the awaited %s: accepted as optional)", st->tag);
             return;
         }
@@ -353,8 +319,8 @@ static void on_v21_frame(far_end_t *f, const uint8_t *raw, int len, bool ok)
         fail(f, "expected %s [%s], received [%s]", st->tag[0] ? st->tag : "frame", want, h);
     } else if (f->waiting == W_FAST || f->waiting == W_CNG || f->waiting == W_CLEAR || f->waiting == W_SILENCE) {
         const step_t *st = &f->sc->steps[f->pc];
-        fail(f, "received V.21 frame [%s] while waiting for %s%s%s", h, st->type, st->modem[0] ? " at " : "",
-             st->modem);
+        const char *modem = f->waiting == W_FAST ? f->modem : st->modem;
+        fail(f, "received V.21 frame [%s] while waiting for %s%s%s", h, st->type, modem[0] ? " at " : "", modem);
     } else {
         logf_(f, "(the tester is not listening in this step: frame ignored)");
     }
@@ -392,7 +358,7 @@ static void end_of_fast(far_end_t *f)
     logf_(f, "%s at %s: %.3f s of data, %ld bits, %ld ones, %d FCD, %d RCP, %d bad frames", st->type, f->modem,
           seconds, f->bits, f->ones, f->fcd, f->rcp, f->fast_bad);
     if (strcmp(st->type, "TCF") == 0) {
-        /* T.30 5.3.1.2 (TCF): zeros for 1.5 s +-10%. The receiver's own bits around the
+        /* T.30, TCF: zeros for 1.5 s +-10%. The receiver's own bits around the
            carrier's ends are not the sender's, so the longest run of zeros is what counts. */
         double zeros = (double) f->longest_zero_run / f->fast_rate;
         logf_(f, "TCF: longest run of zeros %.3f s", zeros);
@@ -401,8 +367,16 @@ static void end_of_fast(far_end_t *f)
         else
             step_done(f);
     } else if (strcmp(st->type, "MSG") == 0) {
+        int rows, bad;
+        page_check_end(f->page, &rows, &bad);
+        f->page = NULL;
+        logf_(f, "page: %d rows decoded, %d bad", rows, bad);
         if (f->bits < 8 * 100)
             fail(f, "page data at %s held only %ld bits", f->modem, f->bits);
+        else if (rows <= 0)
+            fail(f, "page data at %s did not decode as the T.4 coding the DCS announced", f->modem);
+        else if (bad > 0)
+            fail(f, "page data at %s: %d of %d rows did not decode", f->modem, bad, rows);
         else
             step_done(f);
     } else {
@@ -444,149 +418,11 @@ static void on_fast_bit(void *user, int bit)
     if (f->waiting == W_FAST && f->trained) {
         f->bits++;
         f->ones += bit & 1;
+        page_check_bit(f->page, bit);
         f->zero_run = (bit & 1) ? 0 : f->zero_run + 1;
         if (f->zero_run > f->longest_zero_run)
             f->longest_zero_run = f->zero_run;
     }
 }
 
-/* ---- the far_end_* functions of linesim.h ---- */
-
-far_end_t *far_end_start(const linesim_options_t *opt, bool calling, int call_no)
-{
-    (void) opt;
-    (void) call_no;
-    far_end_t *f = calloc(1, sizeof(*f));
-    if (f == NULL || the_script == NULL)
-        return NULL;
-    modem_events_t ev = { on_frame, on_tone, on_fast_status, on_fast_bit, on_tx_done, f };
-    f->sc = the_script;
-    f->m = modems_create(&ev);
-    f->hangup_ms = -1;
-    if (calling) {
-        fail(f, "the tester only answers; this case needs the DUT to call");
-        return f;
-    }
-    logf_(f, "call answered: case %s", f->sc->name);
-    advance(f);
-    return f;
-}
-
-void far_end_free(far_end_t *f)
-{
-    if (f == NULL)
-        return;
-    modems_free(f->m);
-    free(f);
-}
-
-void far_end_audio(far_end_t *f, const int16_t *in, int16_t *out)
-{
-    modems_rx(f->m, in, BLOCK_SAMPLES);
-    if (f->verdict == RUNNING && f->waiting == W_SILENCE) {
-        f->quiet_blocks = modems_rx_power(f->m) < SILENCE_MEAN_SQUARE ? f->quiet_blocks + 1 : 0;
-        if (f->quiet_blocks >= 2)
-            step_done(f);
-    }
-    if (f->verdict == RUNNING && f->deadline >= 0 && f->now > f->deadline && f->waiting != W_TX) {
-        const step_t *st = &f->sc->steps[f->pc];
-        int ms = (int) ((f->now - f->step_start) * 1000 / SAMPLE_RATE);
-        if (f->waiting == W_FAST)
-            fail(f, "no %s at %s within %d ms%s", st->type, f->modem, ms,
-                 f->trained ? " (trained, but the carrier did not end)" : "");
-        else if (f->waiting == W_CLEAR)
-            fail(f, "the DUT did not go on hook within %d ms", ms);
-        else if (f->waiting == W_FRAME)
-            fail(f, "no %s frame within %d ms", st->tag[0] ? st->tag : "HDLC", ms);
-        else
-            fail(f, "no %s within %d ms", st->type, ms);
-    }
-    modems_tx(f->m, out, BLOCK_SAMPLES);
-    f->now += BLOCK_SAMPLES;
-}
-
-bool far_end_finished(far_end_t *f) { return f->verdict != RUNNING; }
-int far_end_pages(far_end_t *f) { (void) f; return 0; }
-int far_end_completion(far_end_t *f) { return f->verdict == PASSED ? T30_ERR_OK : T30_ERR_CALLDROPPED; }
-
-void far_end_terminate(far_end_t *f)
-{
-    if (f->verdict != RUNNING || f->hung_up)
-        return;
-    f->hung_up = true;
-    int ms = (int) ((f->now - f->step_start) * 1000 / SAMPLE_RATE);
-    if (f->waiting == W_CLEAR) {
-        const step_t *st = &f->sc->steps[f->pc];
-        f->hangup_ms = ms;
-        logf_(f, "DUT on hook %d ms after the step began", ms);
-        if (st->timeout >= 0 && ms > st->timeout)
-            fail(f, "the DUT went on hook after %d ms, later than %d ms", ms, st->timeout);
-        else if (st->timein >= 0 && ms < st->timein)
-            fail(f, "the DUT went on hook after %d ms, sooner than %d ms", ms, st->timein);
-        else
-            step_done(f);
-        return;
-    }
-    fail(f, "the DUT went on hook (%d ms into the step)", ms);
-}
-
-static void json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; s && *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(out, "\\%c", *s);
-        else if ((unsigned char) *s < 0x20)
-            fprintf(out, "\\u%04x", *s);
-        else
-            fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
-static void report_line(const char *name, const char *verdict, const step_t *st, const char *reason,
-                        double sim_seconds, int hangup_ms, const char *outcome)
-{
-    char d[900];
-    printf("{\"case\":");
-    json_string(stdout, name);
-    printf(",\"verdict\":");
-    json_string(stdout, verdict);
-    if (st) {
-        step_describe(st, d, sizeof(d));
-        printf(",\"step\":%d,\"stepText\":", st->xml_index);
-        json_string(stdout, d);
-    } else {
-        printf(",\"step\":null,\"stepText\":null");
-    }
-    printf(",\"reason\":");
-    json_string(stdout, reason);
-    printf(",\"simSeconds\":%.2f,\"hangupMs\":", sim_seconds);
-    if (hangup_ms >= 0)
-        printf("%d", hangup_ms);
-    else
-        printf("null");
-    printf(",\"lineOutcome\":");
-    json_string(stdout, outcome);
-    printf("}\n");
-    fflush(stdout);
-}
-
-void far_end_report(far_end_t *f, const call_summary_t *c)
-{
-    if (f == NULL) {
-        report_line(the_script ? the_script->name : "?", "fail", NULL, "the DUT's call never reached the tester",
-                    c->sim_seconds, -1, c->outcome);
-        return;
-    }
-    if (f->verdict == RUNNING)
-        fail(f, "the call ended (%s) before the case did", c->outcome);
-    report_line(f->sc->name, f->verdict == PASSED ? "pass" : "fail",
-                f->verdict == FAILED ? &f->sc->steps[f->fail_pc < f->sc->n ? f->fail_pc : f->sc->n - 1] : NULL,
-                f->reason, c->sim_seconds, f->hangup_ms, c->outcome);
-}
-
-void tester_report_no_call(const char *reason, double sim_seconds)
-{
-    report_line(the_script ? the_script->name : "?", "fail", NULL, reason, sim_seconds, -1, "no-call");
-}
+const modem_events_t machine_events = { on_frame, on_tone, on_fast_status, on_fast_bit, on_tx_done, NULL };

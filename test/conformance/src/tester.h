@@ -8,7 +8,10 @@
  * Files:
  *   script.c   the case file written by runner.ts (one step a line)
  *   modems.c   the tester's modems: CED, V.21 HDLC out; CNG, V.21 HDLC, V.27ter/V.29/V.17 in
- *   tester.c   the step machine and the far_end_* functions
+ *   rates.c    T.30 Table 2 rates: what a DIS offers, what a DCS chooses
+ *   page.c     T.4 decoding of page data (spandsp t4_rx)
+ *   tester.c   the step machine (machine.h: its state)
+ *   far_end.c  the far_end_* functions and the JSON verdict
  *   main.c     options and the event loop
  */
 #ifndef TESTER_H
@@ -61,6 +64,12 @@ const char *dcs_modem(const uint8_t *frame, int len);
 int modem_rate(const char *modem);
 bool dis_offers(const uint8_t *frame, int len, const char *modem);
 void dis_modems_up_to(const uint8_t *frame, int len, int max_rate, char *buf, size_t buflen);
+
+/* ---- page.c ---- */
+typedef struct page_check_s page_check_t;
+page_check_t *page_check_start(const uint8_t *dcs, int dcs_len);
+void page_check_bit(page_check_t *p, int bit); /* returns nothing; stops at RTC itself */
+void page_check_end(page_check_t *p, int *rows, int *bad_rows);
 
 /* ---- modems.c ---- */
 typedef struct modems_s modems_t;
