@@ -26,8 +26,10 @@ import { writeTiffF, type Coding, type FaxPage } from '../lib/t4/index.js';
 
 type JobOption = { name: string; value: string };
 
-function settingsOrExit(device: string | undefined, options: JobOption[]): FaxSettings {
-  const loaded = loadFaxSettings({ queue: device ? { devicePath: device } : {}, jobOptions: options });
+/** Settings for a command: the command line ranks as the queue (device, identity), then lpfax.conf. */
+function settingsOrExit(device: string | undefined, options: JobOption[], ident?: string): FaxSettings {
+  const query: [string, string][] = ident === undefined ? [] : [['LocalIdentifier', ident]];
+  const loaded = loadFaxSettings({ queue: { devicePath: device, query }, jobOptions: options });
   if (!loaded.ok) {
     process.stderr.write(`lpfax: ${loaded.error.message}\n`);
     process.exit(2);
@@ -93,6 +95,7 @@ async function probe(): Promise<number> {
 
 async function send(argv: {
   device?: string;
+  ident?: string;
   to: string;
   file: string;
   tagline: boolean;
@@ -103,7 +106,7 @@ async function send(argv: {
   speed?: number;
   cover?: boolean;
 }): Promise<number> {
-  const settings = settingsOrExit(argv.device, jobOptions(argv));
+  const settings = settingsOrExit(argv.device, jobOptions(argv), argv.ident);
   const reporter = terminalReporter(argv.verbose);
   const status = new StatusReporter(reporter);
   const controller = new AbortController();
@@ -231,7 +234,11 @@ await yargs(hideBin(process.argv))
           describe: 'PDF, PostScript or TIFF-F file',
         })
         .options({
-          device: { type: 'string', describe: 'modem device (default: Device in lpfax.conf)' },
+          device: { type: 'string', describe: 'modem device (default: ModemDevice in lpfax.conf)' },
+          ident: {
+            type: 'string',
+            describe: 'our fax number as the far end shows it (TSI; default: LocalIdentifier)',
+          },
           to: { type: 'string', demandOption: true, describe: "recipient, 'Name@number'" },
           ecm: { type: 'boolean', describe: 'use error correction when the far end can' },
           speed: { type: 'number', describe: 'highest bit rate to use' },

@@ -62,7 +62,17 @@ export const EFAX: SenderTemplate = {
 export const LPFAX: SenderTemplate = {
   name: 'lpfax',
   command: process.execPath,
-  args: [join(here, '../../dist/bin/lpfax.js'), 'send', '--device', '{device}', '--to', '{number}', '{file}'],
+  args: [
+    join(here, '../../dist/bin/lpfax.js'),
+    'send',
+    '--device',
+    '{device}',
+    '--to',
+    '{number}',
+    '--ident',
+    '+0123456789',
+    '{file}',
+  ],
 };
 
 export interface RunOptions {
