@@ -145,5 +145,7 @@ void delay_line_pass(delay_line_t *d, int16_t *amp);
 
 /* ---- main.c ---- */
 int64_t monotonic_ms(void);
+/* The same clock in fractional milliseconds. */
+double monotonic_ms_f(void);
 
 #endif

@@ -23,20 +23,6 @@
 #define NO_CLIENT_PROBE_MS 250 /* without inotify, how often to look for a client */
 #define MAX_LAG_MS 200         /* if the host machine stalls, stop catching up */
 
-int64_t monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static double monotonic_ms_f(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec * 1000.0 + (double) ts.tv_nsec / 1e6;
-}
-
 static void usage(FILE *out)
 {
     fputs("usage: linesim [options]\n"
