@@ -7,14 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { sendFax, Class1Transport, type FaxProgress } from '../../lib/fax/index.js';
 import { Class1Modem } from '../../lib/modem/index.js';
-import {
-  bitmapsEqual,
-  createBitmap,
-  readTiff,
-  setPixel,
-  type Bitmap,
-  type FaxPage,
-} from '../../lib/t4/index.js';
+import { bitmapsEqual, createBitmap, readTiff, setPixel, type Bitmap } from '../../lib/t4/index.js';
+import { faxPages } from './pages.js';
 import { startLineSim, type LineSim, type LineSimOptions } from '../linesim/linesim.js';
 
 /** Text-like stripes: short black runs on every other band of 8 rows, shifted by the page number. */
@@ -25,10 +19,6 @@ function testPage(n: number, height: number): Bitmap {
     for (let x = 0; x < 1728; x++) if ((x + 7 * y + 31 * n) % 23 < 5) setPixel(b, x, y, true);
   }
   return b;
-}
-
-async function* pages(bitmaps: Bitmap[]): AsyncGenerator<FaxPage> {
-  for (const bitmap of bitmaps) yield { bitmap, resolution: 'fine' };
 }
 
 /** Opens the simulated modem, sends the pages, closes the modem; the far end's report too. */
@@ -43,7 +33,7 @@ async function send(line: LineSimOptions, bitmaps: Bitmap[]) {
       const result = await sendFax({
         transport: await Class1Transport.probe(modem),
         dialString: '5550100',
-        pages: pages(bitmaps),
+        pages: faxPages(bitmaps),
         localIdent: '+49 30 1234567',
         resolution: 'fine',
         trace: (l) => trace.push(l),

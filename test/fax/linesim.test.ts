@@ -7,14 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { sendFax, Class1Transport, type FaxProgress } from '../../lib/fax/index.js';
 import { Class1Modem } from '../../lib/modem/index.js';
-import {
-  bitmapsEqual,
-  createBitmap,
-  readTiff,
-  setPixel,
-  type Bitmap,
-  type FaxPage,
-} from '../../lib/t4/index.js';
+import { bitmapsEqual, createBitmap, readTiff, setPixel, type Bitmap } from '../../lib/t4/index.js';
+import { faxPages } from './pages.js';
 import { startLineSim, type LineSim } from '../linesim/linesim.js';
 
 /** A checkerboard of 48×16 blocks with a diagonal: every row differs from its neighbours somewhere. */
@@ -28,10 +22,6 @@ function testPage(height: number): Bitmap {
   return b;
 }
 
-async function* pages(bitmaps: Bitmap[]): AsyncGenerator<FaxPage> {
-  for (const bitmap of bitmaps) yield { bitmap, resolution: 'fine' };
-}
-
 /** Opens the simulated modem, sends the pages, closes the modem. */
 async function send(sim: LineSim, bitmaps: Bitmap[]) {
   const modem = await Class1Modem.open(sim.devicePath, { lock: false });
@@ -43,7 +33,7 @@ async function send(sim: LineSim, bitmaps: Bitmap[]) {
     const result = await sendFax({
       transport,
       dialString: '5550100',
-      pages: pages(bitmaps),
+      pages: faxPages(bitmaps),
       localIdent: '+49 30 1234567',
       resolution: 'fine',
       trace: (line) => trace.push(line),

@@ -15,9 +15,9 @@ import {
   readTiff,
   setPixel,
   type Bitmap,
-  type FaxPage,
   type Resolution,
 } from '../../lib/t4/index.js';
+import { faxPages } from './pages.js';
 import { startLineSim, type LineSimOptions } from '../linesim/linesim.js';
 
 /** Text-like strokes, thin horizontal rules (which a resolution change must keep) and a diagonal. */
@@ -30,10 +30,6 @@ function page(height: number): Bitmap {
     }
   }
   return b;
-}
-
-async function* pages(bitmaps: Bitmap[], resolution: Resolution): AsyncGenerator<FaxPage> {
-  for (const bitmap of bitmaps) yield { bitmap, resolution };
 }
 
 const cases: {
@@ -81,7 +77,7 @@ describe('sendFax to a restricted far end (one matrix)', () => {
         result = await sendFax({
           modem,
           dialString: '5550100',
-          pages: pages(sent, send),
+          pages: faxPages(sent, send),
           localIdent: '+1 415 555 0100',
           resolution: send,
         });
