@@ -97,7 +97,7 @@ async function send(argv: {
   device?: string;
   ident?: string;
   to: string;
-  file: string;
+  files: string[];
   tagline: boolean;
   verbose: boolean;
   resolution?: string;
@@ -108,6 +108,8 @@ async function send(argv: {
 }): Promise<number> {
   const settings = settingsOrExit(argv.device, jobOptions(argv), argv.ident);
   const reporter = terminalReporter(argv.verbose);
+  const started = performance.now();
+  const elapsed = () => ((performance.now() - started) / 1000).toFixed(3).padStart(7);
   const status = new StatusReporter(reporter);
   const controller = new AbortController();
   process.on('SIGINT', () => controller.abort());
@@ -123,7 +125,7 @@ async function send(argv: {
       events: status,
       prepare: (recipient) =>
         prepareFaxPages({
-          document: argv.file,
+          document: argv.files,
           ...coverAndTagline(settings, recipient, { sender, tagline: argv.tagline }),
           tmpdir: workdir,
           signal: controller.signal,
@@ -131,7 +133,8 @@ async function send(argv: {
       call: (request) =>
         callOverModem(request, {
           settings,
-          trace: argv.verbose ? (l) => reporter.log('DEBUG', l) : undefined,
+          // Seconds since the command started, to line the dialogue up with a far end's log.
+          trace: argv.verbose ? (l) => reporter.log('DEBUG', `[${elapsed()}] ${l}`) : undefined,
           onProgress: (p, r) => status.progress(p, r),
           onResult: (r) => status.result(r),
         }),
@@ -224,14 +227,15 @@ await yargs(hideBin(process.argv))
     process.exitCode = await probe();
   })
   .command(
-    'send <file>',
-    'send a fax without CUPS',
+    'send <files..>',
+    'send a fax without CUPS (several files go as separate documents of one call)',
     (y) =>
       y
-        .positional('file', {
+        .positional('files', {
           type: 'string',
+          array: true,
           demandOption: true,
-          describe: 'PDF, PostScript or TIFF-F file',
+          describe: 'PDF, PostScript or TIFF-F files',
         })
         .options({
           device: { type: 'string', describe: 'modem device (default: ModemDevice in lpfax.conf)' },

@@ -30,10 +30,11 @@ export class PageSource {
   }
 
   /**
-   * Page `n` and whether another follows (which needs page n + 1 pulled, so the core knows
-   * whether to send MPS or EOP); undefined past the end. Pages before n are released.
+   * Page `n`, whether another follows and whether that one starts another document (which
+   * needs page n + 1 pulled, so the core knows whether to send MPS, EOM or EOP); undefined past
+   * the end. Pages before n are released.
    */
-  async get(n: number): Promise<{ page: FaxPage; morePages: boolean } | undefined> {
+  async get(n: number): Promise<{ page: FaxPage; morePages: boolean; documentEnds: boolean } | undefined> {
     if (n < this.first) throw new RangeError(`page ${n + 1} was already released`);
     this.pages = this.pages.slice(n - this.first);
     this.first = n;
@@ -41,7 +42,11 @@ export class PageSource {
     const current = await this.pages[0];
     if (current.done) return undefined;
     const following = await this.pages[1];
-    return { page: current.value, morePages: !following.done };
+    return {
+      page: current.value,
+      morePages: !following.done,
+      documentEnds: !following.done && (following.value.document ?? 0) !== (current.value.document ?? 0),
+    };
   }
 
   /** Lets the iterator clean up (a rasteriser may hold a child process). */

@@ -255,7 +255,13 @@ class CallDriver {
           page,
           message: page === 0 ? 'the job has no pages' : `no page ${page + 1}`,
         };
-      return { type: 'pageReady', page, data: codePage(got.page, coding), morePages: got.morePages };
+      return {
+        type: 'pageReady',
+        page,
+        data: codePage(got.page, coding),
+        morePages: got.morePages,
+        documentEnds: got.documentEnds,
+      };
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       return { type: 'pageFailed', page, message: `page ${page + 1}: ${message}` };

@@ -1,5 +1,6 @@
 /**
- * The pages of one recipient's fax: the cover page (filters/cover), then the document. PDF and
+ * The pages of one recipient's fax: the cover page (filters/cover), then the documents (one call;
+ * the engine ends each document with EOM and negotiates the next afresh). PDF and
  * PostScript are rasterised lazily by lib/raster, so dialling starts as soon as the page count is
  * known and a long document is never held in memory whole; TIFF fax files (TIFF-F, as `lpfax
  * render` writes them) are sent as they are.
@@ -28,7 +29,8 @@ const PAPER_POINTS: Record<Paper, { width: number; height: number }> = {
 };
 
 export interface FaxPagesOptions {
-  document: string;
+  /** One file, or several sent as separate documents in the same call (the cover goes with the first). */
+  document: string | readonly string[];
   paper: Paper;
   resolution: Resolution;
   tagline: TaglineOptions | false;
@@ -135,26 +137,52 @@ export async function prepareFaxPages(options: FaxPagesOptions): Promise<Prepare
     signal: options.signal,
   });
 
-  // The tagline numbers the document's pages after the cover: "Page 2 of 3".
-  let document: DocumentPages;
+  // The tagline numbers every page of the call, the cover first: "Page 2 of 3". The count of
+  // the documents after one is not known when its rasteriser starts, so its offsets say how
+  // many pages come before it and the count is corrected once all are open (pageCountOffset).
+  const files = typeof options.document === 'string' ? [options.document] : [...options.document];
+  if (files.length === 0) throw new FaxJobError('bad-document', 'There is no document to send.');
+  const documents: DocumentPages[] = [];
+  const closeAll = async () => {
+    for (const d of documents) await d.close();
+  };
   try {
-    document = (await isTiff(options.document))
-      ? await tiffPages(options.document)
-      : await rasterPages(
-          options.document,
-          rasterOptions(
-            options.tagline && {
-              ...options.tagline,
-              pageNumberOffset: coverPages,
-              pageCountOffset: coverPages,
-            },
-          ),
-        );
+    // With several documents each count is needed before any rasteriser starts: a first
+    // Ghostscript run per document counts (it reports the count before rendering; then stops).
+    const counts: number[] = [];
+    if (files.length > 1) {
+      for (const file of files) {
+        const counted = (await isTiff(file))
+          ? await tiffPages(file)
+          : await rasterPages(file, rasterOptions(false));
+        counts.push(counted.count);
+        await counted.close();
+      }
+    }
+    const all = counts.reduce((a, b) => a + b, 0);
+    let before = coverPages;
+    for (const [i, file] of files.entries()) {
+      documents.push(
+        (await isTiff(file))
+          ? await tiffPages(file)
+          : await rasterPages(
+              file,
+              rasterOptions(
+                options.tagline && {
+                  ...options.tagline,
+                  pageNumberOffset: before,
+                  pageCountOffset: coverPages + (files.length > 1 ? all - counts[i]! : 0),
+                },
+              ),
+            ),
+      );
+      before += documents[i]!.count;
+    }
   } catch (e) {
+    await closeAll();
     throw jobErrorOfRaster(e);
   }
-  const total = coverPages + document.count;
-  const closeAll = () => document.close();
+  const total = coverPages + documents.reduce((n, d) => n + d.count, 0);
 
   let coverDir: string | undefined;
   let coverFile: string | undefined;
@@ -198,8 +226,10 @@ export async function prepareFaxPages(options: FaxPagesOptions): Promise<Prepare
           }
           number++;
         }
-        for (let r = await document.pages.next(); !r.done; r = await document.pages.next(), number++) {
-          if (number >= first) yield r.value;
+        for (const [index, document] of documents.entries()) {
+          for (let r = await document.pages.next(); !r.done; r = await document.pages.next(), number++) {
+            if (number >= first) yield { ...r.value, document: index };
+          }
         }
       } catch (e) {
         failure = jobErrorOfRaster(e);

@@ -94,8 +94,12 @@ export class T31Session {
       const r = await this.receiveCommand(cmd, timeoutMs);
       if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
     }
-    // T.30 §5.3.1: a frame lasts at most 3 s at 300 bit/s (plus margin).
-    const { data } = await this.readUntilEnd(5000, 10000);
+    // The flags before a frame last 1 s ± 15 % (T.30 §5.3.1): without a first octet 3 s after
+    // CONNECT no frame is coming. A frame's octets arrive every 27 ms at 300 bit/s, so a pause
+    // of 1.5 s within one means it was cut off (the far end dropped its carrier mid-frame and
+    // the modem said nothing). Either way the receive is abandoned, so the command can go again
+    // in time, or the wait for DIS can start a fresh +FRH (TSB-85 MTGX19, MTGX21, MTGX22).
+    const { data } = await this.readUntilEnd(3000, 10000, undefined, undefined, 1500);
     const r = await this.at.waitResult(3000, cmd);
     if (r.code === 'ERROR') {
       throw new ModemError('bad-frame', 'received an HDLC frame with a bad FCS', {
@@ -243,27 +247,32 @@ export class T31Session {
     maxDurationMs?: number,
     onData?: (chunk: Uint8Array) => void,
     signal?: AbortSignal,
+    gapTimeoutMs = idleTimeoutMs,
   ): Promise<{ data: Uint8Array; stopped: boolean }> {
     const parts: Uint8Array[] = [];
     const deadline = maxDurationMs === undefined ? Infinity : Date.now() + maxDurationMs;
     let lastData = Date.now();
+    let received = false;
     for (;;) {
       const now = Date.now();
+      // Before the first octet idleTimeoutMs, between octets gapTimeoutMs.
+      const idle = received ? gapTimeoutMs : idleTimeoutMs;
       if (signal?.aborted || now >= deadline) return { data: concat(parts), stopped: true };
       // With a signal, wake up now and then to notice it.
-      const wait = Math.min(idleTimeoutMs - (now - lastData), deadline - now, signal ? 200 : Infinity);
+      const wait = Math.min(idle - (now - lastData), deadline - now, signal ? 200 : Infinity);
       let chunk: Uint8Array | null;
       try {
         chunk = await this.at.readData(Math.max(1, wait));
       } catch (e) {
         if (!(e instanceof ModemError) || e.kind !== 'timeout') throw e;
         if (signal?.aborted || Date.now() >= deadline) return { data: concat(parts), stopped: true };
-        if (Date.now() - lastData < idleTimeoutMs) continue;
+        if (Date.now() - lastData < idle) continue;
         await this.abortReceive();
         throw e;
       }
       if (chunk === null) return { data: concat(parts), stopped: false };
       lastData = Date.now();
+      received = true;
       if (onData) onData(chunk);
       else parts.push(chunk);
     }

@@ -33,8 +33,11 @@ export type T30Event =
   | { type: 'receiveTimeout' }
   /** An armed timer expired (the caller ends a pending receive for it). */
   | { type: 'timerExpired'; timer: TimerName }
-  /** The page asked for by preparePage, coded as asked. `morePages`: another page follows. */
-  | { type: 'pageReady'; page: number; data: Uint8Array; morePages: boolean }
+  /**
+   * The page asked for by preparePage, coded as asked. `morePages`: another page follows;
+   * `documentEnds`: this page ends its document, so the next one starts another (EOM).
+   */
+  | { type: 'pageReady'; page: number; data: Uint8Array; morePages: boolean; documentEnds?: boolean }
   /** The page asked for does not exist or could not be produced. */
   | { type: 'pageFailed'; page: number; message: string }
   /** An action failed on the transport (the modem said ERROR, the port went away …). */

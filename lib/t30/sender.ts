@@ -20,6 +20,7 @@ import { Modulation } from './modulation.js';
 import { LocalCapabilities, chooseDcs, minBitsPerRow, mrKFactor } from './negotiate.js';
 import {
   COMMAND_TRANSMISSIONS,
+  IGNORED_FRAMES_PER_WAIT,
   INTER_SIGNAL_SILENCE_MS,
   RESPONSES,
   Reaction,
@@ -62,6 +63,10 @@ export class T30Sender {
   private candidates: Modulation[] = [];
   private page = 0;
   private morePages = false;
+  /** The page being sent ends its document; with morePages, EOM goes after it. */
+  private documentEnds = false;
+  /** Frames ignored since the last command (see IGNORED_FRAMES_PER_WAIT). */
+  private ignored = 0;
   private pageTransmissions = 0;
   private pagesConfirmed = 0;
   private retrains = 0;
@@ -89,7 +94,9 @@ export class T30Sender {
       case 'frameReceived':
         return this.onFrame(event.frame, event.fcsOk);
       case 'receiveTimeout':
-        if (this.current === 'awaitDis') return this.fail('not-a-fax', 'no DIS from the far end within T1');
+        // Waiting for DIS, T1 alone decides (its expiry comes as timerExpired): a carrier that
+        // brought no frame, or a receive cut short, is no reason to give up (TSB-85 MTGX19).
+        if (this.current === 'awaitDis') return [this.receive()];
         return this.repeatCommand('timeout');
       case 'timerExpired':
         return this.onTimer(event.timer);
@@ -98,6 +105,7 @@ export class T30Sender {
           return this.fail('protocol-error', `page ${event.page + 1} was not asked for`);
         }
         this.morePages = event.morePages;
+        this.documentEnds = event.morePages && event.documentEnds === true;
         return this.sendPage(event.data);
       case 'pageFailed':
         return this.fail('page-error', event.message);
@@ -116,9 +124,11 @@ export class T30Sender {
 
   private onFrame(octets: Uint8Array, fcsOk: boolean): T30Action[] {
     const frame = fcsOk ? parseFrame(octets) : undefined;
-    // A frame with a bad FCS is ignored (T.30 §5.3.6.2): keep listening; if nothing valid
-    // follows, the receive times out and the command goes again.
-    if (!frame) return [this.receive()];
+    // A frame with a bad FCS, a wrong address or control field, or an FCF T.30 does not define
+    // is ignored (see RESPONSES): keep listening; if nothing valid follows, the receive times
+    // out and the command goes again (TSB-85 MTGX18, MTGX21).
+    if (!frame || !frame.name) return this.ignore();
+    this.ignored = 0;
     if (!frame.final) {
       this.sequence.push(frame);
       return [this.receive()];
@@ -134,6 +144,15 @@ export class T30Sender {
     return this.react(reaction, frame, sequence);
   }
 
+  private ignore(): T30Action[] {
+    this.ignored++;
+    if (this.current !== 'awaitDis' && this.ignored >= IGNORED_FRAMES_PER_WAIT) {
+      this.ignored = 0;
+      return this.repeatCommand('unrecognised frames');
+    }
+    return [this.receive()];
+  }
+
   private onTimer(timer: TimerName): T30Action[] {
     if (timer === 'T1' && this.current === 'awaitDis') {
       return this.fail('not-a-fax', 'no DIS from the far end within T1');
@@ -146,6 +165,8 @@ export class T30Sender {
     switch (reaction) {
       case 'remoteCapabilities':
         return this.onDis(frame, sequence);
+      case 'capabilitiesAgain':
+        return this.onDisAgain(frame, sequence);
       case 'trained':
         return this.onCfr();
       case 'trainingFailed':
@@ -187,6 +208,7 @@ export class T30Sender {
    */
   private sendCommand(next: SenderState, actions: T30Action[], before: T30Action[] = []): T30Action[] {
     this.current = next;
+    this.ignored = 0;
     this.command = { actions: [GAP, ...actions], transmissions: 1 };
     return [...before, ...this.command.actions, this.receive()];
   }
@@ -200,6 +222,7 @@ export class T30Sender {
       );
     }
     this.command.transmissions++;
+    this.ignored = 0;
     return [...this.command.actions, this.receive()];
   }
 
@@ -251,6 +274,30 @@ export class T30Sender {
     this.dcs = negotiation.dcs;
     this.candidates = negotiation.candidates;
     return [...actions, ...this.train()];
+  }
+
+  /**
+   * DIS again where CFR/FTT was due: the far end did not get our DCS. The DCS is chosen anew
+   * from this DIS, which may offer less than the first (TSB-85 MTGX12), keeping any speed
+   * already stepped down to when this DIS still offers it. It counts as a transmission of the
+   * same command, so the third unanswered DCS ends the call.
+   */
+  private onDisAgain(dis: T30Frame, sequence: T30Frame[]): T30Action[] {
+    const transmissions = this.command.transmissions;
+    if (transmissions >= COMMAND_TRANSMISSIONS) return this.repeatCommand('DIS');
+    const csi = sequence.find((f) => f.name === 'CSI');
+    if (csi) this.remoteIdent = decodeIdent(csi.fif);
+    this.remote = decodeDis(dis.fif);
+    const negotiation = chooseDcs(this.remote, this.options);
+    if (!negotiation.ok) return this.fail('incompatible', negotiation.reason);
+    const current = this.dcs!.modulation;
+    this.candidates = negotiation.candidates;
+    this.dcs = negotiation.dcs;
+    if (this.candidates.some((m) => m.code === current.code)) this.dcs.modulation = current;
+    this.trainings--; // the same training, sent again
+    const actions = this.train();
+    this.command.transmissions = transmissions + 1;
+    return actions;
   }
 
   /** TSI + DCS, silence, TCF (T.30 §5.3.2, Figure 5-2a). */
@@ -323,8 +370,10 @@ export class T30Sender {
     return [{ type: 'preparePage', page: this.page, coding: this.pageCoding() }];
   }
 
+  /** MPS (another page), EOM (another document: back to phase B) or EOP (T.30 Figure 5-2). */
   private postPageFcf(): number {
-    return this.morePages ? Fcf.MPS : Fcf.EOP;
+    if (!this.morePages) return Fcf.EOP;
+    return this.documentEnds ? Fcf.EOM : Fcf.MPS;
   }
 
   private sendPage(data: Uint8Array): T30Action[] {
@@ -369,7 +418,18 @@ export class T30Sender {
     }
     this.page++;
     this.pageTransmissions = 0;
+    if (this.documentEnds) return this.nextDocument();
     return retrain ? this.train() : this.preparePage();
+  }
+
+  /**
+   * After EOM is answered the call returns to phase B: the far end sends DIS again (NSF, CSI
+   * before it), and the next document gets its own DCS and training (T.30 Figure 5-2).
+   */
+  private nextDocument(): T30Action[] {
+    this.current = 'awaitDis';
+    this.sequence = [];
+    return [{ type: 'armTimer', timer: 'T1', ms: T1_MS }, this.receive()];
   }
 
   private onPageRejected(response: string): T30Action[] {
@@ -387,6 +447,10 @@ export class T30Sender {
       ];
     }
     this.pageRetransmissions++;
+    // After EOM the far end has gone back to phase B and sends DIS: the page goes again under
+    // the DCS that answers it (TSB-85 MTGN26 expects the next document instead: T.30 leaves
+    // the choice to the sender).
+    if (this.documentEnds) return [rejected, ...this.nextDocument()];
     // Poor copy at this speed: retrain one speed lower when there is one (T.30 §5.3.6.1.6 RTN).
     this.dcs!.modulation = this.slower() ?? this.dcs!.modulation;
     return [rejected, ...this.train()];

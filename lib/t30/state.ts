@@ -57,6 +57,7 @@ export type SenderState =
 /** What a response makes the sender do; each is a handler in sender.ts. */
 export type Reaction =
   | 'remoteCapabilities'
+  | 'capabilitiesAgain'
   | 'trained'
   | 'trainingFailed'
   | 'repeatCommand'
@@ -85,7 +86,10 @@ const ECM_BLOCK_RESPONSES: ResponseTable = {
 
 /**
  * Final frames that end a wait, by state. NSF and CSI before DIS are collected, not listed. A
- * final frame not in its state's table is a protocol error (T.30 §5.4.2 leaves the reaction to the implementer; we disconnect).
+ * known final frame not in its state's table is a protocol error (we disconnect). A frame that
+ * cannot be understood (bad FCS, address or control field, an FCF T.30 does not define) is no
+ * response at all: it is ignored and the wait goes on, as after silence (T.30 §5.4.2 and the
+ * Figure 5-2 flow: "response received?" is answered by a valid frame only).
  */
 export const RESPONSES: Record<SenderState, ResponseTable> = {
   idle: {},
@@ -93,8 +97,9 @@ export const RESPONSES: Record<SenderState, ResponseTable> = {
   awaitTrainingResponse: {
     CFR: 'trained',
     FTT: 'trainingFailed',
-    // T.30 §5.3.6.1.1: a DIS instead of CFR means the far end did not get our DCS.
-    DIS: 'repeatCommand',
+    // A DIS instead of CFR means the far end did not get our DCS (T.30 Figure 5-2): answer the
+    // DIS as it is now (its capabilities may have changed), a repetition of the command.
+    DIS: 'capabilitiesAgain',
     CRP: 'repeatCommand',
     DCN: 'remoteDisconnected',
   },
@@ -133,5 +138,10 @@ export const INTER_SIGNAL_SILENCE_MS = 75;
 export const TCF_MS = 1_500;
 /** T.30 §5.3.2: a command goes out at most three times when no valid response comes. */
 export const COMMAND_TRANSMISSIONS = 3;
+/**
+ * Frames that cannot be understood, in a row, before a wait counts as unanswered (so a line
+ * producing garbage cannot hold a call forever; T1 bounds the wait for DIS instead).
+ */
+export const IGNORED_FRAMES_PER_WAIT = 4;
 /** T.30 §A.4.4: after the fourth PPR for a block the sender sends CTC or EOR. */
 export const PPRS_BEFORE_CTC = 4;

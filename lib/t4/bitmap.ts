@@ -28,6 +28,11 @@ export type BitOrder = 'lsb-first' | 'msb-first';
 export interface FaxPage {
   bitmap: Bitmap;
   resolution: Resolution;
+  /**
+   * Which document of the call the page belongs to (default 0). A sender ends a document with
+   * EOM and negotiates the next one afresh (T.30 phase B again); pages of one document go with MPS.
+   */
+  document?: number;
 }
 
 /** Standard fax row widths in pixels at 8 pels/mm (T.4 §2.2): A4/Letter, B4, A3. */

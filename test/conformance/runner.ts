@@ -71,7 +71,8 @@ export const LPFAX: SenderTemplate = {
     '{number}',
     '--ident',
     '+0123456789',
-    '{file}',
+    '--verbose',
+    '{documents}',
   ],
 };
 

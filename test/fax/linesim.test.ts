@@ -91,6 +91,50 @@ describe('sendFax on the simulated line (spandsp receives)', () => {
   }, 120_000);
 });
 
+describe('sendFax of two documents in one call (EOM)', () => {
+  let sim: LineSim;
+  beforeAll(async () => {
+    sim = await startLineSim({ speed: 3 });
+  }, 120_000);
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it('ends the first with EOM, negotiates again on the new DIS, and spandsp stores both', async () => {
+    const sent = [testPage(64), testPage(48), testPage(32)];
+    const modem = await Class1Modem.open(sim.devicePath, { lock: false });
+    const trace: string[] = [];
+    let result;
+    try {
+      await modem.init();
+      result = await sendFax({
+        transport: await Class1Transport.probe(modem),
+        dialString: '5550100',
+        pages: (async function* () {
+          yield { bitmap: sent[0], resolution: 'fine' as const, document: 0 };
+          yield { bitmap: sent[1], resolution: 'fine' as const, document: 1 };
+          yield { bitmap: sent[2], resolution: 'fine' as const, document: 1 };
+        })(),
+        localIdent: '+49 30 1234567',
+        resolution: 'fine',
+        trace: (line) => trace.push(line),
+      });
+    } finally {
+      await modem.close();
+    }
+    const far = await sim.nextCall(60_000);
+    if (!result.ok) console.log(trace.join('\n'));
+    // EOM went out after page 1, MPS after page 2, and the second document was trained afresh.
+    const sentFrames = trace.filter((l) => l.includes('"sendFrames"')).join('\n');
+    expect(sentFrames).toMatch(/"ff 13 8f"[\s\S]*"ff 13 4f"[\s\S]*"ff 13 2f"/); // EOM, MPS, EOP (X bit set)
+    expect(result).toMatchObject({ ok: true, pagesConfirmed: 3, retrains: 1 });
+    expect(far).toMatchObject({ outcome: 'completed', pages: 3, completionCode: 0 });
+    const received = readTiff(await readFile(far.tiff!));
+    expect(received.length).toBe(3);
+    received.forEach((r, i) => expect(bitmapsEqual(r.bitmap, sent[i])).toBe(true));
+  }, 180_000);
+});
+
 describe.each([
   { line: { busy: true }, kind: 'busy', outcome: 'busy' },
   { line: { noDialtone: true }, kind: 'no-dial-tone', outcome: 'no-dialtone' },

@@ -116,10 +116,10 @@ class Call {
     return this.step({ type: 'receiveTimeout' });
   }
 
-  page(data = new Uint8Array(1000), morePages = false): string[] {
+  page(data = new Uint8Array(1000), morePages = false, documentEnds = false): string[] {
     const asked = this.actions.find((a) => a.type === 'preparePage');
     if (!asked || asked.type !== 'preparePage') throw new Error('no page was asked for');
-    return this.step({ type: 'pageReady', page: asked.page, data, morePages });
+    return this.step({ type: 'pageReady', page: asked.page, data, morePages, documentEnds });
   }
 
   /** Connects and answers the far end's identification with `dis`. */
@@ -278,6 +278,35 @@ describe('Phase B', () => {
   });
 });
 
+describe('Phase B: what TSB-85 checks beyond the plain path', () => {
+  it('waits on for DIS after a receive that brought nothing, and garbage, until T1 (MTGX18, MTGX19)', () => {
+    const call = new Call();
+    call.connected();
+    expect(call.timeout()).toEqual(['receive 35000']);
+    expect(call.frame('A2 02 B5 C9 7E 67')).toEqual(['receive 35000']); // address not 0xFF
+    expect(call.frame('FF 03 00')).toEqual(['receive 35000']); // an FCF T.30 does not define
+    expect(call.timeout()).toEqual(['receive 35000']);
+    expect(call.frame(SPANDSP_DIS)).toEqual(['cancel T1', ...TRAIN('V.17 14400')]);
+  });
+
+  it('answers a DIS repeated in reply to DCS with a DCS chosen from it, three DCS in all (MTGX12)', () => {
+    const call = new Call({ resolution: 'standard' });
+    expect(call.identified(DIS_V29_V27)).toEqual(['cancel T1', ...TRAIN('V.29 9600')]);
+    expect(call.frame(DIS_V27_ONLY)).toEqual(TRAIN('V.27ter 4800'));
+    expect(call.dcs).toMatchObject({ modulation: expect.objectContaining({ bitRate: 4800 }) });
+    expect(call.frame(DIS_V27_ONLY)).toEqual(TRAIN('V.27ter 4800'));
+    expect(call.frame(DIS_V27_ONLY)).toEqual(['silence 75', 'send DCN', 'hangup protocol-error']);
+    expect(call.outcome.retrains).toBe(0);
+  });
+
+  it('keeps a speed already stepped down to when the far end repeats the same DIS', () => {
+    const call = new Call();
+    call.identified();
+    expect(call.frame(FTT)).toEqual(TRAIN('V.17 12000'));
+    expect(call.frame(SPANDSP_DIS)).toEqual(TRAIN('V.17 12000'));
+  });
+});
+
 describe('Phase C/D without ECM', () => {
   /** Trained on spandsp's DIS at V.17 14400. */
   function trained(options: Partial<SenderOptions> = {}): Call {
@@ -383,6 +412,45 @@ describe('Phase C/D without ECM', () => {
     quiet.timeout();
     expect(quiet.timeout()).toEqual(['silence 75', 'send DCN', 'hangup protocol-timeout']);
     expect(quiet.outcome.pagesConfirmed).toBe(0);
+  });
+
+  it('ignores a response it cannot understand and sends the command again (MTGX21)', () => {
+    const call = trained();
+    call.page(new Uint8Array(10), true);
+    expect(call.frame('A2 02 B5 C9 7E 67')).toEqual(['receive 3000']);
+    expect(call.timeout()).toEqual(['silence 75', 'send MPS', 'receive 3000']);
+    expect(call.frame(MCF)).toEqual(['prepare 1']);
+  });
+
+  it('does not wait forever on a line of garbage: after 4 such frames the command goes again', () => {
+    const call = trained();
+    call.page();
+    for (let i = 0; i < 3; i++) expect(call.frame('FF 13 00')).toEqual(['receive 3000']);
+    expect(call.frame('FF 13 00')).toEqual(['silence 75', 'send EOP', 'receive 3000']);
+  });
+
+  it('ends a document with EOM and negotiates the next one afresh after a new DIS', () => {
+    const call = trained();
+    expect(call.page(new Uint8Array(10), true, true)).toEqual(PAGE(10, 'EOM'));
+    expect(call.frame(MCF)).toEqual(['arm T1', 'receive 35000']);
+    expect(call.frame(SPANDSP_CSI)).toEqual(['receive 35000']);
+    expect(call.frame(DIS_V27_ONLY)).toEqual(['cancel T1', ...TRAIN('V.27ter 4800')]);
+    expect(call.frame(CFR)).toEqual(['prepare 1']);
+    expect(call.coding).toMatchObject({ coding: 'mh', resolution: 'standard' });
+    expect(call.page(new Uint8Array(20), false)).toEqual(PAGE(20, 'EOP', 'V.27ter 4800'));
+    expect(call.frame(MCF)).toEqual(['silence 75', 'send DCN', 'hangup ok']);
+    expect(call.outcome).toMatchObject({ ok: true, pagesConfirmed: 2, retrains: 1 });
+  });
+
+  it('after RTN to EOM waits for the DIS of phase B and sends the page again under it', () => {
+    const call = trained();
+    call.page(new Uint8Array(10), true, true);
+    expect(call.frame(RTN)).toEqual(['arm T1', 'receive 35000']);
+    expect(call.frame(SPANDSP_DIS)).toEqual(['cancel T1', ...TRAIN('V.17 14400')]);
+    expect(call.frame(CFR)).toEqual(['prepare 0']);
+    expect(call.page(new Uint8Array(10), true, true)).toEqual(PAGE(10, 'EOM'));
+    expect(call.frame(MCF)).toEqual(['arm T1', 'receive 35000']);
+    expect(call.sender.state).toBe('awaitDis');
   });
 
   it('hangs up as remote-disconnected on DCN after a page', () => {
