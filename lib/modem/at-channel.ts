@@ -34,8 +34,12 @@ export interface AtResponse {
 
 export interface CommandOptions {
   timeoutMs?: number;
-  /** The CONNECT this command may produce starts received data (T.31 §8.3.2, §8.3.5). */
-  dataOnConnect?: boolean;
+  /**
+   * The CONNECT this command may produce starts received data (T.31 §8.3.2, §8.3.5). 'hdlc':
+   * the data is an HDLC frame, which starts with its address octet, so text before it is a
+   * result code after all (a DCE that lost the carrier says NO CARRIER without DLE ETX).
+   */
+  dataOnConnect?: boolean | 'hdlc';
 }
 
 /** Trace of the exchange, for DEBUG logs: '>' sent, '<' received. */
@@ -92,7 +96,7 @@ export class AtChannel extends EventEmitter {
       this.results = [];
       this.info = [];
       this.pendingEcho = cmd.toUpperCase();
-      this.parser.armDataOnConnect(options.dataOnConnect === true);
+      this.parser.armDataOnConnect(options.dataOnConnect ?? false);
       const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
       this.trace?.('>', 'AT' + cmd);
       await this.write(Buffer.from(`AT${cmd}\r`, 'latin1'), timeoutMs);
@@ -136,6 +140,9 @@ export class AtChannel extends EventEmitter {
     const chunk = this.takeData();
     if (chunk !== undefined) return Promise.resolve(chunk);
     if (this.goneError) return Promise.reject(this.goneError);
+    // The receive already ended in a result code (see dataOnConnect 'hdlc').
+    if (!this.parser.inDataMode && this.results.some((r) => r.code !== 'CONNECT'))
+      return Promise.resolve(null);
     return new Promise((resolve, reject) => {
       const w: Waiter<Uint8Array | null> = { resolve, reject };
       w.timer = setTimeout(() => {
@@ -284,6 +291,16 @@ export class AtChannel extends EventEmitter {
         this.pendingEcho = undefined;
         const r: AtResponse = { code: ev.code, text: ev.text, lines: this.info };
         this.info = [];
+        // A result that ends a receive with no data end (see dataOnConnect 'hdlc'): the read
+        // in progress ends as at DLE ETX, and the result waits for waitResult().
+        const reader = this.dataWaiter;
+        if (reader && !this.parser.inDataMode && ev.code !== 'CONNECT') {
+          this.dataWaiter = undefined;
+          clearTimeout(reader.timer);
+          this.results.push(r);
+          reader.resolve(null);
+          return;
+        }
         const w = this.resultWaiter;
         if (w) {
           this.resultWaiter = undefined;
@@ -294,8 +311,10 @@ export class AtChannel extends EventEmitter {
       }
       case 'data':
       case 'data-end': {
-        if (ev.type === 'data') this.dataChunks.push(ev.bytes);
-        else {
+        if (ev.type === 'data') {
+          this.dataChunks.push(ev.bytes);
+          this.trace?.('<', `<${ev.bytes.length} octets: ${hexPreview(ev.bytes)}>`);
+        } else {
           this.trace?.('<', '<DLE><ETX>');
           this.dataEnded = true;
         }
@@ -347,4 +366,10 @@ export class AtChannel extends EventEmitter {
     this.rejectWaiters(this.goneError);
     this.emit('gone', this.goneError);
   }
+}
+
+/** The first octets of received data in hex, for the trace. */
+function hexPreview(bytes: Uint8Array, max = 24): string {
+  const shown = Array.from(bytes.subarray(0, max), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  return bytes.length > max ? `${shown} …` : shown;
 }

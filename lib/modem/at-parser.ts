@@ -57,13 +57,19 @@ const MAX_LINE = 512;
 export class AtParser {
   private mode: 'line' | 'data' = 'line';
   private line: number[] = [];
-  private armed = false;
+  private armed: boolean | 'hdlc' = false;
+  /** In data mode for an HDLC frame, and no octet of it seen yet. */
+  private frameStart = false;
   /** The CONNECT line ended with CR at a chunk end: its LF may open the next chunk. */
   private skipLf = false;
   private readonly unshielder = new DleUnshielder();
 
-  /** The next CONNECT switches to data mode (a receive: +FRH, +FRM, or ATD in Class 1). */
-  armDataOnConnect(on: boolean): void {
+  /**
+   * The next CONNECT switches to data mode (a receive: +FRH, +FRM, or ATD in Class 1). 'hdlc':
+   * a frame follows, whose first octet is its address (0xFF, T.30 §5.3.4); a CR or LF there
+   * instead starts a result line (NO CARRIER when the carrier went before any frame).
+   */
+  armDataOnConnect(on: boolean | 'hdlc'): void {
     this.armed = on;
   }
 
@@ -78,6 +84,7 @@ export class AtParser {
   forceLineMode(): void {
     this.mode = 'line';
     this.armed = false;
+    this.frameStart = false;
     this.skipLf = false;
     this.unshielder.reset();
   }
@@ -91,6 +98,14 @@ export class AtParser {
           this.skipLf = false;
           if (rest[0] === LF) rest = rest.subarray(1);
           if (rest.length === 0) break;
+        }
+        if (this.frameStart) {
+          this.frameStart = false;
+          if (rest[0] === CR || rest[0] === LF) {
+            this.mode = 'line';
+            this.line = [];
+            continue;
+          }
         }
         const r = this.unshielder.push(rest);
         if (r.data.length > 0) events.push({ type: 'data', bytes: r.data });
@@ -125,6 +140,7 @@ export class AtParser {
         else {
           events.push({ type: 'result', code, text });
           if (code === 'CONNECT' && this.armed) {
+            this.frameStart = this.armed === 'hdlc';
             this.armed = false;
             this.mode = 'data';
             this.unshielder.reset();

@@ -203,7 +203,7 @@ export class Class1Modem {
         throw new ModemError('invalid-argument', `not a dial string: ${JSON.stringify(dialString)}`);
       }
       const cmd = `D${options.pulse ? 'P' : 'T'}${digits}`;
-      const r = await this.t31.receiveCommand(cmd, options.timeoutMs ?? 90000);
+      const r = await this.t31.receiveCommand(cmd, options.timeoutMs ?? 90000, true);
       if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
       this.connected = 'rx';
     });

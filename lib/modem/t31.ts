@@ -67,10 +67,10 @@ export class T31Session {
   ) {}
 
   /** A command whose CONNECT starts received data (+FRH, +FRM, ATD); on timeout the receive is aborted. */
-  async receiveCommand(cmd: string, timeoutMs: number): Promise<AtResponse> {
+  async receiveCommand(cmd: string, timeoutMs: number, hdlc = false): Promise<AtResponse> {
     this.at.resetData();
     try {
-      return await this.at.command(cmd, { timeoutMs, dataOnConnect: true });
+      return await this.at.command(cmd, { timeoutMs, dataOnConnect: hdlc ? 'hdlc' : true });
     } catch (e) {
       // A dial or a wait for carrier still runs in the DCE: any character ends it (V.250 §6.3.1).
       if (e instanceof ModemError && (e.kind === 'timeout' || e.kind === 'aborted'))
@@ -91,7 +91,7 @@ export class T31Session {
     checkHdlcModulation(modulation);
     const cmd = `+FRH=${modulation}`;
     if (!connected) {
-      const r = await this.receiveCommand(cmd, timeoutMs);
+      const r = await this.receiveCommand(cmd, timeoutMs, true);
       if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
     }
     // The flags before a frame last 1 s ± 15 % (T.30 §5.3.1): without a first octet 3 s after

@@ -81,6 +81,28 @@ describe('AtParser', () => {
     expect(push(p, [0x0a, 0xff, 0x03])).toEqual([{ type: 'data', bytes: Uint8Array.of(0xff, 0x03) }]);
   });
 
+  test('HDLC: a result line where the frame should start ends the receive (NO CARRIER, TSB-85 MTGX18)', () => {
+    const p = new AtParser();
+    p.armDataOnConnect('hdlc');
+    expect(push(p, '\r\nCONNECT\r\n')).toEqual([{ type: 'result', code: 'CONNECT', text: 'CONNECT' }]);
+    expect(p.inDataMode).toBe(true);
+    expect(push(p, '\r\nNO CARRIER\r\n')).toEqual([
+      { type: 'result', code: 'NO CARRIER', text: 'NO CARRIER' },
+    ]);
+    expect(p.inDataMode).toBe(false);
+  });
+
+  test('HDLC: a frame is data as usual, CR and LF octets inside it included', () => {
+    const p = new AtParser();
+    p.armDataOnConnect('hdlc');
+    const ev = push(p, [...Buffer.from('\r\nCONNECT\r\n'), 0xff, 0x13, 0x0d, 0x0a, 0x10, 0x03]);
+    expect(ev).toEqual([
+      { type: 'result', code: 'CONNECT', text: 'CONNECT' },
+      { type: 'data', bytes: Uint8Array.of(0xff, 0x13, 0x0d, 0x0a) },
+      { type: 'data-end' },
+    ]);
+  });
+
   test('an unarmed CONNECT stays in line mode (transmit: +FTH, +FTM)', () => {
     const p = new AtParser();
     const ev = push(p, '\r\nCONNECT\r\n\r\nOK\r\n');
