@@ -13,9 +13,9 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { loadFaxSettings, type FaxSettings } from '../lib/config/index.js';
 import type { CupsReporter, LogLevel } from '../lib/cups/backend.js';
-import { callOverModem } from '../lib/job/call.js';
 import { FaxJobError } from '../lib/job/outcome.js';
-import { coverAndTagline, prepareFaxPages } from '../lib/job/pages.js';
+import { modemFaxJob } from '../lib/job/modem-job.js';
+import { prepareFaxPages } from '../lib/job/pages.js';
 import { ProgressStore } from '../lib/job/progress.js';
 import { jobRecipients } from '../lib/job/recipients.js';
 import { runFaxJob } from '../lib/job/run.js';
@@ -118,27 +118,20 @@ async function send(argv: {
   try {
     const recipients = await jobRecipients({ title: argv.to, option: () => undefined }, settings);
     const sender = settings.identity.senderName;
-    const outcome = await runFaxJob({
-      recipients,
-      store: new ProgressStore(workdir, 'send'),
-      signal: controller.signal,
-      events: status,
-      prepare: (recipient) =>
-        prepareFaxPages({
-          document: argv.files,
-          ...coverAndTagline(settings, recipient, { sender, tagline: argv.tagline }),
-          tmpdir: workdir,
-          signal: controller.signal,
-        }),
-      call: (request) =>
-        callOverModem(request, {
-          settings,
-          // Seconds since the command started, to line the dialogue up with a far end's log.
-          trace: argv.verbose ? (l) => reporter.log('DEBUG', `[${elapsed()}] ${l}`) : undefined,
-          onProgress: (p, r) => status.progress(p, r),
-          onResult: (r) => status.result(r),
-        }),
-    });
+    const outcome = await runFaxJob(
+      modemFaxJob({
+        settings,
+        recipients,
+        documents: argv.files,
+        store: new ProgressStore(workdir, 'send'),
+        signal: controller.signal,
+        status,
+        cover: { sender, tagline: argv.tagline },
+        workdir,
+        // Seconds since the command started, to line the dialogue up with a far end's log.
+        trace: argv.verbose ? (l) => reporter.log('DEBUG', `[${elapsed()}] ${l}`) : undefined,
+      }),
+    );
     if (outcome.error) {
       reporter.log('ERROR', outcome.message);
       return 1;

@@ -13,9 +13,8 @@ import { CupsBackendStatus, type CupsReporter } from '../cups/backend.js';
 import type { FaxJob as CupsJob } from '../cups/job.js';
 import { cupsGetOption } from '../cups/options.js';
 import { extractFaxNumberFromDocument } from '../raster/index.js';
-import { callOverModem } from './call.js';
 import { FaxJobError } from './outcome.js';
-import { coverAndTagline, prepareFaxPages } from './pages.js';
+import { modemFaxJob } from './modem-job.js';
 import { ProgressStore } from './progress.js';
 import { jobRecipients } from './recipients.js';
 import { StatusReporter } from './status.js';
@@ -96,32 +95,20 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
 
     // The sender: lpfax.conf's SenderName, else the job user's full name, else the login.
     const sender = settings.identity.senderName || (await fullNameOf(job.user)) || job.user;
-    const outcome = await runFaxJob({
-      recipients,
-      store: new ProgressStore(env.LPFAX_STATE_DIR || DEFAULT_STATE_DIR, job.uuid ?? `job-${job.jobId}`),
-      signal,
-      events: status,
-      prepare: (recipient) =>
-        prepareFaxPages({
-          document: documentFile,
-          ...coverAndTagline(settings, recipient, {
-            sender,
-            jobId: job.jobId,
-            subject: option('fax-subject'),
-            comments: option('fax-comments'),
-          }),
-          ...owner,
-          tmpdir: workdir,
-          signal,
-        }),
-      call: (request) =>
-        callOverModem(request, {
-          settings,
-          trace: (line) => reporter.log('DEBUG', line),
-          onProgress: (p, r) => status.progress(p, r),
-          onResult: (r) => status.result(r),
-        }),
-    });
+    const outcome = await runFaxJob(
+      modemFaxJob({
+        settings,
+        recipients,
+        documents: documentFile,
+        store: new ProgressStore(env.LPFAX_STATE_DIR || DEFAULT_STATE_DIR, job.uuid ?? `job-${job.jobId}`),
+        signal,
+        status,
+        cover: { sender, jobId: job.jobId, subject: option('fax-subject'), comments: option('fax-comments') },
+        workdir,
+        owner,
+        trace: (line) => reporter.log('DEBUG', line),
+      }),
+    );
     if (outcome.status === CupsBackendStatus.OK) {
       status.done();
     } else {
