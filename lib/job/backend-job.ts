@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { loadFaxSettings, type FaxSettings } from '../config/index.js';
 import { CupsBackendStatus, type CupsReporter } from '../cups/backend.js';
 import type { FaxJob as CupsJob } from '../cups/job.js';
+import { splitJobDocuments } from '../cups/documents.js';
 import { cupsGetOption } from '../cups/options.js';
 import { extractFaxNumberFromDocument } from '../raster/index.js';
 import { FaxJobError } from './outcome.js';
@@ -81,14 +82,15 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
       document = join(workdir, 'document');
       await pipeline(options.stdin ?? process.stdin, createWriteStream(document, { mode: 0o644 }));
     }
-    const documentFile = document;
+    // Every file of a multi-file job, each sent as its own document (lib/cups/documents).
+    const documents = await splitJobDocuments(document, workdir);
     const option = (name: string) => cupsGetOption(job.options, name);
     const recipients = await jobRecipients(
       {
         title: job.title,
         option,
         jobId: job.jobId,
-        fromDocument: () => extractFaxNumberFromDocument(documentFile, { ...owner, tmpdir: workdir }),
+        fromDocument: () => extractFaxNumberFromDocument(documents[0]!, { ...owner, tmpdir: workdir }),
       },
       settings,
     );
@@ -99,7 +101,7 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
       modemFaxJob({
         settings,
         recipients,
-        documents: documentFile,
+        documents,
         store: new ProgressStore(env.LPFAX_STATE_DIR || DEFAULT_STATE_DIR, job.uuid ?? `job-${job.jobId}`),
         signal,
         status,

@@ -132,6 +132,13 @@ describe('printing to the Fax queue through cupsd', () => {
     }
   }, 120_000);
 
+  it('delivers every file of a multi-file job, each as its own document of one call', async () => {
+    // cupsd pipes both files' PDFs into one backend run; read as one PDF only the last would go.
+    const id = await submit('lp', ['-d', 'Fax', '-t', '555-0103', files.pdf, files.withNumber]);
+    expect((await waitFor(id, ['completed', 'aborted', 'canceled', 'held'])).state).toBe('completed');
+    expect(await sim!.nextCall(10_000)).toMatchObject({ outcome: 'completed', number: '5550103', pages: 3 });
+  }, 120_000);
+
   it('holds a job without a number, then delivers it once the user gives one', async () => {
     const id = await submit('lp', ['-d', 'Fax', '-t', 'rx.pdf', files.pdf]);
     const held = await waitFor(id, ['held', 'completed', 'aborted']);

@@ -1,0 +1,52 @@
+/**
+ * A multi-file CUPS job reaches the backend as one stream of PDFs (see lib/cups/documents.ts);
+ * the backend cuts it back into its documents. Real PDFs from Ghostscript's ps2pdf.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pdfStarts, splitJobDocuments } from '../../lib/cups/documents.js';
+
+let dir: string;
+const pdf = (name: string, text: string) => {
+  const ps = join(dir, `${name}.ps`);
+  writeFileSync(ps, `%!PS\n/Helvetica findfont 20 scalefont setfont 72 700 moveto (${text}) show showpage\n`);
+  execFileSync('ps2pdf', [ps, join(dir, `${name}.pdf`)]);
+  return readFileSync(join(dir, `${name}.pdf`));
+};
+
+beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'lpfax-docs-'))));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('splitJobDocuments', () => {
+  it('cuts two PDFs one after the other into two files equal to them', async () => {
+    const a = pdf('a', 'Document A');
+    const b = pdf('b', 'Document B');
+    const job = join(dir, 'job');
+    writeFileSync(job, Buffer.concat([a, b]));
+    const parts = await splitJobDocuments(job, dir);
+    expect(parts).toHaveLength(2);
+    expect(readFileSync(parts[0]).equals(a)).toBe(true);
+    expect(readFileSync(parts[1]).equals(b)).toBe(true);
+  });
+
+  it('leaves a single PDF, and PostScript, as they are', async () => {
+    const single = join(dir, 'single.pdf');
+    writeFileSync(single, pdf('c', 'Only'));
+    expect(await splitJobDocuments(single, dir)).toEqual([single]);
+    const ps = join(dir, 'two.ps');
+    writeFileSync(ps, '%!PS\nshowpage\n%%EOF\n%!PS\nshowpage\n%%EOF\n');
+    expect(await splitJobDocuments(ps, dir)).toEqual([ps]);
+  });
+});
+
+describe('pdfStarts', () => {
+  const bytes = (s: string) => Buffer.from(s, 'latin1');
+  it('finds a header after %%EOF and its end of line, not %%EOF inside a document', () => {
+    expect(pdfStarts(bytes('%PDF-1.4\nx\n%%EOF\n%PDF-1.7\ny\n%%EOF\r\n'))).toEqual([0, 17]);
+    // An incremental update: %%EOF, more objects, %%EOF; still one document.
+    expect(pdfStarts(bytes('%PDF-1.4\nx\n%%EOF\n1 0 obj\n%%EOF\n'))).toEqual([0]);
+    expect(pdfStarts(bytes('%!PS\n'))).toEqual([]);
+  });
+});
