@@ -22,7 +22,7 @@
  * delay; on this simulated line the on-hook is the host's ATH, which reaches the tester
  * with no line delay at all. The latest moment (timeout) stays.
  */
-import { flatSteps, type Node, type Step, type TestCase } from './tsb85.js';
+import { flatSteps, type Alternative, type Node, type Step, type TestCase } from './tsb85.js';
 
 /** T.30 Table 2 bits 11-14 of a DIS (hex as in tsb85.xml): does it offer this modem? */
 export function disOffers(dis: string, modem: string): boolean {
@@ -67,6 +67,59 @@ function rewrite(nodes: Node[], modem: Map<Step, string>, timein: Map<Step, stri
   });
 }
 
+function step(index: number, attrs: Record<string, string>): Step {
+  return { kind: 'step', index, attrs };
+}
+
+/** The tester's reply in the case's own form: a short wait, then one V.21 frame. */
+function reply(index: number, tag: string, value: string): Step[] {
+  return [
+    step(index, { type: 'WAIT', value: '75' }),
+    step(index + 1, { dir: 'T', type: 'PREAMBLE', modem: 'V.21' }),
+    step(index + 2, { dir: 'T', type: 'HDLC', tag, value }),
+    step(index + 3, { dir: 'T', type: 'POSTAMBLE' }),
+  ];
+}
+
+/**
+ * RTN to the last page, then the script's DCN (MTGN28): the sender may instead retrain and
+ * send the page again. The branch: DCS, TCF at any offered rate up to the last, CFR, the
+ * page at the rate trained, the same post-message command, MCF; then the script's DCN and
+ * the rest of the case. Step indices go on after the case's last.
+ */
+function rtnAlternatives(steps: Step[]): { alternatives: Alternative[]; notes: string[] } {
+  const alternatives: Alternative[] = [];
+  const notes: string[] = [];
+  let next = Math.max(0, ...steps.map((s) => s.index)) + 1;
+  const rSteps = steps.filter((s) => s.attrs.dir === 'R');
+  for (const rtn of steps.filter((s) => s.attrs.dir === 'T' && s.attrs.tag === 'RTN')) {
+    const before = rSteps.filter((s) => s.index < rtn.index);
+    const command = before.at(-1);
+    const after = rSteps.find((s) => s.index > rtn.index);
+    const dcs = before.filter((s) => s.attrs.tag === 'DCS+').at(-1);
+    const tcf = before.filter((s) => s.attrs.type === 'TCF').at(-1);
+    const msg = before.filter((s) => s.attrs.type === 'MSG').at(-1);
+    if (!command || !/^(PRI-)?EOP\+?$/.test(command.attrs.tag ?? '') || after?.attrs.tag !== 'DCN+') continue;
+    if (!dcs || !tcf || !msg) continue;
+    const first = next;
+    const nodes: Node[] = [
+      step(next++, { ...dcs.attrs }),
+      step(next++, { ...tcf.attrs, modem: `<=${tcf.attrs.modem}` }),
+      ...reply(next, 'CFR', 'FF C8 21'),
+      step((next += 4), { ...msg.attrs, modem: '=' }),
+      step(++next, { ...command.attrs }),
+      ...reply(++next, 'MCF', 'FF C8 31'),
+    ];
+    next += 4;
+    alternatives.push({ at: after.index, nodes });
+    notes.push(
+      `step ${after.index}: after RTN to ${command.attrs.tag}, retraining and sending the page again ` +
+        `(steps ${first}-${next - 1}) in place of DCN`,
+    );
+  }
+  return { alternatives, notes };
+}
+
 export function applyDeviations(c: TestCase): Deviated {
   const map = new Map<Step, string>();
   const timein = new Map<Step, string>();
@@ -109,5 +162,11 @@ export function applyDeviations(c: TestCase): Deviated {
       notes.push(`step ${s.index}: ${a.type} at the rate trained (script: ${a.modem})`);
     }
   }
-  return { testCase: { ...c, nodes: rewrite(c.nodes, map, timein) }, notes };
+  const rtn = rtnAlternatives(flatSteps(c.nodes));
+  const nodes = rewrite(c.nodes, map, timein);
+  const alternatives = rtn.alternatives;
+  return {
+    testCase: { ...c, nodes, ...(alternatives.length ? { alternatives } : {}) },
+    notes: [...notes, ...rtn.notes],
+  };
 }

@@ -28,6 +28,7 @@ import {
   flatSteps,
   pagesOf,
   statusOf,
+  withBranch,
   type ExpectedOutcome,
   type TestCase,
 } from './tsb85.js';
@@ -49,6 +50,8 @@ export interface SenderTemplate {
   name: string;
   command: string;
   args: string[];
+  /** Added to the sender's environment (e.g. LPFAX_CONFIG). */
+  env?: Record<string, string>;
 }
 
 /** Debian's efax: Class 1, TSI "+0123456789" (the ident MTGN01/MTGN02 expect), verbose log. */
@@ -98,6 +101,8 @@ export interface CaseResult {
   deviations: string[];
   /** The step (1-based, as in the XML) where the tester stopped, if it failed there. */
   step: number | null;
+  /** The main-script step at which the sender took an alternative branch (deviations.ts), if it did. */
+  branch: number | null;
   expected: ExpectedOutcome;
   status: string | undefined;
   senderExit: number | string | null;
@@ -115,6 +120,7 @@ interface TesterVerdict {
   reason: string;
   simSeconds: number;
   hangupMs: number | null;
+  branch?: number | null;
 }
 
 /** Page data the host must deliver, at most, in bit/s of wall-clock time (see runOne). */
@@ -177,7 +183,7 @@ async function runOne(
   const senderLog = join(o.workDir, `${c.name}.${o.sender.name}.log`);
   const { testCase: deviated, notes } = applyDeviations(c);
   await writeFile(casePath, caseFile(deviated));
-  const expected = expectedOutcome(c);
+  let expected = expectedOutcome(c);
   // The sender's T.30 timers run in wall-clock time: cases that wait on them run at real speed.
   // Elsewhere the host must feed page data at the line's rate times the speed factor; above
   // MAX_HOST_BPS a sender's underrun would corrupt rows, a fault of the speed-up, not the sender's.
@@ -205,6 +211,7 @@ async function runOne(
   const documents = await Promise.all(documentsOf(c).map((d) => pages.document(d)));
   const sender = spawn(o.sender.command, senderArgs(o.sender, device, '5551234', docPages, doc, documents), {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...o.sender.env },
   });
   const out = createWriteStream(senderLog);
   sender.stdout!.pipe(out, { end: false });
@@ -218,6 +225,9 @@ async function runOne(
     Promise.race([verdictP, senderExit.then(() => within(verdictP, 3000))]),
     caseLimitMs,
   );
+  const branch = verdict && verdict !== 'timeout' ? (verdict.branch ?? null) : null;
+  // Down an alternative branch the call ends differently (MTGN28: the page sent again gets MCF).
+  if (branch !== null) expected = expectedOutcome(withBranch(deviated, branch));
   let exit: number | string | null = null;
   if (verdict && verdict !== 'timeout' && verdict.verdict === 'pass' && expected !== 'unchecked') {
     // The sender's outcome matters: let it finish its side of the call (its own timers run in wall time).
@@ -241,6 +251,7 @@ async function runOne(
     status: statusOf(c),
     senderExit: exit,
     deviations: notes,
+    branch,
     speed,
     simSeconds: verdict?.simSeconds ?? null,
     wallSeconds: (Date.now() - started) / 1000,
@@ -302,7 +313,8 @@ export function formatTable(results: CaseResult[]): string {
     (r) =>
       `${r.name.padEnd(10)} ${(r.pass ? 'pass' : 'FAIL').padEnd(5)} ${String(r.senderExit ?? '-').padEnd(5)} ` +
       `${(Math.round(r.speed * 100) / 100).toString().padStart(5)} ${(r.simSeconds?.toFixed(1) ?? '-').padStart(6)}  ` +
-      `${r.step !== null ? `step ${r.step}: ` : ''}${r.reason}`,
+      `${r.step !== null ? `step ${r.step}: ` : ''}${r.reason}` +
+      `${r.branch !== null ? ` (alternative taken at step ${r.branch})` : ''}`,
   );
   const notes = results
     .filter((r) => r.deviations.some((d) => !d.includes('on hook')))

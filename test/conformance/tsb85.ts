@@ -25,10 +25,22 @@ export interface Repeat {
 }
 export type Node = Step | Repeat;
 
+/**
+ * A choice the sender may make at one step of the case where the script names another
+ * (deviations.ts): the tester enters the branch when a frame matches its first step instead
+ * of step `at`, and when the branch ends goes on at step `at`.
+ */
+export interface Alternative {
+  /** The index of the main-script step (an R HDLC step) it stands in for. */
+  at: number;
+  nodes: Node[];
+}
+
 export interface TestCase {
   name: string;
   group: string;
   nodes: Node[];
+  alternatives?: Alternative[];
 }
 
 /** What the sender should report once the call is over (see expectedOutcome). */
@@ -119,7 +131,23 @@ export function caseFile(c: TestCase): string {
     }
   };
   walk(c.nodes);
+  for (const alt of c.alternatives ?? []) {
+    lines.push(`BRANCH\t${alt.at}`);
+    walk(alt.nodes);
+    lines.push('ENDBRANCH');
+  }
   return lines.join('\n') + '\n';
+}
+
+/** The case as run when the sender took the alternative at step `at`: its steps spliced in before that step. */
+export function withBranch(c: TestCase, at: number): TestCase {
+  const alt = c.alternatives?.find((a) => a.at === at);
+  if (!alt) return c;
+  const splice = (nodes: Node[]): Node[] =>
+    nodes.flatMap((n) =>
+      n.kind === 'repeat' ? [{ ...n, body: splice(n.body) }] : n.index === at ? [...alt.nodes, n] : [n],
+    );
+  return { ...c, nodes: splice(c.nodes), alternatives: undefined };
 }
 
 /** The pages of one ETSI test image name. */
