@@ -99,7 +99,12 @@ function rtnAlternatives(steps: Step[]): { alternatives: Alternative[]; notes: s
     const dcs = before.filter((s) => s.attrs.tag === 'DCS+').at(-1);
     const tcf = before.filter((s) => s.attrs.type === 'TCF').at(-1);
     const msg = before.filter((s) => s.attrs.type === 'MSG').at(-1);
-    if (!command || !/^(PRI-)?EOP\+?$/.test(command.attrs.tag ?? '') || after?.attrs.tag !== 'DCN+') continue;
+    if (
+      !command ||
+      !/^(PRI-)?EOP\+?$/.test(command.attrs.tag ?? '') ||
+      !/^DCN\+?$/.test(after?.attrs.tag ?? '')
+    )
+      continue;
     if (!dcs || !tcf || !msg) continue;
     const first = next;
     const nodes: Node[] = [
@@ -111,9 +116,9 @@ function rtnAlternatives(steps: Step[]): { alternatives: Alternative[]; notes: s
       ...reply(++next, 'MCF', 'FF C8 31'),
     ];
     next += 4;
-    alternatives.push({ at: after.index, nodes });
+    alternatives.push({ at: after!.index, nodes });
     notes.push(
-      `step ${after.index}: after RTN to ${command.attrs.tag}, retraining and sending the page again ` +
+      `step ${after!.index}: after RTN to ${command.attrs.tag}, retraining and sending the page again ` +
         `(steps ${first}-${next - 1}) in place of DCN`,
     );
   }

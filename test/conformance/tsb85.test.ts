@@ -28,6 +28,7 @@ import {
   loadTsb85,
   parseTsb85,
   senderCases,
+  withBranch,
   type TestCase,
 } from './tsb85.js';
 
@@ -149,7 +150,70 @@ describe('deviations (choices T.30 leaves to the sender)', () => {
     const clear = flatSteps(applyDeviations(parseTsb85(FTT)[0]).testCase.nodes).at(-1)!;
     expect(clear.attrs).toEqual({ dir: 'R', type: 'CLEAR', timeout: '1200' });
   });
+
+  const RTN_EOP = `<test name="MTGN98">
+    <step dir="T" type="HDLC" tag="DIS" value="FF C8 01 00 50 00"/>
+    <step dir="R" type="HDLC" modem="V.21" tag="DCS+" value="FF C8 C1 ..."/>
+    <step dir="R" type="TCF" modem="V.27ter/4800" timeout="10000"/>
+    <step dir="T" type="HDLC" tag="CFR" value="FF C8 21"/>
+    <step dir="R" type="MSG" modem="V.27ter/4800" timeout="60000"/>
+    <step dir="R" type="HDLC" modem="V.21" tag="EOP+" value="FF C8 F4"/>
+    <step dir="T" type="HDLC" tag="RTN" value="FF C8 32"/>
+    <step dir="R" type="HDLC" modem="V.21" tag="DCN+" value="FF C8 DF"/>
+    <step dir="R" type="CLEAR" timein="800" timeout="1200"/>
+  </test>`;
+
+  it('after RTN to EOP adds the retrain-and-resend branch at the DCN step, written after the main script', () => {
+    const { testCase, notes } = applyDeviations(parseTsb85(RTN_EOP)[0]);
+    expect(testCase.alternatives).toHaveLength(1);
+    const alt = testCase.alternatives![0];
+    expect(alt.at).toBe(8);
+    expect(
+      flatSteps(alt.nodes).map(
+        (s) => `${s.index} ${s.attrs.dir ?? '-'} ${s.attrs.type} ${s.attrs.tag ?? s.attrs.modem ?? ''}`,
+      ),
+    ).toEqual([
+      '10 R HDLC DCS+',
+      '11 R TCF <=V.27ter/4800',
+      '12 - WAIT ',
+      '13 T PREAMBLE V.21',
+      '14 T HDLC CFR',
+      '15 T POSTAMBLE ',
+      '16 R MSG =',
+      '17 R HDLC EOP+',
+      '18 - WAIT ',
+      '19 T PREAMBLE V.21',
+      '20 T HDLC MCF',
+      '21 T POSTAMBLE ',
+    ]);
+    expect(notes.at(-1)).toMatch(
+      /step 8: after RTN to EOP\+, retraining and sending the page again \(steps 10-21\)/,
+    );
+    const lines = caseFile(testCase).split('\n');
+    expect(lines.slice(10, 12)).toEqual([
+      'BRANCH\t8',
+      'S\t10\tR\tHDLC\tV.21\tDCS+\tFF C8 C1 ...\t-\t-\t-\t-',
+    ]);
+    expect(lines.at(-2)).toBe('ENDBRANCH');
+  });
+
+  it('expects the DCN branch to report failure and the resend branch (page confirmed by MCF) success', () => {
+    const { testCase } = applyDeviations(parseTsb85(RTN_EOP)[0]);
+    expect(expectedOutcome(testCase)).toBe('not-delivered');
+    const taken = withBranch(testCase, 8);
+    expect(flatSteps(taken.nodes).map((s) => s.index)).toEqual([1, 2, 3, 4, 5, 6, 7, ...range(10, 21), 8, 9]);
+    expect(expectedOutcome(taken)).toBe('delivered');
+  });
+
+  it('adds no branch after RTN to MPS (the script itself expects the page again there)', () => {
+    const mps = RTN_EOP.replace('tag="EOP+" value="FF C8 F4"', 'tag="MPS+" value="FF C8 F2"');
+    expect(applyDeviations(parseTsb85(mps)[0]).testCase.alternatives).toBeUndefined();
+  });
 });
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
 
 /**
  * Cases that prove the tester with efax, each with the verdict efax's known behaviour
