@@ -80,6 +80,8 @@ export const LPFAX: SenderTemplate = {
 
 export interface RunOptions {
   sender: SenderTemplate;
+  /** The sender of one case, when cases of several senders share one run (default: sender). */
+  senderFor?: (c: TestCase) => SenderTemplate;
   /** Simulated seconds per wall second. */
   speed?: number;
   parallel?: number;
@@ -91,6 +93,8 @@ export interface RunOptions {
 
 export interface CaseResult {
   name: string;
+  /** The sender's name (SenderTemplate.name). */
+  sender: string;
   group: string;
   pass: boolean;
   /** Why it failed, or a note on a pass. */
@@ -176,11 +180,13 @@ async function runOne(
   c: TestCase,
   pages: TestPages,
   o: Required<RunOptions>,
+  senderT: SenderTemplate,
 ): Promise<CaseResult> {
   const started = Date.now();
-  const casePath = join(o.workDir, `${c.name}.case`);
-  const testerLog = join(o.workDir, `${c.name}.tester.log`);
-  const senderLog = join(o.workDir, `${c.name}.${o.sender.name}.log`);
+  const stem = join(o.workDir, `${c.name}.${senderT.name}`);
+  const casePath = `${stem}.case`;
+  const testerLog = `${stem}.tester.log`;
+  const senderLog = `${stem}.log`;
   const { testCase: deviated, notes } = applyDeviations(c);
   await writeFile(casePath, caseFile(deviated));
   let expected = expectedOutcome(c);
@@ -209,9 +215,9 @@ async function runOne(
   const docPages = pagesOf(c).map((p) => pages[p]);
   const doc = await pages.document(pagesOf(c));
   const documents = await Promise.all(documentsOf(c).map((d) => pages.document(d)));
-  const sender = spawn(o.sender.command, senderArgs(o.sender, device, '5551234', docPages, doc, documents), {
+  const sender = spawn(senderT.command, senderArgs(senderT, device, '5551234', docPages, doc, documents), {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...o.sender.env },
+    env: { ...process.env, ...senderT.env },
   });
   const out = createWriteStream(senderLog);
   sender.stdout!.pipe(out, { end: false });
@@ -246,6 +252,7 @@ async function runOne(
 
   const base = {
     name: c.name,
+    sender: senderT.name,
     group: c.group,
     expected,
     status: statusOf(c),
@@ -283,7 +290,10 @@ async function runOne(
   return { ...base, pass: true, step: null, reason: verdict.reason };
 }
 
-/** Run the cases, `parallel` at a time, in the given order. */
+/**
+ * Run the cases, `parallel` at a time, in the given order (results in that order). Most of a
+ * case's time is waiting on the line at real speed, not CPU: see README.md, Speed.
+ */
 export async function runCases(cases: TestCase[], options: RunOptions): Promise<CaseResult[]> {
   const o: Required<RunOptions> = {
     speed: 4,
@@ -300,7 +310,7 @@ export async function runCases(cases: TestCase[], options: RunOptions): Promise<
   const worker = async (): Promise<void> => {
     while (next < cases.length) {
       const i = next++;
-      results[i] = await runOne(binary, cases[i], pages, o);
+      results[i] = await runOne(binary, cases[i], pages, o, o.senderFor?.(cases[i]) ?? o.sender);
       o.onResult(results[i]);
     }
   };

@@ -161,7 +161,7 @@ function imagePages(file: string): Array<'white' | 'impress'> {
 /**
  * The documents the DUT sends: the ANSWER step's, then any SET TXFILE's (spandsp's
  * scripts queue a second document that way; the DUT should send it after EOM in the
- * same call, T.30 5.3.6.1, EOM). Each document is a list of test pages.
+ * same call, T.30's EOM). Each document is a list of test pages.
  */
 export function documentsOf(c: TestCase): Array<Array<'white' | 'impress'>> {
   const steps = flatSteps(c.nodes);
@@ -185,8 +185,8 @@ const POST_PAGE_RESPONSES = new Set(['MCF', 'RTP', 'RTN', 'PPR', 'CRP', 'RNR', '
  * The outcome the sender must report. The script's STATUS is spandsp's own T.30
  * completion code, which an external sender cannot show; what it can show is whether it
  * considers the document delivered (exit status 0) or not. A document is delivered when
- * the tester's last response to a post-message command was MCF or RTP (T.30 5.3.6.1,
- * both confirm the page). A case that ends before the call does (no R CLEAR and no
+ * the tester's last response to a post-message command was MCF or RTP (T.30's
+ * definitions of both, 5.3.6: they confirm the page). A case that ends before the call does (no R CLEAR and no
  * T CLEAR) leaves the outcome unchecked.
  */
 export function expectedOutcome(c: TestCase): ExpectedOutcome {

@@ -327,7 +327,7 @@ static void on_v21_frame(far_end_t *f, const uint8_t *raw, int len, bool ok)
             return;
         }
         if (st->frame_len >= 2 && st->frame[1] == 0xC8 && n >= 2 && msg[1] == 0xC0) {
-            /* T.30 (5.3.6.1, the command sequences): a command may be preceded by optional
+            /* T.30 (5.3.6): a command may be preceded by optional
                non-final frames (TSI, NSS, SUB, SID, PWD ...); the step names the final frame. */
             logf_(f, "(a non-final frame before the awaited %s: accepted as optional)", st->tag);
             return;
