@@ -22,6 +22,7 @@ import {
   type SenderTemplate,
 } from './runner.js';
 import { applyDeviations, disOffers } from './deviations.js';
+import { LPFAX_TABLE, PASS } from './lpfax-expected.js';
 import {
   caseFile,
   dependsOnSenderTimers,
@@ -271,102 +272,6 @@ function efaxDcn(c: TestCase): TestCase {
   return { ...c, name: `${c.name}-dcn`, nodes: retag(c.nodes) };
 }
 
-/**
- * lpfax's TSB-85 table: all 79 sender cases run on every CI run. 'pass': the case must pass.
- * Any other entry is the known failure: the case must fail, and its verdict ("step N: reason")
- * must contain the text given, so the day a case starts passing, or fails differently, the
- * suite says so. UPDATE THIS TABLE as fixes land (table.sh --sender lpfax prints the verdicts).
- */
-const PASS = 'pass';
-/** A second document follows MPS where EOM is due (lpfax sends no EOM between documents yet). */
-const NO_EOM = 'step 16: expected EOM+ [FF C8 F1], received [FF C8 F2]';
-const NO_ECM = 'ECM partial page at V.27ter/4800: 0 FCD and 0 RCP frames';
-const LPFAX_TABLE: Record<string, string> = {
-  // MTGN: normal calls
-  MTGN01: PASS,
-  MTGN02: PASS,
-  MTGN03: PASS,
-  MTGN04: PASS,
-  MTGN05: PASS,
-  MTGN06: PASS,
-  MTGN07: PASS,
-  MTGN08: PASS,
-  MTGN09: PASS,
-  MTGN10: PASS,
-  MTGN11: PASS,
-  MTGN12: PASS,
-  MTGN13: PASS,
-  MTGN14: NO_EOM,
-  MTGN15: NO_EOM,
-  MTGN16: NO_EOM,
-  MTGN17: PASS,
-  MTGN18: PASS,
-  MTGN19: PASS,
-  MTGN20: PASS,
-  MTGN21: PASS,
-  MTGN22: PASS,
-  MTGN23: NO_EOM,
-  MTGN24: PASS,
-  MTGN25: PASS,
-  MTGN26: NO_EOM,
-  MTGN27: PASS,
-  MTGN28: PASS,
-  // OTGC: capabilities
-  OTGC01: PASS,
-  OTGC02: PASS,
-  OTGC03: PASS,
-  OTGC04: PASS,
-  OTGC05: PASS,
-  OTGC06: PASS,
-  OTGC07: PASS,
-  OTGC08: PASS,
-  'OTGC09-01': PASS,
-  'OTGC09-02': PASS,
-  'OTGC09-03': PASS,
-  'OTGC09-04': PASS,
-  'OTGC09-05': PASS,
-  'OTGC09-06': PASS,
-  'OTGC09-07': PASS,
-  'OTGC09-08': PASS,
-  'OTGC09-09': PASS,
-  'OTGC09-10': PASS,
-  'OTGC09-11': PASS,
-  'OTGC09-12': PASS,
-  OTGC10: PASS,
-  OTGC11: PASS,
-  // OTEN: ECM (lpfax sends no ECM frames yet)
-  OTEN01: `step 14: ${NO_ECM}`,
-  OTEN02: `step 14: ${NO_ECM}`,
-  OTEN03: `step 14: ${NO_ECM}`,
-  OTEN04: `step 15: ${NO_ECM}`,
-  OTEN05: `step 15: ${NO_ECM}`,
-  OTEN06: `step 14: ${NO_ECM}`,
-  // MTGX: exceptions
-  MTGX01: PASS,
-  MTGX02: PASS,
-  MTGX03: PASS,
-  MTGX04: NO_EOM,
-  MTGX05: PASS,
-  MTGX06: PASS,
-  MTGX07: PASS,
-  MTGX08: NO_EOM,
-  MTGX09: PASS,
-  MTGX10: PASS,
-  MTGX11: PASS,
-  MTGX12: 'step 15: the DCS chose V.29/9600',
-  MTGX13: PASS,
-  MTGX14: NO_EOM,
-  MTGX15: PASS,
-  MTGX16: PASS,
-  MTGX17: PASS,
-  MTGX18: 'step 14: expected DCS+ [FF C8 C1 00 50 00], received [FF C8 DF]',
-  MTGX19: 'step 10: expected DCS+ [FF C8 C1 00 50 00], received [FF C8 DF]',
-  MTGX20: PASS,
-  MTGX21: 'step 19: no MPS+ frame within',
-  MTGX22: 'step 18: no MPS+ frame within',
-  MTGX23: PASS,
-};
-
 /** MTGN28's DCN branch: lpfax with HylaFAX's RTNHandlingMethod "giveup" disconnects after RTN to EOP. */
 const LPFAX_GIVEUP_CONF = 'RTNHandling: giveup\n';
 
@@ -387,7 +292,7 @@ function jobs(all: TestCase[], giveup: SenderTemplate): Array<{ c: TestCase; sen
 }
 
 /** Cases at a time: most of a case is waiting on the line in real time, not CPU (README.md, Speed). */
-const PARALLEL = Number(process.env.LPFAX_TSB85_PARALLEL ?? 8);
+const PARALLEL = Number(process.env.LPFAX_TSB85_PARALLEL ?? 12);
 
 if (!haveXml) {
   describe('TSB-85 sender cases', () => {
@@ -423,7 +328,10 @@ if (!haveXml) {
         list.map((j) => j.c),
         { sender: LPFAX, senderFor: (c) => senders.get(c)!, speed: 4, parallel: PARALLEL, workDir: work },
       );
-      const lp = results.filter((r) => r.sender === 'lpfax');
+      const order = new Map(all.map((c, i) => [c.name, i]));
+      const lp = results
+        .filter((r) => r.sender === 'lpfax')
+        .sort((a, b) => order.get(a.name)! - order.get(b.name)!);
       console.log(
         `${formatTable(lp)}\n${results.length} cases, ${PARALLEL} at a time, ${((Date.now() - t0) / 1000).toFixed(0)} s; ` +
           `others:\n${formatTable(results.filter((r) => r.sender !== 'lpfax'))}\nlogs: ${work}`,

@@ -54,6 +54,10 @@ extern const modem_events_t machine_events; /* user: the far_end_t */
 void logf_(far_end_t *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fail(far_end_t *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void advance(far_end_t *f);
+/* fast.c: the fast modem's receive events */
+void fast_frame(far_end_t *f, const uint8_t *msg, int len, bool ok);
+void on_fast_status(void *user, int status);
+void on_fast_bit(void *user, int bit);
 void step_done(far_end_t *f);
 
 #endif

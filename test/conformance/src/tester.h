@@ -10,7 +10,8 @@
  *   modems.c   the tester's modems: CED, V.21 HDLC out; CNG, V.21 HDLC, V.27ter/V.29/V.17 in
  *   rates.c    T.30 Table 2 rates: what a DIS offers, what a DCS chooses
  *   page.c     T.4 decoding of page data (spandsp t4_rx)
- *   tester.c   the step machine (machine.h: its state)
+ *   tester.c   the step machine (machine.h: its state), alternative branches
+ *   fast.c     the fast modem's receive events: TCF, page data, ECM frames
  *   far_end.c  the far_end_* functions and the JSON verdict
  *   main.c     options and the event loop
  */
