@@ -319,19 +319,23 @@ export async function runCases(cases: TestCase[], options: RunOptions): Promise<
 }
 
 export function formatTable(results: CaseResult[]): string {
+  // Cases of several senders in one table are named sender:case.
+  const mixed = new Set(results.map((r) => r.sender)).size > 1;
+  const label = (r: CaseResult): string => (mixed ? `${r.sender}:${r.name}` : r.name);
+  const width = Math.max(10, ...results.map((r) => label(r).length));
   const rows = results.map(
     (r) =>
-      `${r.name.padEnd(10)} ${(r.pass ? 'pass' : 'FAIL').padEnd(5)} ${String(r.senderExit ?? '-').padEnd(5)} ` +
+      `${label(r).padEnd(width)} ${(r.pass ? 'pass' : 'FAIL').padEnd(5)} ${String(r.senderExit ?? '-').padEnd(5)} ` +
       `${(Math.round(r.speed * 100) / 100).toString().padStart(5)} ${(r.simSeconds?.toFixed(1) ?? '-').padStart(6)}  ` +
       `${r.step !== null ? `step ${r.step}: ` : ''}${r.reason}` +
       `${r.branch !== null ? ` (alternative taken at step ${r.branch})` : ''}`,
   );
   const notes = results
     .filter((r) => r.deviations.some((d) => !d.includes('on hook')))
-    .map((r) => `  ${r.name}: ${r.deviations.filter((d) => !d.includes('on hook')).join('; ')}`);
+    .map((r) => `  ${label(r)}: ${r.deviations.filter((d) => !d.includes('on hook')).join('; ')}`);
   const passed = results.filter((r) => r.pass).length;
   return [
-    `${'case'.padEnd(10)} ${'verdict'.padEnd(5)} exit  speed  sim s  reason`,
+    `${'case'.padEnd(width)} ${'verdict'.padEnd(5)} exit  speed  sim s  reason`,
     ...rows,
     ...(notes.length ? ['choices T.30 allows, accepted (deviations.ts):', ...notes] : []),
     `${passed} passed, ${results.length - passed} failed`,
