@@ -2,7 +2,7 @@
  * The TSB-85 sender table from the command line (not part of the jest suite):
  *
  *   LPFAX_TSB85_XML=../shared/conformance/tsb85.xml sh test/conformance/table.sh [--sender efax|lpfax]
- *     [--cases MTGN01,OTGC] [--speed 4] [--parallel 2] [--work DIR]
+ *     [--cases MTGN01,OTGC] [--speed 4] [--parallel 2] [--work DIR] [--config lpfax.conf]
  *
  * --cases takes names or name prefixes. Prints one line per case as it finishes, then
  * the table and "N passed, N failed". Exit status 0 when every case passed, 1 otherwise.
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     speed: { type: 'string', default: '4' },
     parallel: { type: 'string', default: '2' },
     work: { type: 'string' },
+    config: { type: 'string' },
   },
 });
 const xml = process.env.LPFAX_TSB85_XML;
@@ -27,7 +28,9 @@ if (!xml) {
   );
   process.exit(2);
 }
-const sender = values.sender === 'lpfax' ? LPFAX : EFAX;
+const chosen = values.sender === 'lpfax' ? LPFAX : EFAX;
+// --config FILE: the lpfax.conf lpfax runs with (LPFAX_CONFIG), e.g. RTNHandling: giveup
+const sender = values.config ? { ...chosen, env: { LPFAX_CONFIG: values.config } } : chosen;
 let cases = senderCases(await loadTsb85(xml));
 if (values.cases) {
   const wanted = values.cases.split(',');

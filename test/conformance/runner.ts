@@ -28,6 +28,7 @@ import {
   flatSteps,
   pagesOf,
   statusOf,
+  withBranch,
   type ExpectedOutcome,
   type TestCase,
 } from './tsb85.js';
@@ -49,6 +50,8 @@ export interface SenderTemplate {
   name: string;
   command: string;
   args: string[];
+  /** Added to the sender's environment (e.g. LPFAX_CONFIG). */
+  env?: Record<string, string>;
 }
 
 /** Debian's efax: Class 1, TSI "+0123456789" (the ident MTGN01/MTGN02 expect), verbose log. */
@@ -78,6 +81,8 @@ export const LPFAX: SenderTemplate = {
 
 export interface RunOptions {
   sender: SenderTemplate;
+  /** The sender of one case, when cases of several senders share one run (default: sender). */
+  senderFor?: (c: TestCase) => SenderTemplate;
   /** Simulated seconds per wall second. */
   speed?: number;
   parallel?: number;
@@ -89,6 +94,8 @@ export interface RunOptions {
 
 export interface CaseResult {
   name: string;
+  /** The sender's name (SenderTemplate.name). */
+  sender: string;
   group: string;
   pass: boolean;
   /** Why it failed, or a note on a pass. */
@@ -99,6 +106,8 @@ export interface CaseResult {
   deviations: string[];
   /** The step (1-based, as in the XML) where the tester stopped, if it failed there. */
   step: number | null;
+  /** The main-script step at which the sender took an alternative branch (deviations.ts), if it did. */
+  branch: number | null;
   expected: ExpectedOutcome;
   status: string | undefined;
   senderExit: number | string | null;
@@ -116,6 +125,7 @@ interface TesterVerdict {
   reason: string;
   simSeconds: number;
   hangupMs: number | null;
+  branch?: number | null;
 }
 
 /** Page data the host must deliver, at most, in bit/s of wall-clock time (see runOne). */
@@ -171,14 +181,16 @@ async function runOne(
   c: TestCase,
   pages: TestPages,
   o: Required<RunOptions>,
+  senderT: SenderTemplate,
 ): Promise<CaseResult> {
   const started = Date.now();
-  const casePath = join(o.workDir, `${c.name}.case`);
-  const testerLog = join(o.workDir, `${c.name}.tester.log`);
-  const senderLog = join(o.workDir, `${c.name}.${o.sender.name}.log`);
+  const stem = join(o.workDir, `${c.name}.${senderT.name}`);
+  const casePath = `${stem}.case`;
+  const testerLog = `${stem}.tester.log`;
+  const senderLog = `${stem}.log`;
   const { testCase: deviated, notes } = applyDeviations(c);
   await writeFile(casePath, caseFile(deviated));
-  const expected = expectedOutcome(c);
+  let expected = expectedOutcome(c);
   // The sender's T.30 timers run in wall-clock time: cases that wait on them run at real speed.
   // Elsewhere the host must feed page data at the line's rate times the speed factor; above
   // MAX_HOST_BPS a sender's underrun would corrupt rows, a fault of the speed-up, not the sender's.
@@ -204,8 +216,9 @@ async function runOne(
   const docPages = pagesOf(c).map((p) => pages[p]);
   const doc = await pages.document(pagesOf(c));
   const documents = await Promise.all(documentsOf(c).map((d) => pages.document(d)));
-  const sender = spawn(o.sender.command, senderArgs(o.sender, device, '5551234', docPages, doc, documents), {
+  const sender = spawn(senderT.command, senderArgs(senderT, device, '5551234', docPages, doc, documents), {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...senderT.env },
   });
   const out = createWriteStream(senderLog);
   sender.stdout!.pipe(out, { end: false });
@@ -219,6 +232,9 @@ async function runOne(
     Promise.race([verdictP, senderExit.then(() => within(verdictP, 3000))]),
     caseLimitMs,
   );
+  const branch = verdict && verdict !== 'timeout' ? (verdict.branch ?? null) : null;
+  // Down an alternative branch the call ends differently (MTGN28: the page sent again gets MCF).
+  if (branch !== null) expected = expectedOutcome(withBranch(deviated, branch));
   let exit: number | string | null = null;
   if (verdict && verdict !== 'timeout' && verdict.verdict === 'pass' && expected !== 'unchecked') {
     // The sender's outcome matters: let it finish its side of the call (its own timers run in wall time).
@@ -237,11 +253,13 @@ async function runOne(
 
   const base = {
     name: c.name,
+    sender: senderT.name,
     group: c.group,
     expected,
     status: statusOf(c),
     senderExit: exit,
     deviations: notes,
+    branch,
     speed,
     simSeconds: verdict?.simSeconds ?? null,
     wallSeconds: (Date.now() - started) / 1000,
@@ -273,7 +291,10 @@ async function runOne(
   return { ...base, pass: true, step: null, reason: verdict.reason };
 }
 
-/** Run the cases, `parallel` at a time, in the given order. */
+/**
+ * Run the cases, `parallel` at a time, in the given order (results in that order). Most of a
+ * case's time is waiting on the line at real speed, not CPU: see README.md, Speed.
+ */
 export async function runCases(cases: TestCase[], options: RunOptions): Promise<CaseResult[]> {
   const o: Required<RunOptions> = {
     speed: 4,
@@ -290,7 +311,7 @@ export async function runCases(cases: TestCase[], options: RunOptions): Promise<
   const worker = async (): Promise<void> => {
     while (next < cases.length) {
       const i = next++;
-      results[i] = await runOne(binary, cases[i], pages, o);
+      results[i] = await runOne(binary, cases[i], pages, o, o.senderFor?.(cases[i]) ?? o.sender);
       o.onResult(results[i]);
     }
   };
@@ -299,18 +320,23 @@ export async function runCases(cases: TestCase[], options: RunOptions): Promise<
 }
 
 export function formatTable(results: CaseResult[]): string {
+  // Cases of several senders in one table are named sender:case.
+  const mixed = new Set(results.map((r) => r.sender)).size > 1;
+  const label = (r: CaseResult): string => (mixed ? `${r.sender}:${r.name}` : r.name);
+  const width = Math.max(10, ...results.map((r) => label(r).length));
   const rows = results.map(
     (r) =>
-      `${r.name.padEnd(10)} ${(r.pass ? 'pass' : 'FAIL').padEnd(5)} ${String(r.senderExit ?? '-').padEnd(5)} ` +
+      `${label(r).padEnd(width)} ${(r.pass ? 'pass' : 'FAIL').padEnd(5)} ${String(r.senderExit ?? '-').padEnd(5)} ` +
       `${(Math.round(r.speed * 100) / 100).toString().padStart(5)} ${(r.simSeconds?.toFixed(1) ?? '-').padStart(6)}  ` +
-      `${r.step !== null ? `step ${r.step}: ` : ''}${r.reason}`,
+      `${r.step !== null ? `step ${r.step}: ` : ''}${r.reason}` +
+      `${r.branch !== null ? ` (alternative taken at step ${r.branch})` : ''}`,
   );
   const notes = results
     .filter((r) => r.deviations.some((d) => !d.includes('on hook')))
-    .map((r) => `  ${r.name}: ${r.deviations.filter((d) => !d.includes('on hook')).join('; ')}`);
+    .map((r) => `  ${label(r)}: ${r.deviations.filter((d) => !d.includes('on hook')).join('; ')}`);
   const passed = results.filter((r) => r.pass).length;
   return [
-    `${'case'.padEnd(10)} ${'verdict'.padEnd(5)} exit  speed  sim s  reason`,
+    `${'case'.padEnd(width)} ${'verdict'.padEnd(5)} exit  speed  sim s  reason`,
     ...rows,
     ...(notes.length ? ['choices T.30 allows, accepted (deviations.ts):', ...notes] : []),
     `${passed} passed, ${results.length - passed} failed`,

@@ -25,10 +25,22 @@ export interface Repeat {
 }
 export type Node = Step | Repeat;
 
+/**
+ * A choice the sender may make at one step of the case where the script names another
+ * (deviations.ts): the tester enters the branch when a frame matches its first step instead
+ * of step `at`, and when the branch ends goes on at step `at`.
+ */
+export interface Alternative {
+  /** The index of the main-script step (an R HDLC step) it stands in for. */
+  at: number;
+  nodes: Node[];
+}
+
 export interface TestCase {
   name: string;
   group: string;
   nodes: Node[];
+  alternatives?: Alternative[];
 }
 
 /** What the sender should report once the call is over (see expectedOutcome). */
@@ -119,7 +131,23 @@ export function caseFile(c: TestCase): string {
     }
   };
   walk(c.nodes);
+  for (const alt of c.alternatives ?? []) {
+    lines.push(`BRANCH\t${alt.at}`);
+    walk(alt.nodes);
+    lines.push('ENDBRANCH');
+  }
   return lines.join('\n') + '\n';
+}
+
+/** The case as run when the sender took the alternative at step `at`: its steps spliced in before that step. */
+export function withBranch(c: TestCase, at: number): TestCase {
+  const alt = c.alternatives?.find((a) => a.at === at);
+  if (!alt) return c;
+  const splice = (nodes: Node[]): Node[] =>
+    nodes.flatMap((n) =>
+      n.kind === 'repeat' ? [{ ...n, body: splice(n.body) }] : n.index === at ? [...alt.nodes, n] : [n],
+    );
+  return { ...c, nodes: splice(c.nodes), alternatives: undefined };
 }
 
 /** The pages of one ETSI test image name. */
@@ -133,7 +161,7 @@ function imagePages(file: string): Array<'white' | 'impress'> {
 /**
  * The documents the DUT sends: the ANSWER step's, then any SET TXFILE's (spandsp's
  * scripts queue a second document that way; the DUT should send it after EOM in the
- * same call, T.30 5.3.6.1, EOM). Each document is a list of test pages.
+ * same call, T.30's EOM). Each document is a list of test pages.
  */
 export function documentsOf(c: TestCase): Array<Array<'white' | 'impress'>> {
   const steps = flatSteps(c.nodes);
@@ -157,8 +185,8 @@ const POST_PAGE_RESPONSES = new Set(['MCF', 'RTP', 'RTN', 'PPR', 'CRP', 'RNR', '
  * The outcome the sender must report. The script's STATUS is spandsp's own T.30
  * completion code, which an external sender cannot show; what it can show is whether it
  * considers the document delivered (exit status 0) or not. A document is delivered when
- * the tester's last response to a post-message command was MCF or RTP (T.30 5.3.6.1,
- * both confirm the page). A case that ends before the call does (no R CLEAR and no
+ * the tester's last response to a post-message command was MCF or RTP (T.30's
+ * definitions of both, 5.3.6: they confirm the page). A case that ends before the call does (no R CLEAR and no
  * T CLEAR) leaves the outcome unchecked.
  */
 export function expectedOutcome(c: TestCase): ExpectedOutcome {

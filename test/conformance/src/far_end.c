@@ -21,6 +21,7 @@ far_end_t *far_end_start(const linesim_options_t *opt, bool calling, int call_no
     f->sc = the_script;
     f->m = modems_create(&ev);
     f->hangup_ms = -1;
+    f->branch_return = f->branch_taken = -1;
     if (calling) {
         fail(f, "the tester only answers; this case needs the DUT to call");
         return f;
@@ -107,7 +108,7 @@ static void json_string(FILE *out, const char *s)
 }
 
 static void report_line(const char *name, const char *verdict, const step_t *st, const char *reason,
-                        double sim_seconds, int hangup_ms, const char *outcome)
+                        double sim_seconds, int hangup_ms, const char *outcome, int branch)
 {
     char d[900];
     printf("{\"case\":");
@@ -130,6 +131,10 @@ static void report_line(const char *name, const char *verdict, const step_t *st,
         printf("null");
     printf(",\"lineOutcome\":");
     json_string(stdout, outcome);
+    if (branch >= 0)
+        printf(",\"branch\":%d", branch);
+    else
+        printf(",\"branch\":null");
     printf("}\n");
     fflush(stdout);
 }
@@ -138,17 +143,17 @@ void far_end_report(far_end_t *f, const call_summary_t *c)
 {
     if (f == NULL) {
         report_line(the_script ? the_script->name : "?", "fail", NULL, "the DUT's call never reached the tester",
-                    c->sim_seconds, -1, c->outcome);
+                    c->sim_seconds, -1, c->outcome, -1);
         return;
     }
     if (f->verdict == RUNNING)
         fail(f, "the call ended (%s) before the case did", c->outcome);
     report_line(f->sc->name, f->verdict == PASSED ? "pass" : "fail",
                 f->verdict == FAILED ? &f->sc->steps[f->fail_pc < f->sc->n ? f->fail_pc : f->sc->n - 1] : NULL,
-                f->reason, c->sim_seconds, f->hangup_ms, c->outcome);
+                f->reason, c->sim_seconds, f->hangup_ms, c->outcome, f->branch_taken);
 }
 
 void tester_report_no_call(const char *reason, double sim_seconds)
 {
-    report_line(the_script ? the_script->name : "?", "fail", NULL, reason, sim_seconds, -1, "no-call");
+    report_line(the_script ? the_script->name : "?", "fail", NULL, reason, sim_seconds, -1, "no-call", -1);
 }

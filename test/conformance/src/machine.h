@@ -34,6 +34,9 @@ struct far_end_s {
     /* repeat */
     int rep_start, rep_end, rep_count;
     bool in_repeat;
+    /* alternative branch (script.c BRANCH): where it returns, the main step it stood in for */
+    int branch_return;   /* -1 when not in a branch */
+    int branch_taken;    /* xml_index of that main step, -1 if no branch was taken */
     /* rates: the tester's last DIS, the DUT's DCS since the last TCF, the last TCF's modem */
     uint8_t dis[MAX_FRAME], dcs[MAX_FRAME], session_dcs[MAX_FRAME];
     int dis_len, dcs_len, session_dcs_len;
@@ -51,6 +54,10 @@ extern const modem_events_t machine_events; /* user: the far_end_t */
 void logf_(far_end_t *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fail(far_end_t *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void advance(far_end_t *f);
+/* fast.c: the fast modem's receive events */
+void fast_frame(far_end_t *f, const uint8_t *msg, int len, bool ok);
+void on_fast_status(void *user, int status);
+void on_fast_bit(void *user, int bit);
 void step_done(far_end_t *f);
 
 #endif

@@ -4,6 +4,9 @@
  *   S <index> <dir> <type> <modem> <tag> <value> <timein> <timeout> <crc_error> <frame_size>
  *   REPEAT <min> <max>
  *   END
+ *   BRANCH <index>     after the main script: an alternative to main step <index>,
+ *   S ...              its steps (the first is the R HDLC frame that selects it),
+ *   ENDBRANCH          then back to step <index>
  * Fields are separated by tabs; "-" is an absent attribute.
  */
 #define _GNU_SOURCE
@@ -53,8 +56,10 @@ int script_load(script_t *s, const char *path, char *err, size_t errlen)
     FILE *f = fopen(path, "r");
     char line[2048];
     int depth = 0;
+    bool in_branch = false;
 
     memset(s, 0, sizeof(*s));
+    s->main_n = -1;
     if (f == NULL) {
         snprintf(err, errlen, "cannot open %s", path);
         return -1;
@@ -85,6 +90,24 @@ int script_load(script_t *s, const char *path, char *err, size_t errlen)
         } else if (strcmp(kind, "END") == 0) {
             st->kind = K_END_REPEAT;
             depth--;
+        } else if (strcmp(kind, "BRANCH") == 0) {
+            if (in_branch || depth != 0) {
+                snprintf(err, errlen, "BRANCH inside a REPEAT or another BRANCH");
+                fclose(f);
+                return -1;
+            }
+            if (s->main_n < 0)
+                s->main_n = s->n;
+            st->kind = K_BRANCH;
+            st->branch_at = number_or(field(&save), -1);
+            in_branch = true;
+        } else if (strcmp(kind, "ENDBRANCH") == 0) {
+            st->kind = K_END_BRANCH;
+            in_branch = false;
+        } else if (s->main_n >= 0 && !in_branch) {
+            snprintf(err, errlen, "a step after the branches, outside any BRANCH");
+            fclose(f);
+            return -1;
         } else if (strcmp(kind, "S") == 0) {
             const char *v;
             st->kind = K_STEP;
@@ -118,10 +141,12 @@ int script_load(script_t *s, const char *path, char *err, size_t errlen)
         s->n++;
     }
     fclose(f);
-    if (depth != 0) {
-        snprintf(err, errlen, "unbalanced REPEAT/END");
+    if (depth != 0 || in_branch) {
+        snprintf(err, errlen, "unbalanced REPEAT/END or BRANCH/ENDBRANCH");
         return -1;
     }
+    if (s->main_n < 0)
+        s->main_n = s->n;
     return 0;
 }
 

@@ -215,7 +215,7 @@ void advance(far_end_t *f)
 {
     const script_t *sc = f->sc;
     while (f->verdict == RUNNING) {
-        if (f->pc >= sc->n) {
+        if (f->branch_return < 0 ? f->pc >= sc->main_n : f->pc >= sc->n) {
             f->verdict = PASSED;
             snprintf(f->reason, sizeof(f->reason), "all steps done");
             logf_(f, "PASS");
@@ -229,6 +229,13 @@ void advance(far_end_t *f)
             f->rep_end = find_end(sc, f->rep_start);
             f->rep_count = 0;
             f->pc++;
+            continue;
+        }
+        if (st->kind == K_END_BRANCH || st->kind == K_BRANCH) {
+            /* the branch is done: the main script goes on at the step it stood in for */
+            logf_(f, "(end of the alternative branch: back to step %d)", sc->steps[f->branch_return].xml_index);
+            f->pc = f->branch_return;
+            f->branch_return = -1;
             continue;
         }
         if (st->kind == K_END_REPEAT) {
@@ -272,6 +279,27 @@ static bool frame_matches(const step_t *st, const uint8_t *msg, int len)
     return memcmp(msg, st->frame, (size_t) st->frame_len) == 0;
 }
 
+/* An alternative branch for main step st whose first step the frame matches: enter it
+   (deviations.ts: a choice T.30 allows where the script names one). */
+static bool take_branch(far_end_t *f, const step_t *st, const uint8_t *msg, int n)
+{
+    const script_t *sc = f->sc;
+    for (int i = sc->main_n; i + 1 < sc->n; i++) {
+        const step_t *b = &sc->steps[i], *first = &sc->steps[i + 1];
+        if (b->kind != K_BRANCH || b->branch_at != st->xml_index || first->kind != K_STEP ||
+            strcmp(first->type, "HDLC") != 0 || first->dir != 'R' || !frame_matches(first, msg, n))
+            continue;
+        logf_(f, "(allowed choice: %s instead of %s, alternative branch of steps %d-)", first->tag, st->tag,
+              first->xml_index);
+        f->branch_return = f->pc;
+        f->branch_taken = st->xml_index;
+        f->pc = i + 1;
+        step_done(f);
+        return true;
+    }
+    return false;
+}
+
 static void on_v21_frame(far_end_t *f, const uint8_t *raw, int len, bool ok)
 {
     uint8_t msg[MAX_FRAME];
@@ -299,7 +327,7 @@ static void on_v21_frame(far_end_t *f, const uint8_t *raw, int len, bool ok)
             return;
         }
         if (st->frame_len >= 2 && st->frame[1] == 0xC8 && n >= 2 && msg[1] == 0xC0) {
-            /* T.30 (5.3.6.1, the command sequences): a command may be preceded by optional
+            /* T.30 (5.3.6): a command may be preceded by optional
                non-final frames (TSI, NSS, SUB, SID, PWD ...); the step names the final frame. */
             logf_(f, "(a non-final frame before the awaited %s: accepted as optional)", st->tag);
             return;
@@ -313,6 +341,8 @@ static void on_v21_frame(far_end_t *f, const uint8_t *raw, int len, bool ok)
                 on_v21_frame(f, raw, len, ok);
             return;
         }
+        if (f->branch_return < 0 && take_branch(f, st, msg, n))
+            return;
         hex(want, sizeof(want) - 5, st->frame, st->frame_len);
         if (st->wildcard)
             strcat(want, " ...");
@@ -329,100 +359,10 @@ static void on_v21_frame(far_end_t *f, const uint8_t *raw, int len, bool ok)
 static void on_frame(void *user, const uint8_t *msg, int len, bool ok, bool fast)
 {
     far_end_t *f = user;
-    if (!fast) {
+    if (fast)
+        fast_frame(f, msg, len, ok);
+    else
         on_v21_frame(f, msg, len, ok);
-        return;
-    }
-    if (f->waiting != W_FAST)
-        return;
-    if (!ok || len < 3) {
-        f->fast_bad++;
-        return;
-    }
-    uint8_t fcf = bit_reverse8(msg[2]);
-    int size = f->sc->steps[f->pc].frame_size;
-    if (fcf == FCF_FCD) {
-        f->fcd++;
-        if (size > 0 && len - 4 > size)
-            f->fcd_oversize++;
-    } else if (fcf == FCF_RCP) {
-        f->rcp++;
-    }
-}
-
-static void end_of_fast(far_end_t *f)
-{
-    const step_t *st = &f->sc->steps[f->pc];
-    double seconds = (double) f->bits / f->fast_rate;
-    modems_rx_fast_off(f->m);
-    logf_(f, "%s at %s: %.3f s of data, %ld bits, %ld ones, %d FCD, %d RCP, %d bad frames", st->type, f->modem,
-          seconds, f->bits, f->ones, f->fcd, f->rcp, f->fast_bad);
-    if (strcmp(st->type, "TCF") == 0) {
-        /* T.30, TCF: zeros for 1.5 s +-10%. The receiver's own bits around the
-           carrier's ends are not the sender's, so the longest run of zeros is what counts. */
-        double zeros = (double) f->longest_zero_run / f->fast_rate;
-        logf_(f, "TCF: longest run of zeros %.3f s", zeros);
-        if (zeros < 1.35 || zeros > 1.65)
-            fail(f, "TCF held %.3f s of unbroken zeros, T.30 wants 1.5 s +-10%%", zeros);
-        else
-            step_done(f);
-    } else if (strcmp(st->type, "MSG") == 0) {
-        int rows, bad;
-        page_check_end(f->page, &rows, &bad);
-        f->page = NULL;
-        logf_(f, "page: %d rows decoded, %d bad", rows, bad);
-        if (f->bits < 8 * 100)
-            fail(f, "page data at %s held only %ld bits", f->modem, f->bits);
-        else if (rows <= 0)
-            fail(f, "page data at %s did not decode as the T.4 coding the DCS announced", f->modem);
-        else if (bad > 0)
-            fail(f, "page data at %s: %d of %d rows did not decode", f->modem, bad, rows);
-        else
-            step_done(f);
-    } else {
-        if (f->fcd == 0 || f->rcp == 0)
-            fail(f, "ECM partial page at %s: %d FCD and %d RCP frames (T.4 A.3.6 wants both)", f->modem, f->fcd,
-                 f->rcp);
-        else if (f->fcd_oversize)
-            fail(f, "%d FCD frames longer than %d octets", f->fcd_oversize, st->frame_size);
-        else
-            step_done(f);
-    }
-}
-
-static void on_fast_status(void *user, int status)
-{
-    far_end_t *f = user;
-    if (f->waiting != W_FAST)
-        return;
-    switch (status) {
-    case SIG_STATUS_TRAINING_SUCCEEDED:
-        logf_(f, "trained at %s", f->modem);
-        f->trained = true;
-        break;
-    case SIG_STATUS_TRAINING_FAILED:
-        logf_(f, "training failed at %s", f->modem);
-        break;
-    case SIG_STATUS_CARRIER_DOWN:
-        if (f->trained)
-            end_of_fast(f);
-        break;
-    default:
-        break;
-    }
-}
-
-static void on_fast_bit(void *user, int bit)
-{
-    far_end_t *f = user;
-    if (f->waiting == W_FAST && f->trained) {
-        f->bits++;
-        f->ones += bit & 1;
-        page_check_bit(f->page, bit);
-        f->zero_run = (bit & 1) ? 0 : f->zero_run + 1;
-        if (f->zero_run > f->longest_zero_run)
-            f->longest_zero_run = f->zero_run;
-    }
 }
 
 const modem_events_t machine_events = { on_frame, on_tone, on_fast_status, on_fast_bit, on_tx_done, NULL };

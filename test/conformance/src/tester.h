@@ -10,7 +10,8 @@
  *   modems.c   the tester's modems: CED, V.21 HDLC out; CNG, V.21 HDLC, V.27ter/V.29/V.17 in
  *   rates.c    T.30 Table 2 rates: what a DIS offers, what a DCS chooses
  *   page.c     T.4 decoding of page data (spandsp t4_rx)
- *   tester.c   the step machine (machine.h: its state)
+ *   tester.c   the step machine (machine.h: its state), alternative branches
+ *   fast.c     the fast modem's receive events: TCF, page data, ECM frames
  *   far_end.c  the far_end_* functions and the JSON verdict
  *   main.c     options and the event loop
  */
@@ -22,7 +23,10 @@
 #define MAX_STEPS 512
 #define MAX_FRAME 300
 
-typedef enum { K_STEP, K_REPEAT, K_END_REPEAT } step_kind_t;
+/* K_BRANCH .. K_END_BRANCH: an alternative the sender may take at one step of the main
+   script (deviations.ts): entered when a frame matches the branch's first step instead of
+   that step; when the branch ends, the main script goes on at that step. */
+typedef enum { K_STEP, K_REPEAT, K_END_REPEAT, K_BRANCH, K_END_BRANCH } step_kind_t;
 
 typedef struct {
     step_kind_t kind;
@@ -40,12 +44,14 @@ typedef struct {
     int frame_size;     /* PP: ECM frame size, 0 = not given */
     int number;         /* WAIT ms, PREAMBLE flags; -1 = not given */
     int repeat_min, repeat_max;
+    int branch_at;      /* K_BRANCH: xml_index of the main-script step it is an alternative to */
 } step_t;
 
 typedef struct {
     char name[64];
     step_t steps[MAX_STEPS];
     int n;
+    int main_n; /* steps[0..main_n) are the main script; the branches follow */
 } script_t;
 
 /* ---- script.c ---- */
