@@ -124,10 +124,12 @@ export class T30Sender {
 
   private onFrame(octets: Uint8Array, fcsOk: boolean): T30Action[] {
     const frame = fcsOk ? parseFrame(octets) : undefined;
-    // A frame with a bad FCS, a wrong address or control field, or an FCF T.30 does not define
-    // is ignored (see RESPONSES): keep listening; if nothing valid follows, the receive times
-    // out and the command goes again (TSB-85 MTGX18, MTGX21).
-    if (!frame || !frame.name) return this.ignore();
+    // A frame with a bad FCS or a wrong address or control field is no frame at all (see
+    // RESPONSES): keep listening; if nothing valid follows, the receive times out and the
+    // command goes again (TSB-85 MTGX18, MTGX21). So is a non-final frame, or anything before
+    // DIS, with an FCF T.30 does not define; a final one in answer to a command is an invalid
+    // response, and the call ends (MTGX20).
+    if (!frame || (!frame.name && (!frame.final || this.current === 'awaitDis'))) return this.ignore();
     this.ignored = 0;
     if (!frame.final) {
       this.sequence.push(frame);

@@ -86,10 +86,10 @@ const ECM_BLOCK_RESPONSES: ResponseTable = {
 
 /**
  * Final frames that end a wait, by state. NSF and CSI before DIS are collected, not listed. A
- * known final frame not in its state's table is a protocol error (we disconnect). A frame that
- * cannot be understood (bad FCS, address or control field, an FCF T.30 does not define) is no
- * response at all: it is ignored and the wait goes on, as after silence (T.30 §5.4.2 and the
- * Figure 5-2 flow: "response received?" is answered by a valid frame only).
+ * final frame not in its state's table, an FCF T.30 does not define included, is an invalid
+ * response: we disconnect (TSB-85 MTGX20). A frame that is not one (bad FCS, address or control
+ * field) is no response at all: it is ignored and the wait goes on, as after silence (the T.30
+ * flow diagrams ask "response received?", which only a valid frame answers; MTGX21).
  */
 export const RESPONSES: Record<SenderState, ResponseTable> = {
   idle: {},

@@ -33,6 +33,12 @@
  * the same post-message command, MCF, and then the script's own DCN and on-hook. Down
  * that branch the page is confirmed, so the sender must report success.
  *
+ * After RTN to the last page of a document (EOM) the script goes on with the next document
+ * (MTGN26); by the same definition the sender may instead send the rejected page again in the
+ * phase B that EOM starts, and lpfax does (the far end has a poor copy: sending it again is
+ * what RTN asks for). That case gets an alternative branch (rtnEomAlternatives): the page
+ * again, EOM, MCF, the script's DIS, DCS, TCF and CFR, then the script's next page.
+ *
  * A TCF after a DIS that does not offer the script's modem (MTGX12: a second DIS offering
  * V.27ter only, after which the script still expects V.29/9600): the DCS chooses among
  * what the DIS offers (Table 2/T.30), so the TCF may come at any rate that DIS offers
@@ -146,6 +152,48 @@ function rtnAlternatives(steps: Step[]): { alternatives: Alternative[]; notes: s
   return { alternatives, notes };
 }
 
+/**
+ * RTN to the last page of a document (EOM), then the script's next document (MTGN26): after
+ * EOM the call is back in phase B, and the sender may send the rejected page again there
+ * before going on (as lpfax does) instead of dropping it. The branch, at the script's
+ * post-message command after the next document's first page (which then came as the page
+ * again, followed by EOM): EOM, MCF, the script's DIS, DCS and TCF, CFR, the page at the rate
+ * trained; then the script goes on with its post-message command.
+ */
+function rtnEomAlternatives(steps: Step[], next: number): { alternatives: Alternative[]; notes: string[] } {
+  const alternatives: Alternative[] = [];
+  const notes: string[] = [];
+  const rSteps = steps.filter((s) => s.attrs.dir === 'R');
+  for (const rtn of steps.filter((s) => s.attrs.dir === 'T' && s.attrs.tag === 'RTN')) {
+    const command = rSteps.filter((s) => s.index < rtn.index).at(-1);
+    if (!/^(PRI-)?EOM\+?$/.test(command?.attrs.tag ?? '')) continue;
+    const later = steps.filter((s) => s.index > rtn.index);
+    const dis = later.find((s) => s.attrs.dir === 'T' && s.attrs.tag === 'DIS');
+    const dcs = later.find((s) => s.attrs.tag === 'DCS+');
+    const tcf = later.find((s) => s.attrs.type === 'TCF');
+    const msg = later.find((s) => s.attrs.type === 'MSG');
+    const at = msg && rSteps.find((s) => s.index > msg.index);
+    if (!dis || !dcs || !tcf || !msg || !at) continue;
+    const first = next;
+    const nodes: Node[] = [
+      step(next++, { ...command!.attrs }),
+      ...reply(next, 'MCF', 'FF C8 31'),
+      ...reply((next += 4), 'DIS', dis.attrs.value),
+      step((next += 4), { ...dcs.attrs }),
+      step(++next, { ...tcf.attrs }),
+      ...reply(++next, 'CFR', 'FF C8 21'),
+      step((next += 4), { ...msg.attrs, modem: '=' }),
+    ];
+    next++;
+    alternatives.push({ at: at.index, nodes });
+    notes.push(
+      `step ${at.index}: after RTN to ${command!.attrs.tag}, the page again in the next phase B ` +
+        `(steps ${first}-${next - 1}) before the next document`,
+    );
+  }
+  return { alternatives, notes };
+}
+
 export function applyDeviations(c: TestCase): Deviated {
   const map = new Map<Step, string>();
   const timein = new Map<Step, string>();
@@ -188,11 +236,19 @@ export function applyDeviations(c: TestCase): Deviated {
       notes.push(`step ${s.index}: ${a.type} at the rate trained (script: ${a.modem})`);
     }
   }
-  const rtn = rtnAlternatives(flatSteps(c.nodes));
+  const steps = flatSteps(c.nodes);
+  const rtn = rtnAlternatives(steps);
+  const nextIndex =
+    Math.max(
+      0,
+      ...steps.map((s) => s.index),
+      ...rtn.alternatives.flatMap((a) => a.nodes.map((n) => (n.kind === 'step' ? n.index : 0))),
+    ) + 1;
+  const eom = rtnEomAlternatives(steps, nextIndex);
   const nodes = rewrite(c.nodes, map, timein);
-  const alternatives = rtn.alternatives;
+  const alternatives = [...rtn.alternatives, ...eom.alternatives];
   return {
     testCase: { ...c, nodes, ...(alternatives.length ? { alternatives } : {}) },
-    notes: [...notes, ...rtn.notes],
+    notes: [...notes, ...rtn.notes, ...eom.notes],
   };
 }

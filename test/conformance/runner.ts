@@ -245,7 +245,9 @@ async function runOne(
     exit = e === 'timeout' ? null : e;
   }
   if (sender.exitCode === null && sender.signalCode === null) sender.kill('SIGTERM');
-  await within(senderExit, 3000);
+  // A cancelled sender sends DCN, hangs up and removes its temporary files: give it time
+  // (cupsd gives a backend 30 s, JobKillDelay) before SIGKILL leaves them behind.
+  await within(senderExit, 10_000);
   if (sender.exitCode === null && sender.signalCode === null) sender.kill('SIGKILL');
   tester.kill('SIGTERM');
   if ((await within(exitOf(tester), 3000)) === 'timeout') tester.kill('SIGKILL');

@@ -425,8 +425,14 @@ describe('Phase C/D without ECM', () => {
   it('does not wait forever on a line of garbage: after 4 such frames the command goes again', () => {
     const call = trained();
     call.page();
-    for (let i = 0; i < 3; i++) expect(call.frame('FF 13 00')).toEqual(['receive 3000']);
-    expect(call.frame('FF 13 00')).toEqual(['silence 75', 'send EOP', 'receive 3000']);
+    for (let i = 0; i < 3; i++) expect(call.frame('FF 33 00')).toEqual(['receive 3000']);
+    expect(call.frame('FF 33 00')).toEqual(['silence 75', 'send EOP', 'receive 3000']);
+  });
+
+  it('disconnects on a well-formed final frame whose FCF T.30 does not define (MTGX20)', () => {
+    const call = trained();
+    call.page();
+    expect(call.frame('FF 13 00')).toEqual(['silence 75', 'send DCN', 'hangup protocol-error']);
   });
 
   it('ends a document with EOM and negotiates the next one afresh after a new DIS', () => {
