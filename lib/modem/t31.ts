@@ -95,11 +95,14 @@ export class T31Session {
       if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
     }
     // The flags before a frame last 1 s ± 15 % (T.30 §5.3.1): without a first octet 3 s after
-    // CONNECT no frame is coming. A frame's octets arrive every 27 ms at 300 bit/s, so a pause
-    // of 1.5 s within one means it was cut off (the far end dropped its carrier mid-frame and
-    // the modem said nothing). Either way the receive is abandoned, so the command can go again
-    // in time, or the wait for DIS can start a fresh +FRH (TSB-85 MTGX19, MTGX21, MTGX22).
-    const { data } = await this.readUntilEnd(3000, 10000, undefined, undefined, 1500);
+    // CONNECT no response is coming. A frame's octets arrive every 27 ms at 300 bit/s, so a
+    // pause of 1.5 s within one means it was cut off (the far end dropped its carrier mid-frame
+    // and the modem said nothing). Either way the receive is abandoned, so the command can go
+    // again in time, or the wait for DIS can start a fresh +FRH (TSB-85 MTGX19, MTGX21,
+    // MTGX22). Waiting for DIS (a timeout beyond T4) the first frame may be a long NSF, and a
+    // modem may pass a frame on only once it is whole: 5 s there.
+    const firstOctetMs = timeoutMs > 3000 ? 5000 : 3000;
+    const { data } = await this.readUntilEnd(firstOctetMs, 10000, undefined, undefined, 1500);
     const r = await this.at.waitResult(3000, cmd);
     if (r.code === 'ERROR') {
       throw new ModemError('bad-frame', 'received an HDLC frame with a bad FCS', {
