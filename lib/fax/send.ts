@@ -25,7 +25,7 @@ import { FaxTransport, FaxTransportError } from './transport.js';
 export type FaxProgress = { kind: 'dialing'; dialString: string } | { kind: 'connected' } | SenderProgress;
 
 export interface SendFaxOptions {
-  /** The line: a transport, or a Class 1 modem that is open and initialised (then probed with +FTM=?, +FTH=?). */
+  /** The line: a transport, or a Class 1 modem that is open and initialised (then probed with +FTM=?). */
   transport?: FaxTransport;
   modem?: Class1Modem;
   /** What to dial; without it the call must already be connected (receiving the far end's V.21). */

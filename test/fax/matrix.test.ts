@@ -1,9 +1,11 @@
 /**
  * One matrix of calls to a far end (spandsp) whose capabilities are restricted: every modem family
- * (V.27 ter, V.29, V.17), every resolution and the codings a non-ECM call can use (MH, MR; T.6/MMR
- * needs ECM, T.30 Table 2 note, which spandsp 0.0.6's simulated T.31 modem cannot carry: it offers
- * HDLC at V.21 only, +FTH=3). The pages spandsp writes must equal what we sent, after the
- * documented resolution change when the far end cannot take ours (lib/t4 convertResolution).
+ * (V.27 ter, V.29, V.17), every resolution and every coding, without ECM (MH, MR) and with ECM
+ * (T.30 Annex A; MH, MR and T.6/MMR, which T.30 Table 2 allows only with ECM). spandsp 0.0.6's
+ * simulated T.31 modem offers HDLC at V.21 only (+FTH=3), so the ECM frames go out framed by
+ * lpfax itself as message data (+FTM, lib/modem/hdlc.ts). The pages spandsp writes must equal
+ * what we sent, after the documented resolution change when the far end cannot take ours
+ * (lib/t4 convertResolution).
  */
 import { readFile } from 'node:fs/promises';
 import { sendFax, type FaxResult } from '../../lib/fax/index.js';
@@ -36,31 +38,55 @@ const cases: {
   name: string;
   line: LineSimOptions;
   send: Resolution;
-  expect: { bitRate: number; modulation: string; coding: 'mh' | 'mr'; resolution: Resolution };
+  expect: {
+    bitRate: number;
+    modulation: string;
+    coding: 'mh' | 'mr' | 'mmr';
+    resolution: Resolution;
+    ecm: boolean;
+  };
 }[] = [
   {
-    name: 'V.27 ter, MH only, standard',
-    line: { modems: ['v27ter'], codings: ['mh'], resolutions: ['standard'] },
+    name: 'V.27 ter, MH only, standard, ECM off',
+    line: { modems: ['v27ter'], codings: ['mh'], resolutions: ['standard'], ecm: false },
     send: 'standard',
-    expect: { bitRate: 4800, modulation: 'V.27ter 4800', coding: 'mh', resolution: 'standard' },
+    expect: { bitRate: 4800, modulation: 'V.27ter 4800', coding: 'mh', resolution: 'standard', ecm: false },
   },
   {
     name: 'V.29, fine, ECM off',
     line: { modems: ['v29'], resolutions: ['standard', 'fine'], ecm: false },
     send: 'fine',
-    expect: { bitRate: 9600, modulation: 'V.29 9600', coding: 'mr', resolution: 'fine' },
+    expect: { bitRate: 9600, modulation: 'V.29 9600', coding: 'mr', resolution: 'fine', ecm: false },
   },
   {
-    name: 'V.17, superfine',
-    line: { modems: ['v17'] },
+    name: 'V.17, superfine, ECM off',
+    line: { modems: ['v17'], ecm: false },
     send: 'superfine',
-    expect: { bitRate: 14400, modulation: 'V.17 14400', coding: 'mr', resolution: 'superfine' },
+    expect: { bitRate: 14400, modulation: 'V.17 14400', coding: 'mr', resolution: 'superfine', ecm: false },
   },
   {
-    name: 'superfine pages to a far end that only takes standard',
+    name: 'V.17, fine, ECM with T.6 (MMR)',
+    line: { modems: ['v17'] },
+    send: 'fine',
+    expect: { bitRate: 14400, modulation: 'V.17 14400', coding: 'mmr', resolution: 'fine', ecm: true },
+  },
+  {
+    name: 'V.29, fine, ECM with MR (no MMR at the far end)',
+    line: { modems: ['v29'], codings: ['mh', 'mr'] },
+    send: 'fine',
+    expect: { bitRate: 9600, modulation: 'V.29 9600', coding: 'mr', resolution: 'fine', ecm: true },
+  },
+  {
+    name: 'V.27 ter, standard, ECM with MH only',
+    line: { modems: ['v27ter'], codings: ['mh'], resolutions: ['standard'] },
+    send: 'standard',
+    expect: { bitRate: 4800, modulation: 'V.27ter 4800', coding: 'mh', resolution: 'standard', ecm: true },
+  },
+  {
+    name: 'superfine pages to a far end that only takes standard (ECM, MMR)',
     line: { modems: ['v29'], resolutions: ['standard'] },
     send: 'superfine',
-    expect: { bitRate: 9600, modulation: 'V.29 9600', coding: 'mr', resolution: 'standard' },
+    expect: { bitRate: 9600, modulation: 'V.29 9600', coding: 'mmr', resolution: 'standard', ecm: true },
   },
 ];
 
@@ -86,12 +112,13 @@ describe('sendFax to a restricted far end (one matrix)', () => {
       }
       try {
         const far = await sim.nextCall(60_000);
-        expect(result).toMatchObject({ ok: true, pagesConfirmed: 1, ...want, ecm: false });
+        expect(result).toMatchObject({ ok: true, pagesConfirmed: 1, frameRetransmissions: 0, ...want });
         expect(far).toMatchObject({
           outcome: 'completed',
           pages: 1,
           bitRate: want.bitRate,
           coding: want.coding,
+          ecm: want.ecm,
         });
         expect(far.resolution).toBe(want.resolution);
         const received = readTiff(await readFile(far.tiff!));
