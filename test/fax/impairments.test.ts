@@ -68,9 +68,11 @@ describe('sendFax on an impaired simulated line', () => {
     const { result, far, progress } = await send({ speed: 4, hangupAfterPage: 2 }, sent);
     expect(result.ok).toBe(false);
     expect(result.pagesConfirmed).toBe(1);
-    // No answer to the post-page command after page 2: T.30's repeats (T4) run out.
+    // No answer to the post-page command after page 2 (with ECM, the far end's default, that is
+    // PPS-MPS, T.30 §A.4.3): T.30's repeats (T4) run out.
     expect(result.failure?.kind).toBe('protocol-timeout');
-    expect(result.failure?.message).toMatch(/post-?page/i);
+    expect(result.failure?.message).toMatch(/post-?page|pps/i);
+    expect(result.ecm).toBe(true);
     expect(progress.filter((p) => p.kind === 'page-confirmed')).toHaveLength(1);
     expect(far.outcome).toBe('far-end-hangup');
     expect(far.pages).toBeLessThan(3);
