@@ -53,7 +53,7 @@ const DEFAULTS: FaxSettings = {
   dialPolicy: { allow: [], deny: [] },
   coverPage: { mode: 'auto', template: '', notice: '' },
   tagline: { enabled: true, format: 'From %%s %%n|%c|Page %%P of %%T' },
-  page: { paper: 'a4', resolution: 'fine', ecm: true },
+  page: { paper: 'a4', resolution: 'fine', ecm: true, ecmFrameSize: 256 },
   retry: { rtn: 'retransmit', maxRetrains: 3 },
   logLevel: 'info',
 };
@@ -315,7 +315,7 @@ describe('precedence: job > queue > file > defaults', () => {
     );
     const s = settingsOf(job);
     expect([s.page, s.coverPage.mode, s.identity.senderName]).toEqual([
-      { paper: 'letter', resolution: 'superfine', ecm: false },
+      { paper: 'letter', resolution: 'superfine', ecm: false, ecmFrameSize: 256 },
       'off',
       'Zoë Ångström',
     ]);

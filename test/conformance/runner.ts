@@ -58,7 +58,12 @@ export const EFAX: SenderTemplate = {
   args: ['-d', '{device}', '-o1', '-l', '+0123456789', '-v', 'ewinchrmf', '-t', 'T{number}', '{files}'],
 };
 
-/** lpfax's own sender, once dist/bin/lpfax.js has `send`. */
+/**
+ * lpfax's own sender, once dist/bin/lpfax.js has `send`. With 64-octet ECM frames: T.30 A.1.3
+ * leaves 256 or 64 to the sender, and the ECM cases (OTEN) are scripted for 64 (their partial
+ * pages end where 256 frames of 64 octets do: OTEN01's first page takes two). The frame size
+ * matters only with ECM, which only the OTEN cases' DIS offer.
+ */
 export const LPFAX: SenderTemplate = {
   name: 'lpfax',
   command: process.execPath,
@@ -71,6 +76,8 @@ export const LPFAX: SenderTemplate = {
     '{number}',
     '--ident',
     '+0123456789',
+    '--ecm-frame-size',
+    '64',
     '{file}',
   ],
 };

@@ -199,7 +199,8 @@ function efaxDcn(c: TestCase): TestCase {
 
 /**
  * lpfax's own sender on the cases of its table that it passes and that fit the suite's time: the
- * normal-call group MTGN01-13 and one case each of capabilities and exceptions. The whole
+ * normal-call group MTGN01-13, one case each of capabilities and exceptions, and the ECM group
+ * OTEN01-06 (partial pages, PPR, CTC, EOR, RNR until T5). The whole
  * 79-case table (about 30 minutes) is `table.sh --sender lpfax`; see test/conformance/README.md.
  */
 const LPFAX_CASES = [
@@ -207,6 +208,7 @@ const LPFAX_CASES = [
   'OTGC01',
   'MTGX02',
   'MTGX17',
+  ...Array.from({ length: 6 }, (_, i) => `OTEN0${i + 1}`),
 ];
 
 /** Senders whose sender-side cases run in this suite. */
