@@ -1,6 +1,6 @@
 /**
  * lib/fax on an impaired simulated line (test/linesim, spandsp receives): white noise at -50 dBm0,
- * and a far end that hangs up in the middle of a document. The loudest noise lpfax survives is a
+ * a far end that is not ready (ECM RNR) and one that hangs up in the middle of a document. The loudest noise lpfax survives is a
  * benchmark, not a test: `node dist/bench/line.js --noise-sweep`.
  */
 
@@ -58,6 +58,21 @@ describe('sendFax on an impaired simulated line', () => {
     if (!result.ok) console.log(trace.join('\n'));
     expect(result).toMatchObject({ ok: true, pagesConfirmed: 1 });
     expect(far).toMatchObject({ outcome: 'completed', pages: 1, completionCode: 0 });
+    expect(received).toHaveLength(1);
+    expect(bitmapsEqual(received[0]!.bitmap, sent[0]!)).toBe(true);
+  }, 60_000);
+
+  it('a far end not ready (RNR ×3, ECM): RR until it is, then the page arrives unchanged', async () => {
+    const sent = [testPage(1, 120)];
+    const { result, far, received, trace } = await send({ speed: 4, rnr: 3 }, sent);
+    if (!result.ok) console.log(trace.join('\n'));
+    expect(result).toMatchObject({ ok: true, pagesConfirmed: 1, ecm: true, coding: 'mmr' });
+    // T.30 §A.4.5: each RNR (FF 13 EC) is answered with RR (FF 13 6F) after the PPS.
+    const rnr = trace.filter((l) => l.startsWith('event') && l.includes('"ff 13 ec"')).length;
+    const rr = trace.filter((l) => l.startsWith('action') && l.includes('"frames":["ff 13 6f"]')).length;
+    expect(rnr).toBe(3);
+    expect(rr).toBe(3);
+    expect(far).toMatchObject({ outcome: 'completed', pages: 1, completionCode: 0, ecm: true });
     expect(received).toHaveLength(1);
     expect(bitmapsEqual(received[0]!.bitmap, sent[0]!)).toBe(true);
   }, 60_000);
