@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { sendFax, type FaxResult } from '../../lib/fax/index.js';
 import { Class1Modem } from '../../lib/modem/index.js';
+import type { DcsParameters } from '../../lib/t30/index.js';
 import {
   bitmapsEqual,
   convertResolution,
@@ -38,6 +39,8 @@ const cases: {
   name: string;
   line: LineSimOptions;
   send: Resolution;
+  /** Octets per ECM frame lpfax sends (default 256). */
+  ecmFrameSize?: 64;
   expect: {
     bitRate: number;
     modulation: string;
@@ -71,6 +74,13 @@ const cases: {
     expect: { bitRate: 14400, modulation: 'V.17 14400', coding: 'mmr', resolution: 'fine', ecm: true },
   },
   {
+    name: 'V.17, fine, ECM with T.6 (MMR) in 64-octet frames',
+    line: { modems: ['v17'] },
+    send: 'fine',
+    ecmFrameSize: 64,
+    expect: { bitRate: 14400, modulation: 'V.17 14400', coding: 'mmr', resolution: 'fine', ecm: true },
+  },
+  {
     name: 'V.29, fine, ECM with MR (no MMR at the far end)',
     line: { modems: ['v29'], codings: ['mh', 'mr'] },
     send: 'fine',
@@ -93,10 +103,11 @@ const cases: {
 describe('sendFax to a restricted far end (one matrix)', () => {
   it.each(cases)(
     '$name',
-    async ({ line, send, expect: want }) => {
+    async ({ line, send, ecmFrameSize, expect: want }) => {
       const sim = await startLineSim({ speed: 3, ...line });
       const sent = [page(send === 'superfine' ? 240 : send === 'fine' ? 120 : 60)];
       let result: FaxResult;
+      const dcs: DcsParameters[] = [];
       const modem = await Class1Modem.open(sim.devicePath, { lock: false });
       try {
         await modem.init();
@@ -106,6 +117,8 @@ describe('sendFax to a restricted far end (one matrix)', () => {
           pages: faxPages(sent, send),
           localIdent: '+1 415 555 0100',
           resolution: send,
+          ecmFrameSize,
+          onProgress: (p) => p.kind === 'trained' && dcs.push(p.dcs),
         });
       } finally {
         await modem.close();
@@ -113,6 +126,9 @@ describe('sendFax to a restricted far end (one matrix)', () => {
       try {
         const far = await sim.nextCall(60_000);
         expect(result).toMatchObject({ ok: true, pagesConfirmed: 1, frameRetransmissions: 0, ...want });
+        // The DCS the page went with (the last training's).
+        expect(dcs.at(-1)).toMatchObject({ ecm: want.ecm, coding: want.coding });
+        if (want.ecm) expect(dcs.at(-1)?.ecmFrameSize).toBe(ecmFrameSize ?? 256);
         expect(far).toMatchObject({
           outcome: 'completed',
           pages: 1,
