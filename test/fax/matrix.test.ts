@@ -15,6 +15,7 @@ import {
   bitmapsEqual,
   convertResolution,
   createBitmap,
+  encodePage,
   readTiff,
   setPixel,
   type Bitmap,
@@ -41,6 +42,8 @@ const cases: {
   send: Resolution;
   /** Octets per ECM frame lpfax sends (default 256). */
   ecmFrameSize?: 64;
+  /** Rows of the page (default by resolution: 60, 120, 240). */
+  rows?: number;
   expect: {
     bitRate: number;
     modulation: string;
@@ -74,10 +77,12 @@ const cases: {
     expect: { bitRate: 14400, modulation: 'V.17 14400', coding: 'mmr', resolution: 'fine', ecm: true },
   },
   {
-    name: 'V.17, fine, ECM with T.6 (MMR) in 64-octet frames',
+    // 1000 rows code to more than 256 frames of 64 octets: two partial pages (PPS-NULL, PPS-EOP).
+    name: 'V.17, fine, ECM with T.6 (MMR) in 64-octet frames, two partial pages',
     line: { modems: ['v17'] },
     send: 'fine',
     ecmFrameSize: 64,
+    rows: 1000,
     expect: { bitRate: 14400, modulation: 'V.17 14400', coding: 'mmr', resolution: 'fine', ecm: true },
   },
   {
@@ -103,9 +108,13 @@ const cases: {
 describe('sendFax to a restricted far end (one matrix)', () => {
   it.each(cases)(
     '$name',
-    async ({ line, send, ecmFrameSize, expect: want }) => {
+    async ({ line, send, ecmFrameSize, rows, expect: want }) => {
       const sim = await startLineSim({ speed: 3, ...line });
-      const sent = [page(send === 'superfine' ? 240 : send === 'fine' ? 120 : 60)];
+      const sent = [page(rows ?? (send === 'superfine' ? 240 : send === 'fine' ? 120 : 60))];
+      if (rows) {
+        const coded = encodePage(sent[0], { coding: want.coding, bitOrder: 'lsb-first' }).length;
+        expect(coded).toBeGreaterThan(256 * (ecmFrameSize ?? 256));
+      }
       let result: FaxResult;
       const dcs: DcsParameters[] = [];
       const modem = await Class1Modem.open(sim.devicePath, { lock: false });
