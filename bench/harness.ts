@@ -197,6 +197,20 @@ export function lpfaxPageBytes(lines: TimedLine[]): number[] {
     .map((l) => Number(/<(\d+) octets>/.exec(l.text)?.[1] ?? NaN));
 }
 
+/** Coded page sizes from lpfax's --verbose trace: `event {"type":"pageReady",…,"data":"<N octets>"}` (ECM too). */
+export function lpfaxCodedPageBytes(lines: TimedLine[]): number[] {
+  return lines
+    .filter((l) => l.text.includes('"type":"pageReady"'))
+    .map((l) => Number(/<(\d+) octets>/.exec(l.text)?.[1] ?? NaN));
+}
+
+/** ECM frames lpfax sent (FCD and RCP, first sends and retransmissions) from its --verbose trace. */
+export function lpfaxEcmFrames(lines: TimedLine[]): number {
+  return lines
+    .filter((l) => l.text.includes('"type":"sendImageFrames"'))
+    .reduce((n, l) => n + (l.text.match(/<\d+ octets>/g)?.length ?? 0), 0);
+}
+
 /** Page data sizes from efax's log: `sent 20+2291 lines, 63201+0 bytes, …`. */
 export function efaxPageBytes(lines: TimedLine[]): number[] {
   return lines

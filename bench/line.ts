@@ -8,6 +8,10 @@
  * for that modulation and coding (see handshake() below); lpfax's modem operations from its trace.
  * Goals: lpfax ≤ 0.8 × efax's call time, and ≤ 1.15 × the limit.
  *
+ * Both first run without ECM (lpfax `--no-ecm`; efax has none), so that the figures compare the
+ * same procedure. A third call then sends the same document with lpfax's default, ECM (T.30
+ * Annex A), which the far end offers, and so T.6 (MMR): its call time and coded bytes.
+ *
  * --noise-sweep: the loudest white noise (dBm0) at which each still delivers one page (bench/noise.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,6 +22,8 @@ import {
   efaxPageBytes,
   efaxPages,
   IDENT,
+  lpfaxCodedPageBytes,
+  lpfaxEcmFrames,
   lpfaxPageBytes,
   sendEfax,
   sendLpfax,
@@ -135,9 +141,9 @@ async function compare(): Promise<void> {
     const sim = await startSim(['--speed', '1', '--out-dir', dir]);
     try {
       console.log(
-        `document: pages 1-3 of man -t bash, A4 fine; linesim --speed 1 (${sim.devicePath}); one line, two calls`,
+        `document: pages 1-3 of man -t bash, A4 fine; linesim --speed 1 (${sim.devicePath}); one line, three calls`,
       );
-      const lp = await sendLpfax(sim.devicePath, pdf, config, ['--resolution', 'fine']);
+      const lp = await sendLpfax(sim.devicePath, pdf, config, ['--resolution', 'fine', '--no-ecm']);
       const lpCall = await sim.nextCall();
       const ef = await sendEfax(sim.devicePath, tiffs);
       const efCall = await sim.nextCall();
@@ -162,6 +168,22 @@ async function compare(): Promise<void> {
       console.log(`lpfax/efax bytes on the line: ${bytesRatio.toFixed(3)}`);
       console.log("lpfax's modem operations (seconds from ATD, duration):");
       console.log(modemTimeline(lp.lines).join('\n'));
+
+      const ecm = await sendLpfax(sim.devicePath, pdf, config, ['--resolution', 'fine']);
+      const ecmCall = await sim.nextCall();
+      const coded = lpfaxCodedPageBytes(ecm.lines);
+      const total = coded.reduce((a, b) => a + b, 0);
+      console.log(
+        `lpfax with ECM: exit ${ecm.code}, far end ${ecmCall.outcome} ${ecmCall.pages} pages, ${ecmCall.bitRate} bit/s ${ecmCall.coding?.toUpperCase()} ${ecmCall.resolution}${ecmCall.ecm ? ' ECM' : ''}`,
+      );
+      console.log(
+        `  call ${ecmCall.durationSeconds.toFixed(2)} s; coded bytes per page ${coded.join(', ')} (total ${total}), ${lpfaxEcmFrames(ecm.lines)} ECM frames sent; page data ${((total * 8) / (ecmCall.bitRate ?? 1)).toFixed(2)} s at ${ecmCall.bitRate} bit/s`,
+      );
+      console.log(
+        `  ECM call / non-ECM lpfax call: ${(ecmCall.durationSeconds / lpCall.durationSeconds).toFixed(3)}; / efax call: ${(ecmCall.durationSeconds / efCall.durationSeconds).toFixed(3)}`,
+      );
+      console.log("lpfax's modem operations with ECM (seconds from ATD, duration):");
+      console.log(modemTimeline(ecm.lines).join('\n'));
     } finally {
       await sim.stop();
     }

@@ -27,8 +27,16 @@ import { writeTiffF, type Coding, type FaxPage } from '../lib/t4/index.js';
 type JobOption = { name: string; value: string };
 
 /** Settings for a command: the command line ranks as the queue (device, identity), then lpfax.conf. */
-function settingsOrExit(device: string | undefined, options: JobOption[], ident?: string): FaxSettings {
-  const query: [string, string][] = ident === undefined ? [] : [['LocalIdentifier', ident]];
+function settingsOrExit(
+  device: string | undefined,
+  options: JobOption[],
+  ident?: string,
+  ecmFrameSize?: number,
+): FaxSettings {
+  // As in a device URI's query: any lpfax.conf key by name.
+  const query: [string, string][] = [];
+  if (ident !== undefined) query.push(['LocalIdentifier', ident]);
+  if (ecmFrameSize !== undefined) query.push(['ECMFrameSize', String(ecmFrameSize)]);
   const loaded = loadFaxSettings({ queue: { devicePath: device, query }, jobOptions: options });
   if (!loaded.ok) {
     process.stderr.write(`lpfax: ${loaded.error.message}\n`);
@@ -103,10 +111,11 @@ async function send(argv: {
   resolution?: string;
   paper?: string;
   ecm?: boolean;
+  ecmFrameSize?: number;
   speed?: number;
   cover?: boolean;
 }): Promise<number> {
-  const settings = settingsOrExit(argv.device, jobOptions(argv), argv.ident);
+  const settings = settingsOrExit(argv.device, jobOptions(argv), argv.ident, argv.ecmFrameSize);
   const reporter = terminalReporter(argv.verbose);
   const started = performance.now();
   const elapsed = () => ((performance.now() - started) / 1000).toFixed(3).padStart(7);
@@ -238,6 +247,11 @@ await yargs(hideBin(process.argv))
           },
           to: { type: 'string', demandOption: true, describe: "recipient, 'Name@number'" },
           ecm: { type: 'boolean', describe: 'use error correction when the far end can' },
+          'ecm-frame-size': {
+            type: 'number',
+            choices: [256, 64],
+            describe: 'octets per ECM frame (default: ECMFrameSize, 256)',
+          },
           speed: { type: 'number', describe: 'highest bit rate to use' },
           cover: { type: 'boolean', describe: 'add a cover page (default: when the recipient has a name)' },
           verbose: { type: 'boolean', alias: 'v', default: false, describe: 'show the modem dialogue' },

@@ -151,6 +151,8 @@ export const SETTINGS = {
     job: ['Resolution', 'print-quality'],
   }),
   ecm: spec({ key: 'ECM', default: 'on', parse: boolean, uri: ['ecm'], job: ['ECM'] }),
+  // T.30 Annex A.1.3: the sender chooses 256- or 64-octet ECM frames in its DCS.
+  ecmFrameSize: spec({ key: 'ECMFrameSize', default: '256', parse: oneOf(['256', '64'] as const) }),
   // Retries within one call.
   rtnHandling: spec({
     key: 'RTNHandling',
@@ -193,7 +195,12 @@ export interface FaxSettings {
   readonly dialPolicy: DialPolicy;
   readonly coverPage: { readonly mode: CoverPageMode; readonly template: string; readonly notice: string };
   readonly tagline: { readonly enabled: boolean; readonly format: string };
-  readonly page: { readonly paper: Paper; readonly resolution: Resolution; readonly ecm: boolean };
+  readonly page: {
+    readonly paper: Paper;
+    readonly resolution: Resolution;
+    readonly ecm: boolean;
+    readonly ecmFrameSize: 256 | 64;
+  };
   readonly retry: { readonly rtn: RtnHandling; readonly maxRetrains: number };
   readonly logLevel: ConfigLogLevel;
 }
@@ -226,7 +233,12 @@ export function toFaxSettings(s: FlatSettings): FaxSettings {
     dialPolicy: { allow: s.dialAllow, deny: s.dialDeny },
     coverPage: { mode: s.coverPage, template: s.coverTemplate, notice: s.coverNotice },
     tagline: { enabled: s.tagline, format: s.taglineFormat },
-    page: { paper: s.pageSize, resolution: s.resolution, ecm: s.ecm },
+    page: {
+      paper: s.pageSize,
+      resolution: s.resolution,
+      ecm: s.ecm,
+      ecmFrameSize: s.ecmFrameSize === '64' ? 64 : 256,
+    },
     retry: { rtn: s.rtnHandling, maxRetrains: s.maxRetrains },
     logLevel: s.logLevel,
   };

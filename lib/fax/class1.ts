@@ -1,14 +1,14 @@
 /**
  * FaxTransport over a Class 1 modem (T.31): V.21 HDLC with +FTH=3/+FRH=3, TCF and page data
- * with +FTM, silence with +FTS. All Class 1 knowledge stays here and in lib/modem.
+ * with +FTM, silence with +FTS, and ECM frames framed here in software and sent with +FTM
+ * (hdlcBitStream). All Class 1 knowledge stays here and in lib/modem.
  */
 
 import {
   Class1Modem,
-  DLE_ETX,
   ModemError,
-  dleFrame,
-  resultError,
+  flagsFor,
+  hdlcBitStream,
   type Modulation as ModemModulation,
 } from '../modem/index.js';
 import { MODULATIONS, type FailureKind, type Modulation } from '../t30/index.js';
@@ -30,33 +30,35 @@ function asTransportError(e: unknown, during: string): FaxTransportError {
   return new FaxTransportError('modem-error', `${during}: ${e instanceof Error ? e.message : String(e)}`);
 }
 
+/** T.4 Annex A §A.3: flags for 200 ± 100 ms before the first frame of a partial page. */
+const ECM_SYNC_MS = 200;
+
 export class Class1Transport implements FaxTransport {
   readonly modulations: readonly Modulation[];
-  /** ECM needs HDLC at the message speed (+FTH=<mod>); many modems, but not all, offer it. */
-  readonly ecm: boolean;
-  private readonly hdlcCodes: ReadonlySet<number>;
-
   /**
-   * `transmit`: the +FTM=? codes (default: all); `hdlcTransmit`: the +FTH=? codes (default: 3,
-   * V.21 only, hence no ECM). Class1Transport.probe asks the modem for both.
+   * ECM frames go out as message data (+FTM) framed in software, so every modulation the modem
+   * can send carries them: no +FTH=<mod> (HDLC at message speed) is needed, which most Class 1
+   * modems (spandsp's T.31 among them) do not offer.
    */
+  readonly ecm: boolean;
+  private readonly transmitCodes: ReadonlySet<number> | undefined;
+
+  /** `transmit`: the +FTM=? codes (default: all). Class1Transport.probe asks the modem. */
   constructor(
     private readonly modem: Class1Modem,
-    codes: { transmit?: readonly number[]; hdlcTransmit?: readonly number[] } = {},
+    codes: { transmit?: readonly number[] } = {},
   ) {
     const transmit = codes.transmit;
+    this.transmitCodes = transmit ? new Set(transmit) : undefined;
     this.modulations = transmit ? MODULATIONS.filter((m) => transmit.includes(m.code)) : MODULATIONS;
-    this.hdlcCodes = new Set(codes.hdlcTransmit ?? [3]);
-    this.ecm = this.modulations.every((m) => this.hdlcCodes.has(m.code));
+    this.ecm = this.modulations.length > 0;
   }
 
-  /** A transport for an open, initialised modem, with what it says it can send (+FTM=?, +FTH=?). */
+  /** A transport for an open, initialised modem, with what it says it can send (+FTM=?). */
   static async probe(modem: Class1Modem): Promise<Class1Transport> {
     const caps = await modem.capabilities().catch(() => undefined);
-    const fth = await modem.channel.command('+FTH=?').catch(() => undefined);
     return new Class1Transport(modem, {
       transmit: caps && caps.transmit.length > 0 ? caps.transmit : undefined,
-      hdlcTransmit: fth?.code === 'OK' ? parseCodeList(fth.lines.join(',')) : undefined,
     });
   }
 
@@ -106,48 +108,32 @@ export class Class1Transport implements FaxTransport {
   }
 
   async sendImage(modulation: Modulation, data: Uint8Array, shortTraining: boolean): Promise<void> {
-    const code = (shortTraining && modulation.shortTrainingCode) || modulation.code;
-    await this.modem.sendData(code as ModemModulation, data).catch((e: unknown) => {
+    await this.modem.sendData(this.messageCode(modulation, shortTraining), data).catch((e: unknown) => {
       throw asTransportError(e, 'sending page data');
     });
   }
 
   /**
-   * ECM image frames as HDLC at the message speed (AT+FTH=<mod>, T.31 §8.3.4). FCD and RCP
-   * frames are not final, so the modem answers CONNECT after each; an empty DLE ETX then ends
-   * the transmission and the modem answers OK. Class1Modem.sendFrames speaks V.21 (+FTH=3)
-   * only, so this uses the modem's AT channel for the few commands involved.
+   * ECM FCD/RCP frames (T.4 Annex A) as HDLC at the message speed. Like HylaFAX's Class 1
+   * driver, the frames are framed here (flags, FCS, zero-bit insertion: hdlcBitStream) and the
+   * bits sent as message data with +FTM=<mod> (T.31 §8.3.3), one modem command per partial
+   * page, through the same DLE shielding and XON/XOFF pacing as page data. Each frame is written
+   * in one piece, so a modem that runs dry between writes fills between frames, not inside one.
    */
   async sendImageFrames(modulation: Modulation, frames: Uint8Array[], shortTraining: boolean): Promise<void> {
-    const short = shortTraining && modulation.shortTrainingCode;
-    const code = short && this.hdlcCodes.has(short) ? short : modulation.code;
-    if (!this.hdlcCodes.has(code)) {
-      throw new FaxTransportError(
-        'modem-error',
-        `the modem cannot send HDLC at ${modulation.name} ${modulation.bitRate}`,
-      );
-    }
-    const cmd = `+FTH=${code}`;
-    const channel = this.modem.channel;
-    try {
-      const r = await channel.command(cmd, { timeoutMs: 10_000 });
-      if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
-      for (const frame of frames) {
-        await channel.waitWritable(30_000);
-        await channel.write(dleFrame(frame));
-        // The frame's airtime at the message speed, plus the modem's margin.
-        const next = await channel.waitResult(
-          ((frame.length + 8) * 8 * 1000) / modulation.bitRate + 5_000,
-          cmd,
-        );
-        if (next.code !== 'CONNECT') throw resultError(next, cmd, 'CONNECT');
-      }
-      await channel.write(DLE_ETX);
-      const end = await channel.waitResult(10_000, cmd);
-      if (end.code !== 'OK') throw resultError(end, cmd, 'OK');
-    } catch (e) {
-      throw asTransportError(e, 'sending ECM frames');
-    }
+    const stream = hdlcBitStream(frames, { openingFlags: flagsFor(ECM_SYNC_MS, modulation.bitRate) });
+    await this.modem
+      .sendData(this.messageCode(modulation, shortTraining), stream, { wholeChunks: true })
+      .catch((e: unknown) => {
+        throw asTransportError(e, 'sending ECM frames');
+      });
+  }
+
+  /** The +FTM code: V.17 with short training when asked and the modem lists it (T.31 Table 3). */
+  private messageCode(modulation: Modulation, shortTraining: boolean): ModemModulation {
+    const short = shortTraining ? modulation.shortTrainingCode : undefined;
+    const usable = short !== undefined && (this.transmitCodes?.has(short) ?? true);
+    return (usable ? short : modulation.code) as ModemModulation;
   }
 
   async hangup(): Promise<void> {

@@ -25,7 +25,7 @@ import { FaxTransport, FaxTransportError } from './transport.js';
 export type FaxProgress = { kind: 'dialing'; dialString: string } | { kind: 'connected' } | SenderProgress;
 
 export interface SendFaxOptions {
-  /** The line: a transport, or a Class 1 modem that is open and initialised (then probed with +FTM=?, +FTH=?). */
+  /** The line: a transport, or a Class 1 modem that is open and initialised (then probed with +FTM=?). */
   transport?: FaxTransport;
   modem?: Class1Modem;
   /** What to dial; without it the call must already be connected (receiving the far end's V.21). */
@@ -40,6 +40,8 @@ export interface SendFaxOptions {
   maxBitRate?: number;
   /** Use ECM when both ends can (default true). */
   ecm?: boolean;
+  /** Octets per ECM frame (T.30 Annex A.1.3, default 256). */
+  ecmFrameSize?: 256 | 64;
   /** 'unlimited' for Letter/Legal pages; default 'a4'. */
   pageLength?: PageLength;
   rtnHandling?: RtnHandling;
@@ -138,6 +140,7 @@ export async function sendFax(options: SendFaxOptions): Promise<FaxResult> {
     resolution: options.resolution,
     maxBitRate: options.maxBitRate,
     ecm: (options.ecm ?? true) && transport.ecm,
+    ecmFrameSize: options.ecmFrameSize,
     modulations: transport.modulations,
     pageLength: options.pageLength,
     rtnHandling: options.rtnHandling,

@@ -106,6 +106,7 @@ export async function callOverModem(
       resolution: settings.page.resolution,
       maxBitRate: settings.modem.maxSpeed,
       ecm: settings.page.ecm,
+      ecmFrameSize: settings.page.ecmFrameSize,
       pageLength: settings.page.paper === 'a4' ? 'a4' : 'unlimited',
       rtnHandling: settings.retry.rtn,
       signal: request.signal,

@@ -273,14 +273,18 @@ export class Class1Modem {
    * Sends message data (TCF or page) at a modulation (AT+FTM=<mod>, T.31 §8.3.3): CONNECT,
    * the data DLE-shielded and paced by XON/XOFF (or CTS), DLE ETX, then OK once the modem has
    * sent it all. The data is already in line bit order. An error thrown by the data source is
-   * rethrown unchanged after the modem is brought back to command state.
+   * rethrown unchanged after the modem is brought back to command state. `wholeChunks`: write
+   * each chunk in one piece, so that a modem that runs dry sends its fill only between chunks
+   * (ECM frames framed by hdlcBitStream).
    */
   sendData(
     modulation: Modulation,
-    data: Uint8Array | AsyncIterable<Uint8Array>,
-    options: { timeoutMs?: number } = {},
+    data: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+    options: { timeoutMs?: number; wholeChunks?: boolean } = {},
   ): Promise<void> {
-    return this.op(() => this.t31.sendData(modulation, data, options.timeoutMs ?? 10000));
+    return this.op(() =>
+      this.t31.sendData(modulation, data, options.timeoutMs ?? 10000, options.wholeChunks ?? false),
+    );
   }
 
   /**

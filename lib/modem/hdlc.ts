@@ -1,5 +1,7 @@
 /**
- * HDLC frame helpers for T.30 frames carried by a Class 1 modem (T.30 §5.3).
+ * HDLC for T.30 frames carried by a Class 1 modem (T.30 §5.3, ISO/IEC 13239): the frame
+ * constants, the FCS, and the framing of frames into the bit stream a synchronous HDLC
+ * transmitter sends, for the modems that carry ECM frames as message data (+FTM, T.31 §8.3.3).
  * Frames are passed without FCS: address 0xFF, control 0x03 (or 0x13 on the final frame,
  * T.30 §5.3.5), then the FCF and its information field.
  */
@@ -7,6 +9,8 @@
 export const HDLC_ADDRESS = 0xff;
 export const HDLC_CONTROL = 0x03;
 export const HDLC_CONTROL_FINAL = 0x13;
+/** The flag sequence 01111110 (T.30 §5.3.4) that opens, separates and closes frames. */
+export const HDLC_FLAG = 0x7e;
 
 /** True when the control octet has the P/F bit set (T.30 §5.3.5). */
 export function isFinalFrame(frame: Uint8Array): boolean {
@@ -34,4 +38,115 @@ export function fcs(data: Uint8Array): Uint8Array {
 /** A frame followed by its FCS leaves the CRC register at the good residue 0xF0B8. */
 export function hasValidFcs(frameWithFcs: Uint8Array): boolean {
   return frameWithFcs.length >= 3 && crc16Itu(frameWithFcs) === 0xf0b8;
+}
+
+/**
+ * Flags that fill `ms` at `bitRate`: the synchronization before the first ECM frame of a
+ * partial page is a series of flags for 200 ± 100 ms (T.4 Annex A §A.3; spandsp and HylaFAX
+ * send 200 ms).
+ */
+export function flagsFor(ms: number, bitRate: number): number {
+  return Math.ceil((bitRate * ms) / 8000);
+}
+
+export interface HdlcStreamOptions {
+  /** Flags before the first frame (see flagsFor). At least 1. */
+  openingFlags: number;
+  /** Flags after the last frame, the closing flag included (default 2, at least 1). */
+  closingFlags?: number;
+}
+
+/**
+ * Frames (address … FIF, without FCS) → the octets a Class 1 modem sends as message data so that
+ * the line carries them as HDLC: opening flags; each frame with its FCS (T.30 §5.3.7) and zero
+ * bits inserted after every five consecutive ones (T.30 §5.3.4, ISO/IEC 13239 §4.3.1); flags
+ * between frames; closing flags; then 1 bits (mark idle) up to the octet boundary. Octets are
+ * packed in line order: the first bit on the line is the least significant bit of the first
+ * octet (T.31 §8.3.3, the same order as page data; each HDLC octet goes least significant bit
+ * first, the FCS highest-order term first, as fcs() gives it).
+ *
+ * The stream comes back as segments (their concatenation is the stream). A modem whose host
+ * falls behind fills the line with its own octets (spandsp: 0x00; others: 0xFF) wherever the
+ * written data ran out; a segment ends only where such fill is harmless: after a complete
+ * closing flag, with a complete opening flag still to come. So between frames there are three
+ * flags: the closing flag, one that the cut (at the octet boundary after it) may split, and the
+ * opening flag of the next frame. Writing each segment in one piece keeps fill out of frames.
+ */
+export function hdlcBitStream(frames: readonly Uint8Array[], options: HdlcStreamOptions): Uint8Array[] {
+  const opening = Math.max(1, Math.floor(options.openingFlags));
+  const closing = Math.max(1, Math.floor(options.closingFlags ?? 2));
+  const out = new BitPacker();
+  // The opening flags are octet-aligned: the cut before the last one leaves it whole.
+  for (let i = 1; i < opening; i++) out.flag();
+  out.cutAtNextOctet();
+  out.flag();
+  frames.forEach((frame, i) => {
+    out.stuffed(frame);
+    out.stuffed(fcs(frame));
+    out.flag();
+    if (i === frames.length - 1) return;
+    out.cutAtNextOctet();
+    out.flag();
+    out.flag();
+  });
+  for (let i = frames.length > 0 ? 1 : 0; i < closing; i++) out.flag();
+  return out.finish();
+}
+
+/** Bits into octets, least significant bit first, in segments cut at requested octet boundaries. */
+class BitPacker {
+  private readonly segments: Uint8Array[] = [];
+  private octets: number[] = [];
+  private current = 0;
+  private bits = 0;
+  private ones = 0;
+  private cutPending = false;
+
+  /** A flag: its six ones are not stuffed, and it ends any run of ones. */
+  flag(): void {
+    for (let k = 0; k < 8; k++) this.bit((HDLC_FLAG >>> k) & 1);
+    this.ones = 0;
+  }
+
+  /** Octets of a frame, least significant bit first, a 0 after every fifth 1 in a row. */
+  stuffed(data: Uint8Array): void {
+    for (const octet of data) {
+      for (let k = 0; k < 8; k++) {
+        const b = (octet >>> k) & 1;
+        this.bit(b);
+        if (b === 0) this.ones = 0;
+        else if (++this.ones === 5) {
+          this.bit(0);
+          this.ones = 0;
+        }
+      }
+    }
+  }
+
+  /** End the current segment at the next octet boundary (now, if the bits are aligned). */
+  cutAtNextOctet(): void {
+    if (this.bits === 0) this.cut();
+    else this.cutPending = true;
+  }
+
+  finish(): Uint8Array[] {
+    while (this.bits !== 0) this.bit(1);
+    this.cut();
+    return this.segments;
+  }
+
+  private bit(b: number): void {
+    this.current |= b << this.bits;
+    if (++this.bits < 8) return;
+    this.octets.push(this.current);
+    this.current = 0;
+    this.bits = 0;
+    if (this.cutPending) this.cut();
+  }
+
+  private cut(): void {
+    this.cutPending = false;
+    if (this.octets.length > 0) this.segments.push(Uint8Array.from(this.octets));
+    this.octets = [];
+  }
 }

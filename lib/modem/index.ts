@@ -12,11 +12,15 @@ export { dleShield, dleFrame, dleUnshield, DleUnshielder, DLE, ETX, SUB, DLE_ETX
 export {
   crc16Itu,
   fcs,
+  flagsFor,
   hasValidFcs,
+  hdlcBitStream,
+  type HdlcStreamOptions,
   isFinalFrame,
   HDLC_ADDRESS,
   HDLC_CONTROL,
   HDLC_CONTROL_FINAL,
+  HDLC_FLAG,
 } from './hdlc.js';
 export {
   MODULATIONS,

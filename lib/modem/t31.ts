@@ -156,11 +156,16 @@ export class T31Session {
     this.transmitting = false;
   }
 
-  /** T.31 §8.3.3: CONNECT, shielded data paced by XON/XOFF (or CTS), DLE ETX, OK. */
+  /**
+   * T.31 §8.3.3: CONNECT, shielded data paced by XON/XOFF (or CTS), DLE ETX, OK. Chunks are
+   * written 256 octets at a time, or each in one piece with `wholeChunks`: a modem that runs
+   * out of data sends fill there, so the caller decides where that may happen (hdlcBitStream).
+   */
   async sendData(
     modulation: Modulation,
-    data: Uint8Array | AsyncIterable<Uint8Array>,
+    data: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
     timeoutMs: number,
+    wholeChunks = false,
   ): Promise<void> {
     checkModulation(modulation);
     const cmd = `+FTM=${modulation}`;
@@ -171,7 +176,8 @@ export class T31Session {
       data instanceof Uint8Array ? [data] : data;
     try {
       for await (const chunk of source) {
-        for (let o = 0; o < chunk.length; o += TX_CHUNK) {
+        const step = wholeChunks ? Math.max(1, chunk.length) : TX_CHUNK;
+        for (let o = 0; o < chunk.length; o += step) {
           const early = this.at.peekResult();
           if (early) {
             // The DCE left data state on its own (ERROR, NO CARRIER): it is in command state.
@@ -179,7 +185,7 @@ export class T31Session {
             throw resultError(early, cmd, 'OK');
           }
           await this.at.waitWritable(XOFF_TIMEOUT_MS);
-          await this.at.write(dleShield(chunk.subarray(o, o + TX_CHUNK)), XOFF_TIMEOUT_MS);
+          await this.at.write(dleShield(chunk.subarray(o, o + step)), XOFF_TIMEOUT_MS);
           if (this.drainChunks) await this.at.drain(XOFF_TIMEOUT_MS);
         }
       }

@@ -7,7 +7,7 @@
 import type { DcsParameters } from './dis.js';
 import { encodeDcs } from './dis.js';
 import { blockFrames, splitPage } from './ecm.js';
-import type { T30Action } from './events.js';
+import type { FailureKind, T30Action } from './events.js';
 import { Fcf, PPS_NULL } from './fcf.js';
 import { T30Frame, buildCtc, buildEor, buildFrame, buildPps, pprFrameNumbers } from './frames.js';
 import type { Modulation } from './modulation.js';
@@ -24,6 +24,8 @@ export interface EcmSession {
   sendCommand(next: SenderState, actions: T30Action[], before?: T30Action[]): T30Action[];
   /** All blocks answered: MCF for every one, or some abandoned with EOR/ERR. */
   pageDone(withErrors: boolean): T30Action[];
+  /** DCN and hang up with this failure. */
+  fail(kind: FailureKind, message: string): T30Action[];
   countRetransmittedFrames(frames: number): void;
 }
 
@@ -35,6 +37,7 @@ export class EcmPage {
   private pendingFrames: number[] = [];
   private pendingModulation?: Modulation;
   private t5Armed = false;
+  private t5Expired = false;
   /** After CTC/CTR the new speed has had no TCF: its first block goes with long training. */
   private longTrainingNext = false;
 
@@ -143,8 +146,20 @@ export class EcmPage {
     return [progress, ...this.resend(this.pendingFrames)];
   }
 
-  /** RNR: ask again with RR until the far end is ready, at most T5 (T.30 §A.4.5). */
+  /** T5 ran out (the timer is gone): the next RNR ends the call. */
+  onT5Expired(): void {
+    if (!this.t5Armed) return;
+    this.t5Armed = false;
+    this.t5Expired = true;
+  }
+
+  /**
+   * RNR: ask again with RR until the far end is ready, at most T5 (T.30 §A.4.5); an RNR after
+   * T5 has run out is answered with DCN (T.30 §5.4.3, T5: "the DCN command is transmitted").
+   */
   onRnr(): T30Action[] {
+    if (this.t5Expired)
+      return this.session.fail('protocol-timeout', 'the far end stayed not ready (RNR) beyond T5');
     const actions: T30Action[] = [];
     if (!this.t5Armed) {
       this.t5Armed = true;

@@ -159,7 +159,12 @@ export class T30Sender {
     if (timer === 'T1' && this.current === 'awaitDis') {
       return this.fail('not-a-fax', 'no DIS from the far end within T1');
     }
-    if (timer === 'T5') return this.fail('protocol-timeout', 'the far end stayed not ready (RNR) beyond T5');
+    // T5 runs out while RR awaits its answer (timers end receives): keep listening; the next
+    // RNR gets DCN (ecm-sender.ts onRnr), so DCN does not go out over the far end's response.
+    if (timer === 'T5') {
+      this.ecm?.onT5Expired();
+      return [this.receive()];
+    }
     return [];
   }
 
@@ -468,6 +473,7 @@ export class T30Sender {
       slower: () => this.slower(),
       sendCommand: (next, actions, before) => this.sendCommand(next, actions, before),
       pageDone: (withErrors) => this.onEcmPageDone(withErrors),
+      fail: (kind, message) => this.fail(kind, message),
       countRetransmittedFrames: (frames) => {
         this.frameRetransmissions += frames;
       },

@@ -130,8 +130,11 @@ export const RESPONSES: Record<SenderState, ResponseTable> = {
 export const T1_MS = 35_000;
 /** T.30 §5.4.3: T4, the wait for a response (3 s ± 15 %, automatic units). */
 export const T4_MS = 3_000;
-/** T.30 §5.4.3 and Annex A: T5, how long a sender keeps asking RR while the far end says RNR. */
-export const T5_MS = 60_000;
+/**
+ * T.30 §5.4.3 and Annex A: T5, how long a sender keeps asking RR while the far end says RNR:
+ * 60 ± 5 s. The upper end, as spandsp: TSB-85 OTEN03 wants at least 23 RR before DCN.
+ */
+export const T5_MS = 65_000;
 /** T.30 §5.3.2: silence between the end of one signal and the start of the next. */
 export const INTER_SIGNAL_SILENCE_MS = 75;
 /** T.30 §5.3.2 (training check, TCF): 1.5 s of zeros. */

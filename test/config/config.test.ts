@@ -53,7 +53,7 @@ const DEFAULTS: FaxSettings = {
   dialPolicy: { allow: [], deny: [] },
   coverPage: { mode: 'auto', template: '', notice: '' },
   tagline: { enabled: true, format: 'From %%s %%n|%c|Page %%P of %%T' },
-  page: { paper: 'a4', resolution: 'fine', ecm: true },
+  page: { paper: 'a4', resolution: 'fine', ecm: true, ecmFrameSize: 256 },
   retry: { rtn: 'retransmit', maxRetrains: 3 },
   logLevel: 'info',
 };
@@ -89,10 +89,12 @@ describe('lpfax.conf syntax', () => {
           'Organization: Acme Ltd.\n' +
           'LocalIdentifier: +1 415 555 0100\n' +
           'DialMode: PULSE\n' +
+          'ECMFrameSize: 64\n' +
           'class: 1.0\n',
       ),
     );
     const s = settingsOf(layer);
+    expect(s.page.ecmFrameSize).toBe(64);
     expect(s.modem.maxSpeed).toBe(9600);
     expect(s.page.resolution).toBe('superfine');
     expect(s.coverPage.notice).toBe('Confidential # not for "others" ');
@@ -196,6 +198,11 @@ describe('lpfax.conf syntax', () => {
       'retrains out of range',
       'MaxRetrains: 11',
       { kind: 'bad-value', reason: '"11" is not a whole number from 0 to 10' },
+    ],
+    [
+      'an ECM frame size T.30 does not have',
+      'ECMFrameSize: 128',
+      { kind: 'bad-value', key: 'ECMFrameSize', reason: '"128" is not one of 256, 64' },
     ],
   ];
 
@@ -315,7 +322,7 @@ describe('precedence: job > queue > file > defaults', () => {
     );
     const s = settingsOf(job);
     expect([s.page, s.coverPage.mode, s.identity.senderName]).toEqual([
-      { paper: 'letter', resolution: 'superfine', ecm: false },
+      { paper: 'letter', resolution: 'superfine', ecm: false, ecmFrameSize: 256 },
       'off',
       'Zoë Ångström',
     ]);

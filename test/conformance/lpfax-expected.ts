@@ -6,7 +6,6 @@
  * tsb85.test.ts reads this file and nothing else reads it).
  */
 export const PASS = 'pass';
-const NO_ECM = 'ECM partial page at V.27ter/4800: 0 FCD and 0 RCP frames';
 export const LPFAX_TABLE: Record<string, string> = {
   // MTGN: normal calls
   MTGN01: PASS,
@@ -60,13 +59,13 @@ export const LPFAX_TABLE: Record<string, string> = {
   'OTGC09-12': PASS,
   OTGC10: PASS,
   OTGC11: PASS,
-  // OTEN: ECM (lpfax sends no ECM frames yet)
-  OTEN01: `step 14: ${NO_ECM}`,
-  OTEN02: `step 14: ${NO_ECM}`,
-  OTEN03: `step 14: ${NO_ECM}`,
-  OTEN04: `step 15: ${NO_ECM}`,
-  OTEN05: `step 15: ${NO_ECM}`,
-  OTEN06: `step 14: ${NO_ECM}`,
+  // OTEN: ECM
+  OTEN01: PASS,
+  OTEN02: PASS,
+  OTEN03: PASS,
+  OTEN04: PASS,
+  OTEN05: PASS,
+  OTEN06: PASS,
   // MTGX: exceptions
   MTGX01: PASS,
   MTGX02: PASS,

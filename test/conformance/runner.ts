@@ -61,7 +61,12 @@ export const EFAX: SenderTemplate = {
   args: ['-d', '{device}', '-o1', '-l', '+0123456789', '-v', 'ewinchrmf', '-t', 'T{number}', '{files}'],
 };
 
-/** lpfax's own sender, once dist/bin/lpfax.js has `send`. */
+/**
+ * lpfax's own sender, once dist/bin/lpfax.js has `send`. With 64-octet ECM frames: T.30 A.1.3
+ * leaves 256 or 64 to the sender, and the ECM cases (OTEN) are scripted for 64 (their partial
+ * pages end where 256 frames of 64 octets do: OTEN01's first page takes two). The frame size
+ * matters only with ECM, which only the OTEN cases' DIS offer.
+ */
 export const LPFAX: SenderTemplate = {
   name: 'lpfax',
   command: process.execPath,
@@ -74,6 +79,8 @@ export const LPFAX: SenderTemplate = {
     '{number}',
     '--ident',
     '+0123456789',
+    '--ecm-frame-size',
+    '64',
     '--verbose',
     '{documents}',
   ],
@@ -213,9 +220,11 @@ async function runOne(
     }
     return undefined;
   })();
-  const docPages = pagesOf(c).map((p) => pages[p]);
-  const doc = await pages.document(pagesOf(c));
-  const documents = await Promise.all(documentsOf(c).map((d) => pages.document(d)));
+  // ECM cases count partial pages, which needs the pages' full length (pages.ts).
+  const full = c.group === 'OTEN';
+  const docPages = await Promise.all(pagesOf(c).map((p) => pages.document([p], full)));
+  const doc = await pages.document(pagesOf(c), full);
+  const documents = await Promise.all(documentsOf(c).map((d) => pages.document(d, full)));
   const sender = spawn(senderT.command, senderArgs(senderT, device, '5551234', docPages, doc, documents), {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...senderT.env },

@@ -1,6 +1,8 @@
 /**
  * lib/fax on an impaired simulated line (test/linesim, spandsp receives): white noise at -50 dBm0,
- * and a far end that hangs up in the middle of a document. The loudest noise lpfax survives is a
+ * a burst of noise in an ECM partial page (PPR and retransmitted frames), a far end that is not
+ * ready (ECM RNR) and one that hangs up in the middle of a document. Steady white noise does not
+ * provoke PPR: from about -48 dBm0 training fails before page data takes bit errors. The loudest noise lpfax survives is a
  * benchmark, not a test: `node dist/bench/line.js --noise-sweep`.
  */
 
@@ -62,15 +64,53 @@ describe('sendFax on an impaired simulated line', () => {
     expect(bitmapsEqual(received[0]!.bitmap, sent[0]!)).toBe(true);
   }, 60_000);
 
+  it('a far end not ready (RNR ×3, ECM): RR until it is, then the page arrives unchanged', async () => {
+    const sent = [testPage(1, 120)];
+    const { result, far, received, trace } = await send({ speed: 4, rnr: 3 }, sent);
+    if (!result.ok) console.log(trace.join('\n'));
+    expect(result).toMatchObject({ ok: true, pagesConfirmed: 1, ecm: true, coding: 'mmr' });
+    // T.30 §A.4.5: each RNR (FF 13 EC) is answered with RR (FF 13 6F) after the PPS.
+    const rnr = trace.filter((l) => l.startsWith('event') && l.includes('"ff 13 ec"')).length;
+    const rr = trace.filter((l) => l.startsWith('action') && l.includes('"frames":["ff 13 6f"]')).length;
+    expect(rnr).toBe(3);
+    expect(rr).toBe(3);
+    expect(far).toMatchObject({ outcome: 'completed', pages: 1, completionCode: 0, ecm: true });
+    expect(received).toHaveLength(1);
+    expect(bitmapsEqual(received[0]!.bitmap, sent[0]!)).toBe(true);
+  }, 60_000);
+
+  it('a burst of noise in the middle of an ECM partial page: PPR, the frames again, page unchanged', async () => {
+    // 600 rows: about 46 kB of MMR, 26 s at 14400 bit/s from about 11 s after the far end
+    // answered; linesim's burst (-10 dBm0 for 100 ms, 4 s into the page data) spoils a frame or two.
+    const sent = [testPage(1, 600)];
+    const { result, far, received, trace, progress } = await send(
+      { speed: 3, burstAtSeconds: 15, burstMs: 100 },
+      sent,
+    );
+    if (!result.ok || result.frameRetransmissions === 0) console.log(trace.join('\n'));
+    expect(result).toMatchObject({ ok: true, pagesConfirmed: 1, ecm: true, modulation: 'V.17 14400' });
+    // The far end asked for frames again (PPR: FCF, then 32 octets of frame bits) and lpfax sent
+    // them, at the same speed.
+    const ppr = trace.filter((l) => l.startsWith('event') && l.includes('"frame":"<35 octets>"'));
+    expect(ppr.length).toBeGreaterThanOrEqual(1);
+    expect(progress.filter((p) => p.kind === 'frames-retransmitted').length).toBe(ppr.length);
+    expect(result.frameRetransmissions).toBeGreaterThan(0);
+    expect(far).toMatchObject({ outcome: 'completed', pages: 1, completionCode: 0, ecm: true });
+    expect(received).toHaveLength(1);
+    expect(bitmapsEqual(received[0]!.bitmap, sent[0]!)).toBe(true);
+  }, 90_000);
+
   it('a far end that hangs up after confirming page 1 of 3: typed failure, 1 page confirmed', async () => {
     // linesim's --hangup-after-page 2: page 1 gets its MCF, the line drops once page 2 is in.
     const sent = [testPage(1, 120), testPage(2, 120), testPage(3, 120)];
     const { result, far, progress } = await send({ speed: 4, hangupAfterPage: 2 }, sent);
     expect(result.ok).toBe(false);
     expect(result.pagesConfirmed).toBe(1);
-    // No answer to the post-page command after page 2: T.30's repeats (T4) run out.
+    // No answer to the post-page command after page 2 (with ECM, the far end's default, that is
+    // PPS-MPS, T.30 §A.4.3): T.30's repeats (T4) run out.
     expect(result.failure?.kind).toBe('protocol-timeout');
-    expect(result.failure?.message).toMatch(/post-?page/i);
+    expect(result.failure?.message).toMatch(/post-?page|pps/i);
+    expect(result.ecm).toBe(true);
     expect(progress.filter((p) => p.kind === 'page-confirmed')).toHaveLength(1);
     expect(far.outcome).toBe('far-end-hangup');
     expect(far.pages).toBeLessThan(3);

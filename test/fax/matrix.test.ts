@@ -1,17 +1,21 @@
 /**
  * One matrix of calls to a far end (spandsp) whose capabilities are restricted: every modem family
- * (V.27 ter, V.29, V.17), every resolution and the codings a non-ECM call can use (MH, MR; T.6/MMR
- * needs ECM, T.30 Table 2 note, which spandsp 0.0.6's simulated T.31 modem cannot carry: it offers
- * HDLC at V.21 only, +FTH=3). The pages spandsp writes must equal what we sent, after the
- * documented resolution change when the far end cannot take ours (lib/t4 convertResolution).
+ * (V.27 ter, V.29, V.17), every resolution and every coding, without ECM (MH, MR) and with ECM
+ * (T.30 Annex A; MH, MR and T.6/MMR, which T.30 Table 2 allows only with ECM). spandsp 0.0.6's
+ * simulated T.31 modem offers HDLC at V.21 only (+FTH=3), so the ECM frames go out framed by
+ * lpfax itself as message data (+FTM, lib/modem/hdlc.ts). The pages spandsp writes must equal
+ * what we sent, after the documented resolution change when the far end cannot take ours
+ * (lib/t4 convertResolution).
  */
 import { readFile } from 'node:fs/promises';
 import { sendFax, type FaxResult } from '../../lib/fax/index.js';
 import { Class1Modem } from '../../lib/modem/index.js';
+import type { DcsParameters } from '../../lib/t30/index.js';
 import {
   bitmapsEqual,
   convertResolution,
   createBitmap,
+  encodePage,
   readTiff,
   setPixel,
   type Bitmap,
@@ -36,41 +40,83 @@ const cases: {
   name: string;
   line: LineSimOptions;
   send: Resolution;
-  expect: { bitRate: number; modulation: string; coding: 'mh' | 'mr'; resolution: Resolution };
+  /** Octets per ECM frame lpfax sends (default 256). */
+  ecmFrameSize?: 64;
+  /** Rows of the page (default by resolution: 60, 120, 240). */
+  rows?: number;
+  expect: {
+    bitRate: number;
+    modulation: string;
+    coding: 'mh' | 'mr' | 'mmr';
+    resolution: Resolution;
+    ecm: boolean;
+  };
 }[] = [
   {
-    name: 'V.27 ter, MH only, standard',
-    line: { modems: ['v27ter'], codings: ['mh'], resolutions: ['standard'] },
+    name: 'V.27 ter, MH only, standard, ECM off',
+    line: { modems: ['v27ter'], codings: ['mh'], resolutions: ['standard'], ecm: false },
     send: 'standard',
-    expect: { bitRate: 4800, modulation: 'V.27ter 4800', coding: 'mh', resolution: 'standard' },
+    expect: { bitRate: 4800, modulation: 'V.27ter 4800', coding: 'mh', resolution: 'standard', ecm: false },
   },
   {
     name: 'V.29, fine, ECM off',
     line: { modems: ['v29'], resolutions: ['standard', 'fine'], ecm: false },
     send: 'fine',
-    expect: { bitRate: 9600, modulation: 'V.29 9600', coding: 'mr', resolution: 'fine' },
+    expect: { bitRate: 9600, modulation: 'V.29 9600', coding: 'mr', resolution: 'fine', ecm: false },
   },
   {
-    name: 'V.17, superfine',
-    line: { modems: ['v17'] },
+    name: 'V.17, superfine, ECM off',
+    line: { modems: ['v17'], ecm: false },
     send: 'superfine',
-    expect: { bitRate: 14400, modulation: 'V.17 14400', coding: 'mr', resolution: 'superfine' },
+    expect: { bitRate: 14400, modulation: 'V.17 14400', coding: 'mr', resolution: 'superfine', ecm: false },
   },
   {
-    name: 'superfine pages to a far end that only takes standard',
+    name: 'V.17, fine, ECM with T.6 (MMR)',
+    line: { modems: ['v17'] },
+    send: 'fine',
+    expect: { bitRate: 14400, modulation: 'V.17 14400', coding: 'mmr', resolution: 'fine', ecm: true },
+  },
+  {
+    // 1000 rows code to more than 256 frames of 64 octets: two partial pages (PPS-NULL, PPS-EOP).
+    name: 'V.17, fine, ECM with T.6 (MMR) in 64-octet frames, two partial pages',
+    line: { modems: ['v17'] },
+    send: 'fine',
+    ecmFrameSize: 64,
+    rows: 1000,
+    expect: { bitRate: 14400, modulation: 'V.17 14400', coding: 'mmr', resolution: 'fine', ecm: true },
+  },
+  {
+    name: 'V.29, fine, ECM with MR (no MMR at the far end)',
+    line: { modems: ['v29'], codings: ['mh', 'mr'] },
+    send: 'fine',
+    expect: { bitRate: 9600, modulation: 'V.29 9600', coding: 'mr', resolution: 'fine', ecm: true },
+  },
+  {
+    name: 'V.27 ter, standard, ECM with MH only',
+    line: { modems: ['v27ter'], codings: ['mh'], resolutions: ['standard'] },
+    send: 'standard',
+    expect: { bitRate: 4800, modulation: 'V.27ter 4800', coding: 'mh', resolution: 'standard', ecm: true },
+  },
+  {
+    name: 'superfine pages to a far end that only takes standard (ECM, MMR)',
     line: { modems: ['v29'], resolutions: ['standard'] },
     send: 'superfine',
-    expect: { bitRate: 9600, modulation: 'V.29 9600', coding: 'mr', resolution: 'standard' },
+    expect: { bitRate: 9600, modulation: 'V.29 9600', coding: 'mmr', resolution: 'standard', ecm: true },
   },
 ];
 
 describe('sendFax to a restricted far end (one matrix)', () => {
   it.each(cases)(
     '$name',
-    async ({ line, send, expect: want }) => {
+    async ({ line, send, ecmFrameSize, rows, expect: want }) => {
       const sim = await startLineSim({ speed: 3, ...line });
-      const sent = [page(send === 'superfine' ? 240 : send === 'fine' ? 120 : 60)];
+      const sent = [page(rows ?? (send === 'superfine' ? 240 : send === 'fine' ? 120 : 60))];
+      if (rows) {
+        const coded = encodePage(sent[0], { coding: want.coding, bitOrder: 'lsb-first' }).length;
+        expect(coded).toBeGreaterThan(256 * (ecmFrameSize ?? 256));
+      }
       let result: FaxResult;
+      const dcs: DcsParameters[] = [];
       const modem = await Class1Modem.open(sim.devicePath, { lock: false });
       try {
         await modem.init();
@@ -80,18 +126,24 @@ describe('sendFax to a restricted far end (one matrix)', () => {
           pages: faxPages(sent, send),
           localIdent: '+1 415 555 0100',
           resolution: send,
+          ecmFrameSize,
+          onProgress: (p) => p.kind === 'trained' && dcs.push(p.dcs),
         });
       } finally {
         await modem.close();
       }
       try {
         const far = await sim.nextCall(60_000);
-        expect(result).toMatchObject({ ok: true, pagesConfirmed: 1, ...want, ecm: false });
+        expect(result).toMatchObject({ ok: true, pagesConfirmed: 1, frameRetransmissions: 0, ...want });
+        // The DCS the page went with (the last training's).
+        expect(dcs.at(-1)).toMatchObject({ ecm: want.ecm, coding: want.coding });
+        if (want.ecm) expect(dcs.at(-1)?.ecmFrameSize).toBe(ecmFrameSize ?? 256);
         expect(far).toMatchObject({
           outcome: 'completed',
           pages: 1,
           bitRate: want.bitRate,
           coding: want.coding,
+          ecm: want.ecm,
         });
         expect(far.resolution).toBe(want.resolution);
         const received = readTiff(await readFile(far.tiff!));

@@ -51,6 +51,10 @@ export interface LineSimOptions {
   noDialtone?: boolean;
   /** White noise on the line, in dBm0 (e.g. -40). */
   noiseDbm0?: number;
+  /** A burst of loud noise (-10 dBm0) towards the far end, this many seconds after it answered. */
+  burstAtSeconds?: number;
+  /** How long the burst lasts, in ms (default 100). */
+  burstMs?: number;
   hangupAfterSeconds?: number;
   /** The far end hangs up once page N is in, before confirming it. */
   hangupAfterPage?: number;
@@ -162,6 +166,8 @@ function optionArgs(o: LineSimOptions, outDir: string): string[] {
   if (o.noAnswer) a.push('--no-answer');
   if (o.noDialtone) a.push('--no-dialtone');
   num('--noise', o.noiseDbm0);
+  num('--burst-at', o.burstAtSeconds);
+  num('--burst-ms', o.burstMs);
   num('--hangup-after-seconds', o.hangupAfterSeconds);
   num('--hangup-after-page', o.hangupAfterPage);
   str('--modems', o.modems?.join(','));

@@ -594,16 +594,22 @@ describe('Phase C/D with ECM (T.30 Annex A)', () => {
     expect(call.frame(MCF)).toEqual(['cancel T5', 'silence 75', 'send DCN', 'hangup ok']);
   });
 
-  it('gives up when the far end stays not ready until T5 expires', () => {
+  it('gives up when the far end stays not ready until T5 expires: DCN answers the next RNR', () => {
     const call = trained();
     call.page(new Uint8Array(300), false);
     call.frame(RNR);
     call.frame(RNR);
-    expect(call.step({ type: 'timerExpired', timer: 'T5' })).toEqual([
-      'silence 75',
-      'send DCN',
-      'hangup protocol-timeout',
-    ]);
+    // T5 runs out while RR awaits its answer: nothing goes out over the far end's response.
+    expect(call.step({ type: 'timerExpired', timer: 'T5' })).toEqual(['receive 3000']);
+    expect(call.frame(RNR)).toEqual(['silence 75', 'send DCN', 'hangup protocol-timeout']);
+  });
+
+  it('after T5 ran out, a ready far end still gets the page through', () => {
+    const call = trained();
+    call.page(new Uint8Array(300), false);
+    call.frame(RNR);
+    expect(call.step({ type: 'timerExpired', timer: 'T5' })).toEqual(['receive 3000']);
+    expect(call.frame(MCF)).toEqual(['silence 75', 'send DCN', 'hangup ok']);
   });
 
   it('repeats PPS (not the image) on CRP', () => {

@@ -9,6 +9,15 @@
 
 #include "machine.h"
 
+/* The ECM frame size the session's DCS announced: T.30 Table 2 bit 28 (the FIF's fourth octet,
+   bit 1 first as received: 0x10) set is 64 octets, clear is 256. T.30 A.1.3 lets the sender
+   choose; a PP step's frame_size attribute describes the frames spandsp's tester sends itself
+   (T steps), not what it must accept. */
+static int dcs_ecm_frame_size(const uint8_t *dcs, int len)
+{
+    return len > 6 && (dcs[6] & 0x10) ? 64 : 256;
+}
+
 /* An HDLC frame from the fast modem: ECM's FCD and RCP frames, counted for the R PP step. */
 void fast_frame(far_end_t *f, const uint8_t *msg, int len, bool ok)
 {
@@ -19,10 +28,10 @@ void fast_frame(far_end_t *f, const uint8_t *msg, int len, bool ok)
         return;
     }
     uint8_t fcf = bit_reverse8(msg[2]);
-    int size = f->sc->steps[f->pc].frame_size;
+    int size = dcs_ecm_frame_size(f->session_dcs, f->session_dcs_len);
     if (fcf == FCF_FCD) {
         f->fcd++;
-        if (size > 0 && len - 4 > size)
+        if (len - 4 > size)
             f->fcd_oversize++;
     } else if (fcf == FCF_RCP) {
         f->rcp++;
@@ -63,7 +72,8 @@ static void end_of_fast(far_end_t *f)
             fail(f, "ECM partial page at %s: %d FCD and %d RCP frames (T.4 A.3.6 wants both)", f->modem, f->fcd,
                  f->rcp);
         else if (f->fcd_oversize)
-            fail(f, "%d FCD frames longer than %d octets", f->fcd_oversize, st->frame_size);
+            fail(f, "%d FCD frames longer than the %d octets the DCS announced", f->fcd_oversize,
+                 dcs_ecm_frame_size(f->session_dcs, f->session_dcs_len));
         else
             step_done(f);
     }

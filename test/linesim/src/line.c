@@ -15,6 +15,8 @@
 #include "linesim.h"
 
 #define SECONDS(s) ((int64_t) ((s) * SAMPLE_RATE))
+/* --burst-at: as loud as the fax signal itself, so what it covers is lost. */
+#define BURST_DBM0 -10
 #define RING_PERIOD_SECONDS 6.0 /* one RING per cadence (2 s on, 4 s off) */
 
 typedef enum {
@@ -42,6 +44,7 @@ struct line_s {
     char number[128];
     int64_t call_start_samples, call_start_ms, connected_at;
     awgn_state_t *noise_to_far, *noise_to_host;
+    awgn_state_t *burst; /* --burst-at: loud noise towards the far end for a moment */
     delay_line_t *delay_to_far, *delay_to_host;
 };
 
@@ -188,6 +191,8 @@ line_t *line_create(const linesim_options_t *opt, host_port_t *port)
     l->port = port;
     l->noise_to_far = noise_create(opt, 1234567);
     l->noise_to_host = noise_create(opt, 7654321);
+    if (opt->burst_at >= 0)
+        l->burst = awgn_init_dbm0(NULL, 4242, (float) BURST_DBM0);
     l->delay_to_far = delay_line_create(opt->line_delay_ms);
     l->delay_to_host = delay_line_create(opt->line_delay_ms);
     host_port_set_handlers(port, host_rx, host_session, l);
@@ -202,6 +207,8 @@ void line_free(line_t *l)
         awgn_free(l->noise_to_far);
     if (l->noise_to_host)
         awgn_free(l->noise_to_host);
+    if (l->burst)
+        awgn_free(l->burst);
     delay_line_free(l->delay_to_far);
     delay_line_free(l->delay_to_host);
     free(l);
@@ -294,6 +301,12 @@ void line_tick(line_t *l, int64_t now_ms)
     modem_audio_tx(l->t31, to_far);
     delay_line_pass(l->delay_to_far, to_far);
     noise_add(l->noise_to_far, to_far);
+    if (l->burst && l->state == LINE_CONNECTED) {
+        /* A click on the line: a burst of loud noise that corrupts what the host sends. */
+        int64_t t = l->samples - l->connected_at - SECONDS(l->opt->burst_at);
+        if (t >= 0 && t < SECONDS(l->opt->burst_ms / 1000.0))
+            noise_add(l->burst, to_far);
+    }
     if (l->state == LINE_CONNECTED && l->far)
         far_end_audio(l->far, to_far, to_host);
     else

@@ -43,6 +43,8 @@ typedef struct {
     int max_rings;           /* send mode: rings before the caller gives up */
     bool noise;              /* add white noise ... */
     double noise_dbm0;       /* ... at this level */
+    double burst_at;         /* <0: none; else a noise burst towards the far end S s after answer */
+    double burst_ms;         /* ... lasting this long, at BURST_DBM0 */
     double hangup_after_seconds; /* <0: never */
     int hangup_after_page;   /* <0: never */
     int modems;              /* T30_SUPPORT_V27TER | ... */

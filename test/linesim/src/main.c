@@ -38,6 +38,8 @@ static void usage(FILE *out)
           "  --ring-seconds S        seconds of ringing before the far end answers (2)\n"
           "  --busy | --no-answer | --no-dialtone   the dialled call fails so\n"
           "  --noise DBM0            white noise on the line at this level (e.g. -40)\n"
+          "  --burst-at S            a burst of loud noise towards the far end S s after it answered\n"
+          "  --burst-ms MS           ... lasting MS ms (100)\n"
           "  --hangup-after-seconds S  the far end hangs up S seconds after answering\n"
           "  --hangup-after-page N   the far end hangs up once page N is in, before confirming it\n"
           "  --modems LIST           far-end modems: v27ter,v29,v17 (default all)\n"
@@ -102,7 +104,8 @@ static void parse_options(int argc, char **argv, linesim_options_t *o)
         { "ring-after", required_argument, 0, 'A' }, { "rings", required_argument, 0, 'R' },
         { "ring-seconds", required_argument, 0, 'r' }, { "busy", no_argument, 0, 'b' },
         { "no-answer", no_argument, 0, 'n' },       { "no-dialtone", no_argument, 0, 'd' },
-        { "noise", required_argument, 0, 'N' },     { "hangup-after-seconds", required_argument, 0, 'H' },
+        { "noise", required_argument, 0, 'N' },     { "burst-at", required_argument, 0, 'U' },
+        { "burst-ms", required_argument, 0, 'u' },     { "hangup-after-seconds", required_argument, 0, 'H' },
         { "hangup-after-page", required_argument, 0, 'P' }, { "modems", required_argument, 0, 'm' },
         { "resolutions", required_argument, 0, 'x' }, { "codings", required_argument, 0, 'c' },
         { "ecm", required_argument, 0, 'e' },       { "rnr", required_argument, 0, 'X' },
@@ -115,7 +118,7 @@ static void parse_options(int argc, char **argv, linesim_options_t *o)
 
     *o = (linesim_options_t) {
         .out_dir = ".", .speed = 1.0, .ring_seconds = 2.0, .ring_after = 1.0, .max_rings = 5,
-        .hangup_after_seconds = -1, .hangup_after_page = -1,
+        .hangup_after_seconds = -1, .hangup_after_page = -1, .burst_at = -1, .burst_ms = 100,
         .modems = T30_SUPPORT_V27TER | T30_SUPPORT_V29 | T30_SUPPORT_V17,
         .resolutions = T30_SUPPORT_STANDARD_RESOLUTION | T30_SUPPORT_FINE_RESOLUTION
                        | T30_SUPPORT_SUPERFINE_RESOLUTION,
@@ -136,6 +139,8 @@ static void parse_options(int argc, char **argv, linesim_options_t *o)
         case 'n': o->no_answer = true; break;
         case 'd': o->no_dialtone = true; break;
         case 'N': o->noise = true; o->noise_dbm0 = parse_number(optarg, "--noise"); break;
+        case 'U': o->burst_at = parse_number(optarg, "--burst-at"); break;
+        case 'u': o->burst_ms = parse_number(optarg, "--burst-ms"); break;
         case 'H': o->hangup_after_seconds = parse_number(optarg, "--hangup-after-seconds"); break;
         case 'P': o->hangup_after_page = (int) parse_number(optarg, "--hangup-after-page"); break;
         case 'm': o->modems = parse_list(optarg, modem_names, modem_bits, 3); break;
