@@ -22,7 +22,12 @@ describe('ppd/lpfax.ppd', () => {
   it('gives defaults that lib/config reads as the queue layer', () => {
     const r = loadFaxSettings({ ...noConfig, ppdPath });
     if (!r.ok) throw r.error;
-    expect(r.value.settings.page).toEqual({ paper: 'letter', resolution: 'fine', ecm: true });
+    expect(r.value.settings.page).toEqual({
+      paper: 'letter',
+      resolution: 'fine',
+      ecm: true,
+      ecmFrameSize: 256,
+    });
     expect(r.value.settings.coverPage.mode).toBe('auto');
   });
 
