@@ -67,6 +67,8 @@ export class AtChannel extends EventEmitter {
   private goneError?: ModemError;
   /** True between XOFF and XON from the DCE. */
   xoff = false;
+  /** Writes the port has not called back for (see write). */
+  private readonly pendingWrites = new Set<(e: ModemError) => void>();
   /** XOFFs received so far (diagnostics: the modem's buffer filled that often). */
   xoffCount = 0;
 
@@ -171,17 +173,29 @@ export class AtChannel extends EventEmitter {
     await this.write(Buffer.of(CAN), this.defaultTimeoutMs);
   }
 
-  /** Writes raw octets; resolves once the port accepted them. */
+  /**
+   * Writes raw octets; resolves once the port accepted them. A port that goes away meanwhile may
+   * never call back: the write then fails with the port's device-gone error at once.
+   */
   write(data: Uint8Array, timeoutMs = this.defaultTimeoutMs): Promise<void> {
     if (this.goneError) return Promise.reject(this.goneError);
     return new Promise((resolve, reject) => {
       let settled = false;
+      const gone = (e: ModemError): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(e);
+      };
+      this.pendingWrites.add(gone);
       const timer = setTimeout(() => {
         settled = true;
+        this.pendingWrites.delete(gone);
         reject(new ModemError('timeout', `the port did not accept data within ${timeoutMs} ms`));
       }, timeoutMs);
       try {
         this.port.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength), (err) => {
+          this.pendingWrites.delete(gone);
           if (settled) return;
           settled = true;
           clearTimeout(timer);
@@ -194,6 +208,7 @@ export class AtChannel extends EventEmitter {
       } catch (e) {
         settled = true;
         clearTimeout(timer);
+        this.pendingWrites.delete(gone);
         reject(new ModemError('device-gone', 'write failed', { cause: e }));
       }
     });
@@ -364,6 +379,8 @@ export class AtChannel extends EventEmitter {
       cause: err,
     });
     this.rejectWaiters(this.goneError);
+    for (const fail of [...this.pendingWrites]) fail(this.goneError);
+    this.pendingWrites.clear();
     this.emit('gone', this.goneError);
   }
 }
