@@ -140,21 +140,3 @@ export class Class1Transport implements FaxTransport {
     await this.modem.hangup().catch(() => undefined);
   }
 }
-
-/** Every code a Class 1 +FTH/+FTM list may name: V.21 (3) and the message-speed modulations. */
-const KNOWN_CODES = [
-  3,
-  ...MODULATIONS.flatMap((m) => (m.shortTrainingCode ? [m.code, m.shortTrainingCode] : [m.code])),
-];
-
-/** "3,24,48" or "(3,24-146)" (V.250 §5.7.3 range syntax) → the codes listed. */
-export function parseCodeList(text: string): number[] {
-  const codes = new Set<number>();
-  for (const item of text.replace(/[()\s]/g, '').split(',')) {
-    const range = /^(\d+)-(\d+)$/.exec(item);
-    if (range)
-      KNOWN_CODES.filter((c) => c >= Number(range[1]) && c <= Number(range[2])).forEach((c) => codes.add(c));
-    else if (/^\d+$/.test(item)) codes.add(Number(item));
-  }
-  return [...codes].sort((x, y) => x - y);
-}

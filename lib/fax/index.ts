@@ -1,6 +1,6 @@
 /** lib/fax: one fax call — the T.30 core, a transport (Class 1 modem today) and the page codec. */
 export { sendFax, type SendFaxOptions, type FaxResult, type FaxProgress } from './send.js';
-export { Class1Transport, parseCodeList } from './class1.js';
+export { Class1Transport } from './class1.js';
 export {
   FaxTransportError,
   isFaxTransportError,

@@ -137,46 +137,43 @@ export async function prepareFaxPages(options: FaxPagesOptions): Promise<Prepare
     signal: options.signal,
   });
 
-  // The tagline numbers every page of the call, the cover first: "Page 2 of 3". The count of
-  // the documents after one is not known when its rasteriser starts, so its offsets say how
-  // many pages come before it and the count is corrected once all are open (pageCountOffset).
+  // The tagline numbers every page of the call, the cover first: "Page 2 of 3". A rasteriser
+  // needs the pages before its document and the call's total when it starts. A TIFF's count is
+  // in the file, so TIFF documents are opened first; with several documents, a PDF or PostScript
+  // one gets a first Ghostscript run that only counts (it reports the count before rendering).
   const files = typeof options.document === 'string' ? [options.document] : [...options.document];
   if (files.length === 0) throw new FaxJobError('bad-document', 'There is no document to send.');
   const documents: DocumentPages[] = [];
   const closeAll = async () => {
-    for (const d of documents) await d.close();
+    for (const d of documents) await d?.close();
   };
   try {
-    // With several documents each count is needed before any rasteriser starts: a first
-    // Ghostscript run per document counts (it reports the count before rendering; then stops).
+    const tiffs = await Promise.all(files.map((f) => isTiff(f)));
+    for (const [i, file] of files.entries()) if (tiffs[i]) documents[i] = await tiffPages(file);
     const counts: number[] = [];
-    if (files.length > 1) {
-      for (const file of files) {
-        const counted = (await isTiff(file))
-          ? await tiffPages(file)
-          : await rasterPages(file, rasterOptions(false));
-        counts.push(counted.count);
-        await counted.close();
+    for (const [i, file] of files.entries()) {
+      if (documents[i] || files.length === 1) {
+        counts[i] = documents[i]?.count ?? 0;
+        continue;
       }
+      const counted = await rasterPages(file, rasterOptions(false));
+      counts[i] = counted.count;
+      await counted.close();
     }
     const all = counts.reduce((a, b) => a + b, 0);
     let before = coverPages;
     for (const [i, file] of files.entries()) {
-      documents.push(
-        (await isTiff(file))
-          ? await tiffPages(file)
-          : await rasterPages(
-              file,
-              rasterOptions(
-                options.tagline && {
-                  ...options.tagline,
-                  pageNumberOffset: before,
-                  pageCountOffset: coverPages + (files.length > 1 ? all - counts[i]! : 0),
-                },
-              ),
-            ),
+      documents[i] ??= await rasterPages(
+        file,
+        rasterOptions(
+          options.tagline && {
+            ...options.tagline,
+            pageNumberOffset: before,
+            pageCountOffset: coverPages + (files.length > 1 ? all - counts[i]! : 0),
+          },
+        ),
       );
-      before += documents[i]!.count;
+      before += documents[i].count;
     }
   } catch (e) {
     await closeAll();

@@ -67,8 +67,8 @@ export class AtChannel extends EventEmitter {
   private goneError?: ModemError;
   /** True between XOFF and XON from the DCE. */
   xoff = false;
-  /** Writes the port has not called back for (see write). */
-  private readonly pendingWrites = new Set<(e: ModemError) => void>();
+  /** Port operations not yet called back (see portCall). */
+  private readonly pendingCalls = new Set<(error?: ModemError) => void>();
   /** XOFFs received so far (diagnostics: the modem's buffer filled that often). */
   xoffCount = 0;
 
@@ -173,45 +173,10 @@ export class AtChannel extends EventEmitter {
     await this.write(Buffer.of(CAN), this.defaultTimeoutMs);
   }
 
-  /**
-   * Writes raw octets; resolves once the port accepted them. A port that goes away meanwhile may
-   * never call back: the write then fails with the port's device-gone error at once.
-   */
+  /** Writes raw octets; resolves once the port accepted them. */
   write(data: Uint8Array, timeoutMs = this.defaultTimeoutMs): Promise<void> {
-    if (this.goneError) return Promise.reject(this.goneError);
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const gone = (e: ModemError): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        reject(e);
-      };
-      this.pendingWrites.add(gone);
-      const timer = setTimeout(() => {
-        settled = true;
-        this.pendingWrites.delete(gone);
-        reject(new ModemError('timeout', `the port did not accept data within ${timeoutMs} ms`));
-      }, timeoutMs);
-      try {
-        this.port.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength), (err) => {
-          this.pendingWrites.delete(gone);
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          if (err)
-            reject(
-              this.goneError ?? new ModemError('device-gone', `write failed: ${err.message}`, { cause: err }),
-            );
-          else resolve();
-        });
-      } catch (e) {
-        settled = true;
-        clearTimeout(timer);
-        this.pendingWrites.delete(gone);
-        reject(new ModemError('device-gone', 'write failed', { cause: e }));
-      }
-    });
+    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    return this.portCall('accept data', 'write', timeoutMs, (done) => this.port.write(bytes, done));
   }
 
   /**
@@ -219,25 +184,42 @@ export class AtChannel extends EventEmitter {
    * bounds what is still in the kernel's buffer when an XOFF arrives.
    */
   drain(timeoutMs: number): Promise<void> {
+    return this.portCall('drain', 'drain', timeoutMs, (done) => this.port.drain(done));
+  }
+
+  /**
+   * One port operation that reports by callback (write, drain), bounded by timeoutMs. A port
+   * that goes away meanwhile may never call back: the operation then fails at once with the
+   * port's device-gone error (onGone).
+   */
+  private portCall(
+    doing: string,
+    name: string,
+    timeoutMs: number,
+    start: (done: (err?: Error | null) => void) => void,
+  ): Promise<void> {
     if (this.goneError) return Promise.reject(this.goneError);
     return new Promise((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        settled = true;
-        reject(new ModemError('timeout', `the port did not drain within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const done = (err?: Error | null): void => {
-        if (settled) return;
-        settled = true;
+      const finish = (error?: ModemError): void => {
+        if (!this.pendingCalls.delete(finish)) return;
         clearTimeout(timer);
-        if (err)
-          reject(
-            this.goneError ?? new ModemError('device-gone', `drain failed: ${err.message}`, { cause: err }),
-          );
+        if (error) reject(error);
         else resolve();
       };
+      this.pendingCalls.add(finish);
+      const timer = setTimeout(
+        () => finish(new ModemError('timeout', `the port did not ${doing} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const done = (err?: Error | null): void =>
+        finish(
+          err
+            ? (this.goneError ??
+                new ModemError('device-gone', `${name} failed: ${err.message}`, { cause: err }))
+            : undefined,
+        );
       try {
-        this.port.drain(done);
+        start(done);
       } catch (e) {
         done(e instanceof Error ? e : new Error(String(e)));
       }
@@ -379,8 +361,7 @@ export class AtChannel extends EventEmitter {
       cause: err,
     });
     this.rejectWaiters(this.goneError);
-    for (const fail of [...this.pendingWrites]) fail(this.goneError);
-    this.pendingWrites.clear();
+    for (const finish of [...this.pendingCalls]) finish(this.goneError);
     this.emit('gone', this.goneError);
   }
 }

@@ -149,7 +149,6 @@ export class T30Sender {
   private ignore(): T30Action[] {
     this.ignored++;
     if (this.current !== 'awaitDis' && this.ignored >= IGNORED_FRAMES_PER_WAIT) {
-      this.ignored = 0;
       return this.repeatCommand('unrecognised frames');
     }
     return [this.receive()];
@@ -261,10 +260,16 @@ export class T30Sender {
 
   // --- Phase B ---------------------------------------------------------------------------
 
-  private onDis(dis: T30Frame, sequence: T30Frame[]): T30Action[] {
+  /** Takes the far end's DIS (and the CSI before it) and chooses our DCS for it. */
+  private takeDis(dis: T30Frame, sequence: T30Frame[]): ReturnType<typeof chooseDcs> {
     const csi = sequence.find((f) => f.name === 'CSI');
-    this.remoteIdent = csi ? decodeIdent(csi.fif) : undefined;
+    if (csi) this.remoteIdent = decodeIdent(csi.fif);
     this.remote = decodeDis(dis.fif);
+    return chooseDcs(this.remote, this.options);
+  }
+
+  private onDis(dis: T30Frame, sequence: T30Frame[]): T30Action[] {
+    const negotiation = this.takeDis(dis, sequence);
     const actions: T30Action[] = [
       { type: 'cancelTimer', timer: 'T1' },
       {
@@ -272,11 +277,10 @@ export class T30Sender {
         progress: {
           kind: 'remote-identified',
           remoteIdent: this.remoteIdent ?? '',
-          capabilities: this.remote,
+          capabilities: this.remote!,
         },
       },
     ];
-    const negotiation = chooseDcs(this.remote, this.options);
     if (!negotiation.ok) return [...actions, ...this.fail('incompatible', negotiation.reason)];
     this.dcs = negotiation.dcs;
     this.candidates = negotiation.candidates;
@@ -292,10 +296,7 @@ export class T30Sender {
   private onDisAgain(dis: T30Frame, sequence: T30Frame[]): T30Action[] {
     const transmissions = this.command.transmissions;
     if (transmissions >= COMMAND_TRANSMISSIONS) return this.repeatCommand('DIS');
-    const csi = sequence.find((f) => f.name === 'CSI');
-    if (csi) this.remoteIdent = decodeIdent(csi.fif);
-    this.remote = decodeDis(dis.fif);
-    const negotiation = chooseDcs(this.remote, this.options);
+    const negotiation = this.takeDis(dis, sequence);
     if (!negotiation.ok) return this.fail('incompatible', negotiation.reason);
     const current = this.dcs!.modulation;
     this.candidates = negotiation.candidates;

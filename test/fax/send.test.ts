@@ -9,7 +9,6 @@ import {
   FaxTransport,
   FaxTransportError,
   PageSource,
-  parseCodeList,
   ReceivedFrame,
   fitWidth,
   sendFax,
@@ -253,14 +252,6 @@ describe('timers', () => {
     expect(timeouts).toEqual([35_000, 25_000, 15_000, 5_000]);
     expect(result.failure).toEqual({ kind: 'not-a-fax', message: 'no DIS from the far end within T1' });
     expect(far.log).toEqual(['send DCN']);
-  });
-});
-
-describe('Class 1 capability lists', () => {
-  it('reads +FTM=? and +FTH=? answers, ranges included', () => {
-    expect(parseCodeList('3')).toEqual([3]);
-    expect(parseCodeList('24,48,72,73,74,96,97,98,121,122,145,146')).toHaveLength(12);
-    expect(parseCodeList('(3,24-74)')).toEqual([3, 24, 48, 72, 73, 74]);
   });
 });
 

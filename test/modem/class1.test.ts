@@ -9,6 +9,7 @@ import { MockBinding } from '@serialport/binding-mock';
 import { Class1Modem } from '../../lib/modem/class1.js';
 import { ModemError } from '../../lib/modem/errors.js';
 import { fcs } from '../../lib/modem/hdlc.js';
+import { parseHdlcModulations } from '../../lib/modem/identify.js';
 import { class1Handler, FakeModem, mockPortFactory, type CommandHandler } from './helpers/fake-modem.js';
 
 let lockDir: string;
@@ -525,5 +526,13 @@ describe('interrupting', () => {
     expect(fake.commands).toEqual(['DT1', '+FTH=3']);
     expect(fake.blocks).toEqual([DIS]);
     await modem.close();
+  });
+});
+
+describe('Class 1 capability lists', () => {
+  it('reads +FTM=? and +FTH=? answers, ranges included', () => {
+    expect(parseHdlcModulations(['3'])).toEqual([3]);
+    expect(parseHdlcModulations(['24,48,72,73,74,96,97,98,121,122,145,146'])).toHaveLength(12);
+    expect(parseHdlcModulations(['(3,24-74)'])).toEqual([3, 24, 48, 72, 73, 74]);
   });
 });
