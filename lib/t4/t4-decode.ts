@@ -6,8 +6,9 @@
  * stream is cut at its EOLs; each piece between two EOLs must be exactly one row followed only by
  * fill (T.4 §4.1.3). A piece that does not decode, or holds a row of the wrong pixel count, is a
  * bad row: it is replaced by the last good row (as receivers commonly do), counted in `badRows`,
- * and the longest run of consecutive bad rows is kept for the copy-quality check (T.30 §5.3.6.2.5
- * leaves the criterion to the receiver). Decoding goes on at the next EOL. Five EOLs in a row end
+ * and the longest run of consecutive bad rows is kept for the copy-quality check (T.30 leaves the
+ * criterion to the receiver). An empty piece inside the page (EOL, fill, EOL) is a row the line
+ * lost, so a bad row too. Decoding goes on at the next EOL. Five EOLs in a row end
  * the page: RTC is six (T.4 §4.1.4), and one of them may be hit by a line error, as spandsp also
  * counts. MMR has no EOL to resynchronise on (T.6 §2.2); with ECM it arrives error-free, so an
  * error stops the page with a T4DecodeError naming the row; EOFB (T.6 §2.4) ends it.
@@ -162,6 +163,7 @@ export class T4Decoder {
   private scanPos = 0;
   private scanZeros = 0;
   private scanOnes = false;
+  /** EOLs in a row with no row data between them, the one that ended the last row included. */
   private eolRun = 0;
   /** Back-to-back rows: do not try again before this many bits are in. */
   private retryAt = 0;
@@ -208,6 +210,11 @@ export class T4Decoder {
     return { rows: this.rows, badRows: this.badRows, longestBadRun: this.longestBadRun, end: this.pageEnd };
   }
 
+  /** Octets of input buffer held (the unread data and room to grow): a few rows, not a page. */
+  get bufferSize(): number {
+    return this.r.data.length;
+  }
+
   /** The rows so far as a bitmap (keepBitmap); the decoder lets go of them. */
   takeBitmap(): Bitmap {
     const store = this.store;
@@ -234,7 +241,7 @@ export class T4Decoder {
     if (octets === 0 || (octets < DISCARD_OCTETS && octets * 2 < r.end >>> 3)) return;
     r.discard(octets);
     this.segStart -= octets * 8;
-    this.scanPos -= octets * 8;
+    this.scanPos = Math.max(0, this.scanPos - octets * 8);
     this.retryAt = Math.max(0, this.retryAt - octets * 8);
   }
 
@@ -341,7 +348,10 @@ export class T4Decoder {
         if (++this.eolRun >= RTC_EOLS_TO_END && this.rows > 0) this.pageEnd = 'rtc';
         continue;
       }
-      this.eolRun = 0;
+      // EOLs with nothing between them inside the page: rows lost to the line (zeroed), so bad rows.
+      for (; this.eolRun > 1 && this.rows > 0 && !this.pageEnd; this.eolRun--) this.emit(ROW_EOL);
+      this.eolRun = 1; // the EOL that ends this piece
+      if (this.pageEnd) break;
       if (!afterEol) {
         this.rowsWithoutEols(start, eol - 1, false);
         continue;
@@ -396,7 +406,8 @@ export class T4Decoder {
     const r = this.r;
     const mmr = this.coding === 'mmr';
     while (!this.pageEnd) {
-      if (!finishing && r.end < this.retryAt) return;
+      // Waiting for more of a long row; but EOFB (an EOL, which MMR rows never hold) may be in.
+      if (!finishing && r.end < this.retryAt && (!mmr || this.scanEol() < 0)) return;
       const before = r.pos;
       if (this.byteAligned) r.align();
       const start = r.pos;
@@ -405,28 +416,27 @@ export class T4Decoder {
         else r.pos = before;
         return;
       }
-      const n = this.decodeRow(mmr);
+      let n = this.decodeRow(mmr);
       if (n >= 0) {
         this.emit(n);
         continue;
       }
-      if (mmr && n === ROW_EOL && r.pos === start) {
-        if (start + 24 <= r.end) {
-          r.pos = start + 12; // T.6 §2.4: EOFB is two EOLs
-          if (r.peek12() === 1) {
-            r.pos += 12;
-            this.pageEnd = 'eofb';
-            return;
-          }
-        } else if (!finishing) {
-          r.pos = before;
+      if (mmr && n === ROW_EOL && r.pos === start && start + 24 <= r.end) {
+        r.pos = start + 12; // T.6 §2.4: EOFB is two EOLs
+        if (r.peek12() === 1) {
+          r.pos += 12;
+          this.pageEnd = 'eofb';
           return;
         }
-      } else if (!finishing && (n === ROW_TRUNCATED || r.pos + 32 > r.end)) {
-        // The row may go on in data not yet here.
-        r.pos = before;
-        this.retryAt = r.end + RETRY_BITS;
-        return;
+        r.pos = start;
+      } else if (n === ROW_TRUNCATED || r.pos + 32 > r.end) {
+        // The row (or EOFB) may go on in data not yet here; once all is in, it ended inside the row.
+        if (finishing) n = ROW_TRUNCATED;
+        else {
+          r.pos = before;
+          this.retryAt = r.end + RETRY_BITS;
+          return;
+        }
       }
       throw new T4DecodeError(ROW_ERRORS[n][0], this.rows, ROW_ERRORS[n][1]);
     }
