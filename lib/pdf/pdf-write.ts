@@ -158,9 +158,12 @@ export class PdfWriter {
   }
 }
 
-/** A number for PDF: at most four decimals, no exponent. */
+/**
+ * A page dimension for PDF: four decimals, no exponent, rounded down so that a reader rendering
+ * at the fax resolution gets exactly the page's pixels (poppler rounds the pixel size up).
+ */
 function num(x: number): string {
-  return String(Math.round(x * 10000) / 10000);
+  return String(Math.floor(x * 10000 + 1e-6) / 10000);
 }
 
 /** A text string (§7.9.2.2): UTF-16BE with its byte order mark, as a hexadecimal string. */
