@@ -92,6 +92,8 @@ export class ReceivedFaxWriter {
   /** Writes run one after another, in the order pages were stored. */
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** A write failed: the TIFF holds the pages stored before it (their link came after their data). */
+  private failed = false;
 
   private constructor(
     readonly tiffPath: string,
@@ -187,7 +189,7 @@ export class ReceivedFaxWriter {
     this.closed = true;
     try {
       await this.io(async () => {
-        if (this.stored.length > 0) {
+        if (this.stored.length > 0 && !this.failed) {
           for (const t of this.tiff.totals()) await this.tiffFile.write(t.bytes, 0, t.bytes.length, t.at);
           await this.tiffFile.sync();
           const end = this.pdf.finish();
@@ -204,6 +206,8 @@ export class ReceivedFaxWriter {
       await unlink(this.pdfPath).catch(() => undefined);
       return { pages: [] };
     }
+    // After a failed write the PDF has no cross-reference table; the TIFF still has every stored page.
+    if (this.failed) return { tiff: this.tiffPath, pages: [...this.stored] };
     return { tiff: this.tiffPath, pdf: this.pdfPath, pages: [...this.stored] };
   }
 
@@ -214,7 +218,11 @@ export class ReceivedFaxWriter {
     mmr: Uint8Array,
   ): Promise<StoredPage> {
     if (this.closed) return Promise.reject(new ReceivedFaxStoreError('bad-use', 'page after close()'));
-    const number = this.stored.length + 1;
+    if (this.failed)
+      return Promise.reject(
+        new ReceivedFaxStoreError('write-failed', 'an earlier page could not be written'),
+      );
+    const number = this.tiff.pages + 1;
     const stored: StoredPage = {
       page: number,
       width: format.width,
@@ -226,7 +234,6 @@ export class ReceivedFaxWriter {
       end: summary.end,
       storedBytes: mmr.length,
     };
-    this.stored.push(stored);
     const tiffPart = this.tiff.addPage({
       width: format.width,
       height: summary.rows,
@@ -251,8 +258,12 @@ export class ReceivedFaxWriter {
       await this.tiffFile.sync();
       await this.tiffFile.write(tiffPart.link.bytes, 0, 4, tiffPart.link.at);
       await this.tiffFile.sync();
+      this.stored.push(stored);
       await this.pdfFile.write(pdfPart, 0, pdfPart.length, pdfAt);
       return stored;
+    }).catch((e: unknown) => {
+      this.failed = true;
+      throw e;
     });
   }
 
