@@ -91,6 +91,8 @@ const ROW_ERRORS: Record<number, [T4ErrorKind, string]> = {
 const DISCARD_OCTETS = 4096;
 /** MMR: after a row ran past the data, wait for this many more bits before trying again. */
 const RETRY_BITS = 512;
+/** MMR: bits of data ahead of a row before it is tried, at least. */
+const MIN_LOOKAHEAD_BITS = 2048;
 
 /** Decoded rows, grown by doubling up to the row limit. */
 class RowStore {
@@ -167,6 +169,9 @@ export class T4Decoder {
   private eolRun = 0;
   /** Back-to-back rows: do not try again before this many bits are in. */
   private retryAt = 0;
+  private longestRowBits = 0;
+  /** Back-to-back rows: an EOL (EOFB) is in the data. */
+  private eolSeen = false;
 
   rows = 0;
   badRows = 0;
@@ -406,8 +411,16 @@ export class T4Decoder {
     const r = this.r;
     const mmr = this.coding === 'mmr';
     while (!this.pageEnd) {
-      // Waiting for more of a long row; but EOFB (an EOL, which MMR rows never hold) may be in.
-      if (!finishing && r.end < this.retryAt && (!mmr || this.scanEol() < 0)) return;
+      // A row is tried once the data holds twice the longest row so far (or after a failed try,
+      // 512 bits more), so that rows are rarely decoded twice; but once EOFB (an EOL, which MMR
+      // rows never hold) is in, everything before it is decoded at once.
+      if (!finishing && !this.eolSeen) {
+        const margin = Math.max(MIN_LOOKAHEAD_BITS, 2 * this.longestRowBits);
+        if (r.end < this.retryAt || r.end - r.pos < margin) {
+          if (!mmr || this.scanEol() < 0) return;
+          this.eolSeen = true;
+        }
+      }
       const before = r.pos;
       if (this.byteAligned) r.align();
       const start = r.pos;
@@ -418,6 +431,7 @@ export class T4Decoder {
       }
       let n = this.decodeRow(mmr);
       if (n >= 0) {
+        this.longestRowBits = Math.max(this.longestRowBits, r.pos - before);
         this.emit(n);
         continue;
       }
