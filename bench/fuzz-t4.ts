@@ -1,14 +1,15 @@
 /**
  * Long fuzzing run of the T.4/T.6 and TIFF decoders (the suite runs a short one with a fixed
  * seed). Usage: node dist/bench/fuzz-t4.js [iterations=20000] [seed=random]; or scripts/fuzz-t4.js.
- * Any input that ends in an untyped exception is written to fuzz-crash-<seed>-<n>.b64 with its
- * decoder, to be turned into a test.
+ * Any input that ends in an untyped exception, or that the streaming decoder (T4Decoder, fed in
+ * random pieces) decodes differently from decodePage, is written to fuzz-crash-<seed>-<n>.b64
+ * with its decoder, to be turned into a test.
  */
 import { writeFileSync } from 'node:fs';
 import { blackBar, blankPage, checkerboard, ditheredPhoto } from '../test/t4/pages.js';
 import { rng, fillRect } from '../test/t4/draw.js';
 import { createBitmap } from '../lib/t4/index.js';
-import { fuzzDecoders } from '../test/t4/fuzz.js';
+import { fuzzDecoders, fuzzStreaming } from '../test/t4/fuzz.js';
 
 const iterations = Number(process.argv[2] ?? 20000);
 const seed = Number(process.argv[3] ?? Math.floor(Math.random() * 2 ** 31));
@@ -29,7 +30,13 @@ let crashes = 0;
 const rand = rng(seed);
 for (let done = 0; done < iterations; done += chunk) {
   const report = fuzzDecoders(rand, samples, Math.min(chunk, iterations - done));
-  for (const c of report.untyped) {
+  const streaming = fuzzStreaming(rand, samples, Math.min(chunk, iterations - done) >> 2);
+  const failures = [
+    ...report.untyped,
+    ...streaming.untyped,
+    ...streaming.mismatches.map((m) => ({ ...m, message: `pieces ${m.cuts.join(',')}: ${m.message}` })),
+  ];
+  for (const c of failures) {
     const file = `fuzz-crash-${seed}-${crashes++}.b64`;
     writeFileSync(file, `${c.target}\n${c.message}\n${c.input}\n`);
     console.error(`untyped failure in ${c.target}: ${c.message.split('\n')[0]} → ${file}`);

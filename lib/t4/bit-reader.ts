@@ -2,24 +2,57 @@
  * A bit reader for coded fax data, most significant bit first (the T.4 transmission order once
  * 'lsb-first' octets have been reversed). The data is copied into a buffer with zero padding so
  * that lookahead never reads outside it; `overrun` tells when decoding went past the real end.
+ * Data may also arrive in pieces (append), and what has been read can be dropped (discard), so a
+ * receiver decodes a page as it comes off the line with a buffer of a few rows.
  */
 import { REVERSED } from './runs.js';
 
 const PADDING = 8;
 
 export class BitReader {
-  readonly data: Uint8Array;
+  /** The octets, msb-first, followed by at least PADDING zero octets. */
+  data: Uint8Array;
   /** Next bit to read. */
   pos = 0;
-  /** Number of real bits. */
-  readonly end: number;
+  /** Number of real bits (a multiple of 8). */
+  end: number;
 
-  constructor(input: Uint8Array, lsbFirst: boolean) {
+  constructor(
+    input: Uint8Array,
+    private readonly lsbFirst: boolean,
+  ) {
     const data = new Uint8Array(input.length + PADDING);
     if (lsbFirst) for (let i = 0; i < input.length; i++) data[i] = REVERSED[input[i]];
     else data.set(input);
     this.data = data;
     this.end = input.length * 8;
+  }
+
+  /** Adds octets after the end (growing the buffer by doubling); the padding stays zero. */
+  append(input: Uint8Array): void {
+    const at = this.end >>> 3;
+    if (at + input.length + PADDING > this.data.length) {
+      let size = Math.max(256, this.data.length * 2);
+      while (size < at + input.length + PADDING) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.data.subarray(0, at));
+      this.data = next;
+    }
+    if (this.lsbFirst) for (let i = 0; i < input.length; i++) this.data[at + i] = REVERSED[input[i]];
+    else this.data.set(input, at);
+    this.end += input.length * 8;
+  }
+
+  /**
+   * Drops the first `octets` octets (already read); every bit position moves down by 8 × octets,
+   * `pos` included. Callers shift their own positions the same way.
+   */
+  discard(octets: number): void {
+    const used = this.end >>> 3;
+    this.data.copyWithin(0, octets, used);
+    this.data.fill(0, used - octets, used);
+    this.end -= octets * 8;
+    this.pos -= octets * 8;
   }
 
   /** The next 13 bits (the longest run code is 13 bits, Table 3a/T.4). */

@@ -39,6 +39,7 @@ export const TAG = {
   Software: 305,
   BadFaxLines: 326,
   CleanFaxData: 327,
+  ConsecutiveBadFaxLines: 328,
 } as const;
 
 /** Field types: BYTE, ASCII, SHORT, LONG, RATIONAL … and their sizes (TIFF 6.0 §2). */

@@ -37,17 +37,129 @@ export interface CodedPage {
   bitOrder: BitOrder;
   /** Rows the receiver could not decode (BadFaxLines; CleanFaxData 2 when above zero). */
   badRows?: number;
+  /** The longest run of consecutive bad rows (ConsecutiveBadFaxLines). */
+  longestBadRun?: number;
 }
 
-interface StripPage {
+/**
+ * One page for TiffFBuilder: its strip as the file holds it (msb-first unless `lsbFirst`, FillOrder
+ * 2) and what the receiver found (TIFF Class F BadFaxLines, CleanFaxData, ConsecutiveBadFaxLines).
+ */
+export interface TiffStripPage {
   width: number;
   height: number;
   resolution: Resolution;
   coding: Coding | 'none';
   strip: Uint8Array;
-  lsbFirst: boolean;
-  alignedEols: boolean;
-  badRows: number;
+  lsbFirst?: boolean;
+  /** MH/MR: every EOL ends on an octet boundary (T4Options bit 2). */
+  alignedEols?: boolean;
+  badRows?: number;
+  longestBadRun?: number;
+  /** Bad rows were replaced in the strip (CleanFaxData 1, "regenerated"), not left as received (2). */
+  regenerated?: boolean;
+}
+
+/** Bytes to write at an offset of the file. */
+export interface TiffPatch {
+  at: number;
+  bytes: Uint8Array;
+}
+
+/**
+ * TIFF Class F built a page at a time, for a file written while the pages arrive: header(), then
+ * per page the bytes to append (strip and directory, whose next-directory link is 0) and the
+ * link patch that chains the page into the file. Written in that order (append, sync, link,
+ * sync), the file on disk is a valid TIFF with every page linked so far at every moment.
+ * PageNumber carries total 0 ("not known", TIFF 6.0) until totals() gives the patches that set it.
+ */
+export class TiffFBuilder {
+  private offset = 8;
+  private linkAt = 4;
+  private readonly totalAt: number[] = [];
+
+  constructor(private readonly software?: string) {}
+
+  /** Little-endian header, no directory yet. */
+  header(): Uint8Array {
+    const header = new Uint8Array(8);
+    const hv = new DataView(header.buffer);
+    hv.setUint16(0, 0x4949, false);
+    hv.setUint16(2, 42, true);
+    return header;
+  }
+
+  /** File size so far (header and pages). */
+  get size(): number {
+    return this.offset;
+  }
+
+  get pages(): number {
+    return this.totalAt.length;
+  }
+
+  /** Strip and directory of the next page, to append at `at`; `link` puts it into the chain. */
+  addPage(page: TiffStripPage): { at: number; bytes: Uint8Array; link: TiffPatch } {
+    const at = this.offset;
+    const strip = page.strip;
+    const stripLength = strip.length + (strip.length & 1); // directories start on a word boundary
+    const dirAt = at + stripLength;
+    const { width, height, coding } = page;
+    const badRows = page.badRows ?? 0;
+    const fields: Field[] = [
+      [TAG.NewSubfileType, LONG, [2]],
+      [TAG.ImageWidth, LONG, [width]],
+      [TAG.ImageLength, LONG, [height]],
+      [TAG.BitsPerSample, SHORT, [1]],
+      [TAG.Compression, SHORT, [compressionOf(coding)]],
+      [TAG.Photometric, SHORT, [0]],
+      [TAG.FillOrder, SHORT, [page.lsbFirst ? 2 : 1]],
+      [TAG.StripOffsets, LONG, [at]],
+      [TAG.SamplesPerPixel, SHORT, [1]],
+      [TAG.RowsPerStrip, LONG, [height]],
+      [TAG.StripByteCounts, LONG, [strip.length]],
+      [TAG.XResolution, RATIONAL, [204, 1]],
+      [TAG.YResolution, RATIONAL, [LINES_PER_INCH[page.resolution], 1]],
+      [TAG.PlanarConfiguration, SHORT, [1]],
+    ];
+    if (coding === 'mh' || coding === 'mr') {
+      // T4Options: bit 0 two-dimensional coding, bit 2 EOLs octet-aligned (fill bits).
+      fields.push([TAG.T4Options, LONG, [(page.alignedEols ? 4 : 0) | (coding === 'mr' ? 1 : 0)]]);
+    }
+    if (coding === 'mmr') fields.push([TAG.T6Options, LONG, [0]]);
+    fields.push([TAG.ResolutionUnit, SHORT, [2]], [TAG.PageNumber, SHORT, [this.pages, 0]]);
+    if (this.software) fields.push([TAG.Software, ASCII, this.software + '\0']);
+    if (coding !== 'none') {
+      // TIFF Class F: CleanFaxData 0 clean, 1 bad rows regenerated, 2 bad rows left as received.
+      fields.push([TAG.CleanFaxData, SHORT, [badRows === 0 ? 0 : page.regenerated ? 1 : 2]]);
+      if (badRows > 0) {
+        fields.push([TAG.BadFaxLines, LONG, [badRows]]);
+        fields.push([TAG.ConsecutiveBadFaxLines, LONG, [page.longestBadRun ?? 1]]);
+      }
+    }
+    const dir = directory(fields, dirAt);
+    const bytes = new Uint8Array(stripLength + dir.bytes.length);
+    bytes.set(strip);
+    bytes.set(dir.bytes, stripLength);
+    const link = { at: this.linkAt, bytes: u32le(dirAt) };
+    this.totalAt.push(dirAt + dir.entryAt(TAG.PageNumber) + 10); // the second SHORT of the value
+    this.linkAt = dirAt + dir.nextAt;
+    this.offset = dirAt + dir.bytes.length;
+    return { at, bytes, link };
+  }
+
+  /** Patches that set PageNumber's total (the number of pages added) in every directory. */
+  totals(): TiffPatch[] {
+    const total = new Uint8Array(2);
+    new DataView(total.buffer).setUint16(0, this.pages, true);
+    return this.totalAt.map((at) => ({ at, bytes: total }));
+  }
+}
+
+function u32le(value: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, value, true);
+  return b;
 }
 
 export function writeTiffF(pages: FaxPage[], options: TiffWriteOptions): Uint8Array {
@@ -61,9 +173,7 @@ export function writeTiffF(pages: FaxPage[], options: TiffWriteOptions): Uint8Ar
       resolution: p.resolution,
       coding: options.coding,
       strip: stripOf(p, options.coding),
-      lsbFirst: false,
       alignedEols: options.coding === 'mh' || options.coding === 'mr',
-      badRows: 0,
     })),
     options.software,
   );
@@ -86,74 +196,24 @@ export function writeTiffCoded(pages: CodedPage[], options: { software?: string 
       coding: p.coding,
       strip: p.data,
       lsbFirst: p.bitOrder === 'lsb-first',
-      alignedEols: false,
       badRows: p.badRows ?? 0,
+      longestBadRun: p.longestBadRun,
     })),
     options.software,
   );
 }
 
-function writeStrips(pages: StripPage[], software?: string): Uint8Array {
-  // Layout: header, then for each page its strip, its directory and the directory's out-of-line values.
-  const chunks: Uint8Array[] = [];
-  let offset = 8;
-  const header = new Uint8Array(8);
-  const hv = new DataView(header.buffer);
-  hv.setUint16(0, 0x4949, false);
-  hv.setUint16(2, 42, true);
-  chunks.push(header);
-  let linkAt = 4; // where the offset of the next directory goes
-  let linkChunk: Uint8Array = header;
-  pages.forEach((page, i) => {
-    const strip = page.strip;
-    const stripOffset = offset;
-    chunks.push(strip);
-    offset += strip.length;
-    if (offset & 1) {
-      chunks.push(new Uint8Array(1));
-      offset++;
-    }
-    const { width, height, coding } = page;
-    const fields: Field[] = [
-      [TAG.NewSubfileType, LONG, [2]],
-      [TAG.ImageWidth, LONG, [width]],
-      [TAG.ImageLength, LONG, [height]],
-      [TAG.BitsPerSample, SHORT, [1]],
-      [TAG.Compression, SHORT, [compressionOf(coding)]],
-      [TAG.Photometric, SHORT, [0]],
-      [TAG.FillOrder, SHORT, [page.lsbFirst ? 2 : 1]],
-      [TAG.StripOffsets, LONG, [stripOffset]],
-      [TAG.SamplesPerPixel, SHORT, [1]],
-      [TAG.RowsPerStrip, LONG, [height]],
-      [TAG.StripByteCounts, LONG, [strip.length]],
-      [TAG.XResolution, RATIONAL, [204, 1]],
-      [TAG.YResolution, RATIONAL, [LINES_PER_INCH[page.resolution], 1]],
-      [TAG.PlanarConfiguration, SHORT, [1]],
-    ];
-    if (coding === 'mh' || coding === 'mr') {
-      // T4Options: bit 0 two-dimensional coding, bit 2 EOLs octet-aligned (fill bits).
-      fields.push([TAG.T4Options, LONG, [(page.alignedEols ? 4 : 0) | (coding === 'mr' ? 1 : 0)]]);
-    }
-    if (coding === 'mmr') fields.push([TAG.T6Options, LONG, [0]]);
-    fields.push([TAG.ResolutionUnit, SHORT, [2]], [TAG.PageNumber, SHORT, [i, pages.length]]);
-    if (software) fields.push([TAG.Software, ASCII, software + '\0']);
-    if (coding !== 'none') {
-      if (page.badRows > 0) fields.push([TAG.BadFaxLines, LONG, [page.badRows]]);
-      fields.push([TAG.CleanFaxData, SHORT, [page.badRows > 0 ? 2 : 0]]);
-    }
-    const dir = directory(fields, offset);
-    chunks.push(dir.bytes);
-    new DataView(linkChunk.buffer).setUint32(linkAt, offset, true);
-    linkChunk = dir.bytes;
-    linkAt = dir.nextAt;
-    offset += dir.bytes.length;
-  });
-  const out = new Uint8Array(offset);
-  let p = 0;
-  for (const c of chunks) {
-    out.set(c, p);
-    p += c.length;
+/** A whole file in memory: the incremental builder's pieces put in place. */
+function writeStrips(pages: TiffStripPage[], software?: string): Uint8Array {
+  const builder = new TiffFBuilder(software);
+  const parts = pages.map((p) => builder.addPage(p));
+  const out = new Uint8Array(builder.size);
+  out.set(builder.header());
+  for (const p of parts) {
+    out.set(p.bytes, p.at);
+    out.set(p.link.bytes, p.link.at);
   }
+  for (const t of builder.totals()) out.set(t.bytes, t.at);
   return out;
 }
 
@@ -182,7 +242,10 @@ function stripOf(page: FaxPage, coding: Coding | 'none'): Uint8Array {
 }
 
 /** One directory at `at`, its out-of-line values right after it; nextAt is where the next-IFD link goes. */
-function directory(fields: Field[], at: number): { bytes: Uint8Array; nextAt: number } {
+function directory(
+  fields: Field[],
+  at: number,
+): { bytes: Uint8Array; nextAt: number; entryAt: (tag: number) => number } {
   fields.sort((a, b) => a[0] - b[0]);
   const size = 2 + fields.length * 12 + 4;
   const sizes = fields.map(([, type, values]) =>
@@ -215,5 +278,5 @@ function directory(fields: Field[], at: number): { bytes: Uint8Array; nextAt: nu
       else v.setUint32(p + 4 * k, values[k], true);
     }
   });
-  return { bytes, nextAt: size - 4 };
+  return { bytes, nextAt: size - 4, entryAt: (tag) => 2 + 12 * fields.findIndex((f) => f[0] === tag) };
 }

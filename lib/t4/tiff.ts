@@ -13,8 +13,8 @@ import { lzwDecode } from './tiff-lzw.js';
 
 export { TiffError } from './tiff-ifd.js';
 export type { TiffErrorKind } from './tiff-ifd.js';
-export { writeTiffCoded, writeTiffF } from './tiff-write.js';
-export type { CodedPage, TiffWriteOptions } from './tiff-write.js';
+export { TiffFBuilder, writeTiffCoded, writeTiffF } from './tiff-write.js';
+export type { CodedPage, TiffPatch, TiffStripPage, TiffWriteOptions } from './tiff-write.js';
 
 /** A page read from a TIFF, with what the file said about it. */
 export interface TiffPage extends FaxPage {

@@ -4,8 +4,18 @@
  * orders and through readTiff. Every outcome must be a bitmap within the limits or a typed error.
  * Used by the test suite (fixed seed, bounded) and by bench/fuzz-t4.ts for long runs.
  */
-import { decodePage, encodePage, readTiff, T4Error, TiffError, writeTiffF } from '../../lib/t4/index.js';
-import type { Bitmap, Coding } from '../../lib/t4/index.js';
+import {
+  decodePage,
+  encodePage,
+  firstDifferentRow,
+  readTiff,
+  T4DecodeError,
+  T4Decoder,
+  T4Error,
+  TiffError,
+  writeTiffF,
+} from '../../lib/t4/index.js';
+import type { Bitmap, Coding, DecodeResult } from '../../lib/t4/index.js';
 
 export interface FuzzReport {
   runs: number;
@@ -128,6 +138,104 @@ export function fuzzDecoders(rand: () => number, samples: Bitmap[], iterations: 
           check(r.bitmap, width);
           report.badRows += r.badRows;
         });
+      }
+    }
+  }
+  return report;
+}
+
+export interface StreamFuzzReport extends FuzzReport {
+  /** Inputs whose decoding in pieces differed from decoding in one piece. */
+  mismatches: { input: string; target: string; cuts: number[]; message: string }[];
+}
+
+/** Outcome of a decode for comparison: the summary and pixels, or the typed error. */
+function outcome(fn: () => DecodeResult): { result?: DecodeResult; error?: string } {
+  try {
+    return { result: fn() };
+  } catch (e) {
+    if (e instanceof T4DecodeError) return { error: `${e.kind} at ${e.row}` };
+    if (e instanceof T4Error) return { error: e.kind };
+    throw e;
+  }
+}
+
+/**
+ * T4Decoder fed mutated line data in random pieces (single octets, runs of them, large blocks)
+ * against decodePage of the same octets: the same rows, bad rows, longest run, end and pixels,
+ * or the same typed error. Anything else is reported.
+ */
+export function fuzzStreaming(rand: () => number, samples: Bitmap[], iterations: number): StreamFuzzReport {
+  const report: StreamFuzzReport = {
+    runs: 0,
+    decoded: 0,
+    typedErrors: 0,
+    badRows: 0,
+    untyped: [],
+    mismatches: [],
+  };
+  const encoded = samples.flatMap((b) =>
+    CODINGS.map((coding) => ({
+      coding,
+      width: b.width,
+      data: encodePage(b, {
+        coding,
+        bitOrder: 'lsb-first',
+        kFactor: 1 + Math.floor(rand() * 6),
+        minBitsPerRow: coding === 'mmr' ? 0 : Math.floor(rand() * 400),
+      }),
+    })),
+  );
+  for (let i = 0; i < iterations; i++) {
+    const e = encoded[Math.floor(rand() * encoded.length)];
+    const input = rand() < 0.1 ? e.data : mutate(rand, e.data);
+    for (const coding of CODINGS) {
+      for (const bitOrder of ['lsb-first', 'msb-first'] as const) {
+        const options = { coding, width: e.width, bitOrder, maxRows: MAX_ROWS };
+        const cuts: number[] = [];
+        for (let at = 0; at < input.length;) {
+          at += rand() < 0.3 ? 1 : 1 + Math.floor(rand() * 400);
+          cuts.push(Math.min(at, input.length));
+        }
+        const target = `${coding}/${bitOrder}`;
+        report.runs++;
+        try {
+          const whole = outcome(() => decodePage(input, options));
+          const pieces = outcome(() => {
+            const d = new T4Decoder(options);
+            let at = 0;
+            for (const c of cuts) {
+              d.push(input.subarray(at, c));
+              at = c;
+            }
+            return { ...d.finish(), bitmap: d.takeBitmap() };
+          });
+          if (whole.error) report.typedErrors++;
+          else {
+            report.decoded++;
+            report.badRows += whole.result!.badRows;
+          }
+          const a = whole.result;
+          const b = pieces.result;
+          const differ =
+            whole.error !== pieces.error ||
+            (a &&
+              b &&
+              (a.rows !== b.rows ||
+                a.badRows !== b.badRows ||
+                a.longestBadRun !== b.longestBadRun ||
+                a.end !== b.end ||
+                firstDifferentRow(a.bitmap, b.bitmap) !== -1));
+          if (differ)
+            report.mismatches.push({
+              input: b64(input),
+              target,
+              cuts,
+              message: `${JSON.stringify(whole.error ?? a?.end)} vs ${JSON.stringify(pieces.error ?? b?.end)}`,
+            });
+        } catch (err) {
+          report.untyped.push({ input: b64(input), target, message: String((err as Error)?.stack ?? err) });
+        }
       }
     }
   }
