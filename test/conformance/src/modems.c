@@ -1,7 +1,8 @@
 /*
  * modems.c - the tester's own modems, built from spandsp's lower layers:
  * out: CED (ANS), silence, V.21 channel 2 HDLC (T.30 clause 5) with a
- * settable number of flags and optionally a bad FCS; in: CNG, V.21 HDLC, and
+ * settable number of flags and optionally a bad FCS, and (calling: the DUT receives) one
+ * V.27ter / V.29 / V.17 transmitter for TCF and page data; in: CNG, CED, V.21 HDLC, and
  * one V.27ter / V.29 / V.17 receiver for TCF, page data or ECM frames.
  *
  * Completion of each output unit is reported through tx_done from outside
@@ -13,7 +14,7 @@
 
 #include "tester.h"
 
-typedef enum { TX_NONE, TX_SILENCE, TX_CED, TX_V21 } tx_kind_t;
+typedef enum { TX_NONE, TX_SILENCE, TX_CED, TX_V21, TX_FAST } tx_kind_t;
 typedef enum { WAIT_NOTHING, WAIT_UNDERFLOW, WAIT_END } tx_wait_t;
 
 struct modems_s {
@@ -26,11 +27,20 @@ struct modems_s {
     modem_connect_tones_tx_state_t *ced;
     fsk_tx_state_t *fsk_tx;
     hdlc_tx_state_t *hdlc_tx;
+    /* out, fast: V.27ter / V.29 / V.17 sending a buffer of bits (TCF, non-ECM page data) */
+    int fast_tx_kind;
+    v27ter_tx_state_t *v27_tx;
+    v29_tx_state_t *v29_tx;
+    v17_tx_state_t *v17_tx;
+    uint8_t *fast_data;
+    long fast_len, fast_bit; /* bits sent so far, first bit = least significant of octet 0 */
     /* in */
     fsk_rx_state_t *v21_rx;
     hdlc_rx_state_t *v21_hdlc;
     modem_connect_tones_rx_state_t *cng;
     bool cng_on;
+    modem_connect_tones_rx_state_t *ced_rx; /* ANS (2100 Hz), heard when a caller awaits CED */
+    bool ced_on;
     int fast_kind;
     bool fast_hdlc_on;
     v27ter_rx_state_t *v27;
@@ -79,8 +89,20 @@ static void tone(void *user, int code, int level, int delay)
     modems_t *m = user;
     (void) level;
     (void) delay;
-    if (m->cng_on)
+    if (m->cng_on || m->ced_on)
         m->ev.tone(m->ev.user, code);
+}
+
+/* The bits of a fast-modem transmission, least significant bit of each octet first (T.4
+   page data as t4_tx gives it; TCF's zeros). */
+static int fast_get_bit(void *user)
+{
+    modems_t *m = user;
+    if (m->fast_bit >= m->fast_len * 8)
+        return SIG_STATUS_END_OF_DATA;
+    int bit = (m->fast_data[m->fast_bit >> 3] >> (m->fast_bit & 7)) & 1;
+    m->fast_bit++;
+    return bit;
 }
 
 modems_t *modems_create(const modem_events_t *ev)
@@ -100,6 +122,10 @@ modems_t *modems_create(const modem_events_t *ev)
     m->v27 = v27ter_rx_init(NULL, 4800, fast_put_bit, m);
     m->v29 = v29_rx_init(NULL, 9600, fast_put_bit, m);
     m->v17 = v17_rx_init(NULL, 14400, fast_put_bit, m);
+    m->ced_rx = modem_connect_tones_rx_init(NULL, MODEM_CONNECT_TONES_ANS, tone, m);
+    m->v27_tx = v27ter_tx_init(NULL, 4800, true, fast_get_bit, m);
+    m->v29_tx = v29_tx_init(NULL, 9600, true, fast_get_bit, m);
+    m->v17_tx = v17_tx_init(NULL, 14400, true, fast_get_bit, m);
     return m;
 }
 
@@ -115,6 +141,11 @@ void modems_free(modems_t *m)
     v27ter_rx_free(m->v27);
     v29_rx_free(m->v29);
     v17_rx_free(m->v17);
+    modem_connect_tones_rx_free(m->ced_rx);
+    v27ter_tx_free(m->v27_tx);
+    v29_tx_free(m->v29_tx);
+    v17_tx_free(m->v17_tx);
+    free(m->fast_data);
     free(m);
 }
 
@@ -176,6 +207,28 @@ void modems_tx_v21_end(modems_t *m)
     hdlc_tx_frame(m->hdlc_tx, NULL, 0); /* spandsp 0.0.6: a zero-length frame ends the carrier once drained */
 }
 
+bool modems_tx_fast(modems_t *m, int kind, int bit_rate, bool short_train, const uint8_t *data, long len)
+{
+    uint8_t *copy = malloc(len > 0 ? (size_t) len : 1);
+    if (copy == NULL)
+        return false;
+    memcpy(copy, data, (size_t) len);
+    free(m->fast_data);
+    m->fast_data = copy;
+    m->fast_len = len;
+    m->fast_bit = 0;
+    switch (kind) {
+    case 27: v27ter_tx_restart(m->v27_tx, bit_rate, true); break;
+    case 29: v29_tx_restart(m->v29_tx, bit_rate, true); break;
+    case 17: v17_tx_restart(m->v17_tx, bit_rate, true, short_train); break;
+    default: return false;
+    }
+    m->fast_tx_kind = kind;
+    m->tx = TX_FAST;
+    m->wait = WAIT_END;
+    return true;
+}
+
 void modems_tx_stop(modems_t *m)
 {
     m->tx = TX_NONE;
@@ -210,6 +263,16 @@ void modems_tx(modems_t *m, int16_t *amp, int len)
                 m->done_pending = true;
             }
             break;
+        case TX_FAST:
+            n = m->fast_tx_kind == 27   ? v27ter_tx(m->v27_tx, amp + done, want)
+                : m->fast_tx_kind == 29 ? v29_tx(m->v29_tx, amp + done, want)
+                                        : v17_tx(m->v17_tx, amp + done, want);
+            if (n < want) { /* the data and the modem's trailer have gone out */
+                m->tx = TX_NONE;
+                m->wait = WAIT_NOTHING;
+                m->done_pending = true;
+            }
+            break;
         case TX_V21:
             n = fsk_tx(m->fsk_tx, amp + done, want);
             if (n < want) {
@@ -234,6 +297,7 @@ void modems_tx(modems_t *m, int16_t *amp, int len)
 /* ---- in ---- */
 
 void modems_rx_cng(modems_t *m, bool on) { m->cng_on = on; }
+void modems_rx_ced(modems_t *m, bool on) { m->ced_on = on; }
 
 void modems_rx_fast(modems_t *m, int kind, int bit_rate, bool hdlc, bool short_train)
 {
@@ -258,6 +322,8 @@ void modems_rx(modems_t *m, const int16_t *amp, int len)
     m->power = len > 0 ? sum / len : 0;
     fsk_rx(m->v21_rx, amp, len);
     modem_connect_tones_rx(m->cng, amp, len);
+    if (m->ced_on)
+        modem_connect_tones_rx(m->ced_rx, amp, len);
     switch (m->fast_kind) {
     case 27: v27ter_rx(m->v27, amp, len); break;
     case 29: v29_rx(m->v29, amp, len); break;

@@ -1,0 +1,84 @@
+/*
+ * send.c - what the tester sends when it is the calling side (TSB-85 receiver cases,
+ * MRGN/MRGX/ORGC): TCF and non-ECM page data, as spandsp's own tester makes them.
+ *
+ * T TCF: `value` octets (450 when absent) of zeros, the first `pattern` of them 0x55
+ * instead (a TCF that is not all zeros). T MSG: the first page of the TIFF named by `value`
+ * (runner.ts puts the path of a generated page there), coded with spandsp's T.4 encoder in
+ * the step's `compression` (T.4 1D unless "T.4 2D" or "T.6"), at least `min_bits` bits a row.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tester.h"
+
+#define MAX_PAGE_OCTETS (4 * 1024 * 1024)
+
+static long tcf_octets(const step_t *st, uint8_t **data)
+{
+    long n = st->value[0] ? atol(st->value) : 450;
+    if (n <= 0)
+        n = 1;
+    *data = calloc((size_t) n, 1);
+    if (*data == NULL)
+        return -1;
+    if (st->pattern > 0)
+        memset(*data, 0x55, (size_t) (st->pattern < n ? st->pattern : n));
+    return n;
+}
+
+static long page_octets(const step_t *st, uint8_t **data, char *why, size_t whylen)
+{
+    t4_tx_state_t *t4;
+    int encoding = T4_COMPRESSION_ITU_T4_1D;
+    long len;
+
+    if (st->bad_rows[0]) {
+        snprintf(why, whylen, "corrupted rows (bad_rows) are not supported by this tester");
+        return -1;
+    }
+    if ((t4 = t4_tx_init(NULL, st->value, -1, -1)) == NULL) {
+        snprintf(why, whylen, "cannot open the page %s", st->value);
+        return -1;
+    }
+    if (strcmp(st->compression, "T.4 2D") == 0)
+        encoding = T4_COMPRESSION_ITU_T4_2D;
+    else if (strcmp(st->compression, "T.6") == 0)
+        encoding = T4_COMPRESSION_ITU_T6;
+    t4_tx_set_tx_encoding(t4, encoding);
+    t4_tx_set_min_bits_per_row(t4, st->min_bits > 0 ? st->min_bits : 0);
+    t4_tx_set_header_info(t4, NULL);
+    if (t4_tx_start_page(t4) != 0) {
+        t4_tx_free(t4);
+        snprintf(why, whylen, "cannot start the page %s", st->value);
+        return -1;
+    }
+    *data = malloc(MAX_PAGE_OCTETS);
+    if (*data == NULL) {
+        t4_tx_free(t4);
+        return -1;
+    }
+    len = t4_tx_get_chunk(t4, *data, MAX_PAGE_OCTETS);
+    t4_tx_free(t4);
+    if (len <= 0 || len >= MAX_PAGE_OCTETS) {
+        snprintf(why, whylen, "the page %s coded to %ld octets", st->value, len);
+        free(*data);
+        *data = NULL;
+        return -1;
+    }
+    return len;
+}
+
+long send_octets(const step_t *st, uint8_t **data, char *why, size_t whylen)
+{
+    *data = NULL;
+    if (strcmp(st->type, "TCF") == 0)
+        return tcf_octets(st, data);
+    if (strcmp(st->type, "MSG") == 0)
+        return page_octets(st, data, why, whylen);
+    snprintf(why, whylen, "T %s (%s) is not supported by this tester", st->type,
+             strcmp(st->type, "PP") == 0 ? "ECM partial pages" : "unknown");
+    return -1;
+}
