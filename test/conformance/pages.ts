@@ -20,14 +20,17 @@ const run = promisify(execFile);
 const WIDTH = 1728;
 const QUARTER = 286; // 74 mm at 3.85 lines/mm: a quarter of A4
 const A4 = 1143; // 297 mm
+const ERROR_ROWS = 404; // 105 mm: MRGN04's 19 and 61 bad rows are 4.7% and 15.1% of it
 
 export interface TestPages {
   white: string;
   impress: string;
   /** Receiver cases (tsb85.ts txPageOf): a staircase of black steps, many changes a row. */
   stairstep: string;
+  /** Receiver cases: text-like marks on 404 rows (MRGN04's rows in error). */
+  error: string;
   /** A multi-page TIFF of these pages (made once per list); `full`: A4-long pages. */
-  document(list: Array<'white' | 'impress' | 'stairstep'>, full?: boolean): Promise<string>;
+  document(list: Array<'white' | 'impress' | 'stairstep' | 'error'>, full?: boolean): Promise<string>;
 }
 
 function pbm(dense: boolean, height: number, stairs = false): Buffer {
@@ -55,11 +58,24 @@ function pbm(dense: boolean, height: number, stairs = false): Buffer {
 
 export async function makePages(dir: string): Promise<TestPages> {
   const out: Record<string, string> = {};
-  for (const name of ['white', 'impress', 'white-a4', 'impress-a4', 'stairstep', 'stairstep-a4'] as const) {
+  for (const name of [
+    'white',
+    'impress',
+    'white-a4',
+    'impress-a4',
+    'stairstep',
+    'stairstep-a4',
+    'error',
+    'error-a4',
+  ] as const) {
     const src = join(dir, `${name}.pbm`);
     out[name] = join(dir, `${name}.tif`);
     const a4 = name.endsWith('-a4');
-    await writeFile(src, pbm(name.startsWith('impress'), a4 ? A4 : QUARTER, name.startsWith('stairstep')));
+    const height = name.startsWith('error') ? ERROR_ROWS : a4 ? A4 : QUARTER;
+    await writeFile(
+      src,
+      pbm(name.startsWith('impress') || name.startsWith('error'), height, name.startsWith('stairstep')),
+    );
     await run('efix', [
       '-i',
       'pbm',
@@ -70,14 +86,17 @@ export async function makePages(dir: string): Promise<TestPages> {
       '-r',
       '204x98',
       '-p',
-      a4 ? '215x297mm' : '215x74mm',
+      name.startsWith('error') ? '215x105mm' : a4 ? '215x297mm' : '215x74mm',
       '-n',
       out[name],
       src,
     ]);
   }
   const made = new Map<string, Promise<string>>();
-  const document = (list: Array<'white' | 'impress' | 'stairstep'>, full = false): Promise<string> => {
+  const document = (
+    list: Array<'white' | 'impress' | 'stairstep' | 'error'>,
+    full = false,
+  ): Promise<string> => {
     const names = list.map((p) => (full ? `${p}-a4` : p));
     const key = names.join('+');
     if (!made.has(key)) {
@@ -89,5 +108,5 @@ export async function makePages(dir: string): Promise<TestPages> {
     }
     return made.get(key)!;
   };
-  return { white: out.white, impress: out.impress, stairstep: out.stairstep, document };
+  return { white: out.white, impress: out.impress, stairstep: out.stairstep, error: out.error, document };
 }

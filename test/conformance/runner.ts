@@ -432,6 +432,7 @@ async function runReceiverOne(
     white: await pages.document(['white'], full),
     impress: await pages.document(['impress'], full),
     stairstep: await pages.document(['stairstep'], full),
+    error: await pages.document(['error'], full),
   };
   await writeFile(casePath, caseFile(withTxPages(c, (p) => paths[p])));
   const expected: ExpectedOutcome = receiverExpected(c) === 'received' ? 'delivered' : 'unchecked';

@@ -267,15 +267,17 @@ export function testerCalls(c: TestCase): boolean {
 }
 
 /** A page the calling tester sends (pages.ts), in place of an ETSI image (not distributed). */
-export type TxPage = 'white' | 'impress' | 'stairstep';
+export type TxPage = 'white' | 'impress' | 'stairstep' | 'error';
 
 /**
  * The generated page that stands in for an ETSI test image of a receiver case: "white" for the
  * white pages (the first page of white_2p: a T MSG step sends the first page of its file, as in
- * spandsp's tester), "stairstep" for stairstep and the diagonal test charts (diago1, diago2), and
- * "impress" (text-like marks) for impress, error and the long duration1/duration2 charts.
+ * spandsp's tester), "stairstep" for stairstep and the diagonal test charts (diago1, diago2),
+ * "error" (text-like marks, 404 rows, so that MRGN04's bad rows are 4.7% and 15.1% of the page,
+ * the shares TSB-85 names) for error, and "impress" for impress and the duration charts.
  */
 export function txPageOf(image: string): TxPage {
+  if (image.includes('error')) return 'error';
   if (image.includes('white')) return 'white';
   if (image.includes('stairstep') || image.includes('diago')) return 'stairstep';
   return 'impress';

@@ -5,7 +5,8 @@
  * T TCF: `value` octets (450 when absent) of zeros, the first `pattern` of them 0x55
  * instead (a TCF that is not all zeros). T MSG: the first page of the TIFF named by `value`
  * (runner.ts puts the path of a generated page there), coded with spandsp's T.4 encoder in
- * the step's `compression` (T.4 1D unless "T.4 2D" or "T.6"), at least `min_bits` bits a row.
+ * the step's `compression` (T.4 1D unless "T.4 2D" or "T.6"), at least `min_bits` bits a row,
+ * the rows listed in `bad_rows` corrupted.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -29,16 +30,49 @@ static long tcf_octets(const step_t *st, uint8_t **data)
     return n;
 }
 
+/* T MSG bad_rows (TSB-85: a row in error): flip the first bit after the EOL that begins each
+   listed row. Rows are counted by EOL (eleven zeros then a one, T.4 4.1.2), bits taken least
+   significant first as they go on the line; the row after the first EOL is row 1. */
+static void corrupt_rows(uint8_t *data, long len, const char *list)
+{
+    char wanted[4096] = { 0 };
+    int zeros = 0, row = 0;
+    bool flip_next = false;
+    for (const char *p = list; *p;) {
+        char *end;
+        long r = strtol(p, &end, 10);
+        if (end == p) {
+            p++;
+            continue;
+        }
+        if (r > 0 && r < (long) sizeof(wanted))
+            wanted[r] = 1;
+        p = end;
+    }
+    for (long bit = 0; bit < len * 8; bit++) {
+        uint8_t mask = (uint8_t) (1 << (bit & 7));
+        if (flip_next) {
+            data[bit >> 3] ^= mask;
+            flip_next = false;
+            zeros = 0; /* the flipped bit belongs to the row, not to the next EOL */
+            continue;
+        }
+        if (data[bit >> 3] & mask) {
+            if (zeros >= 11 && ++row < (int) sizeof(wanted) && wanted[row])
+                flip_next = true;
+            zeros = 0;
+        } else {
+            zeros++;
+        }
+    }
+}
+
 static long page_octets(const step_t *st, uint8_t **data, char *why, size_t whylen)
 {
     t4_tx_state_t *t4;
     int encoding = T4_COMPRESSION_ITU_T4_1D;
     long len;
 
-    if (st->bad_rows[0]) {
-        snprintf(why, whylen, "corrupted rows (bad_rows) are not supported by this tester");
-        return -1;
-    }
     if ((t4 = t4_tx_init(NULL, st->value, -1, -1)) == NULL) {
         snprintf(why, whylen, "cannot open the page %s", st->value);
         return -1;
@@ -68,6 +102,8 @@ static long page_octets(const step_t *st, uint8_t **data, char *why, size_t whyl
         *data = NULL;
         return -1;
     }
+    if (st->bad_rows[0])
+        corrupt_rows(*data, len, st->bad_rows);
     return len;
 }
 

@@ -339,7 +339,7 @@ static bool take_branch(far_end_t *f, const step_t *st, const uint8_t *msg, int 
 
 /* The awaited frame is a non-final one (NSF, CSI, TSI ...): T.30 (5.3.6, Table 1) makes these
    optional, so a frame that matches one of the R HDLC steps right after it skips there
-   (deviations.ts: MRGN01 expects NSF, which a receiver need not send). */
+   (README.md, receiver cases: MRGN01 expects NSF, which a receiver need not send). */
 static bool skip_optional(far_end_t *f, const uint8_t *msg, int n)
 {
     const script_t *sc = f->sc;

@@ -50,7 +50,7 @@ typedef struct {
     int min_bits;       /* MSG/PP: minimum bits per row, -1 = not given */
     int block;          /* PP: ECM block, -1 = not given */
     int pattern;        /* TCF: octets of 0x55 before the zeros, -1 = not given */
-    char bad_rows[64];  /* MSG: rows to corrupt */
+    char bad_rows[700]; /* MSG: rows to corrupt, "79, 85, ..." (1 = the row after the first EOL) */
 } step_t;
 
 typedef struct {
