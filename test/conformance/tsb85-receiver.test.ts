@@ -14,14 +14,20 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import {
   EFAX_RECEIVER,
   LPFAX_RECEIVER,
+  buildTester,
   formatTable,
   receiverArgs,
   runReceiverCases,
   type CaseResult,
 } from './runner.js';
+import { makePages } from './pages.js';
+import { deframe, hdlc, openClass1 } from '../linesim/class1.js';
 import { LPFAX_RECEIVER_TABLE } from './lpfax-receiver-expected.js';
 import { PASS } from './lpfax-expected.js';
 import {
@@ -186,6 +192,69 @@ if (!haveXml) {
       if (p.evidence) expect(r.reason).toMatch(p.evidence);
       if (p.dutLog) expect(await readFile(r.senderLog, 'utf8')).toMatch(p.dutLog);
     });
+  });
+
+  describe("the tester's ECM partial page (T PP), read by a scripted Class 1 receiver", () => {
+    it('OREN01: DCS with ECM, TCF, then FCD frames of 64 octets numbered 0.., and RCP, as the tester logs them', async () => {
+      const oren01 = receiverCases(await loadTsb85(XML!)).find((c) => c.name === 'OREN01')!;
+      const work = await mkdtemp(join(tmpdir(), 'tsb85-pp-'));
+      const binary = await buildTester();
+      const pages = await makePages(work);
+      const paths = {
+        white: await pages.document(['white'], true),
+        impress: await pages.document(['impress'], true),
+        stairstep: await pages.document(['stairstep'], true),
+        error: await pages.document(['error'], true),
+      };
+      const casePath = join(work, 'OREN01.case');
+      await writeFile(casePath, caseFile(withTxPages(oren01, (p) => paths[p])));
+      const tester = spawn(
+        binary,
+        ['--case', casePath, '--call', '--ring-after', '0.2', '--max-seconds', '120'],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let log = '';
+      tester.stderr!.on('data', (b: Buffer) => (log += b.toString()));
+      const lines = createInterface({ input: tester.stdout! })[Symbol.asyncIterator]();
+      const device = String((await lines.next()).value);
+      const host = await openClass1(device);
+      try {
+        await host.until('RING\r\n');
+        host.write('ATA\r');
+        await host.until('CONNECT\r\n');
+        // DIS: receiver, V.27ter, extension, ECM (T.30 Table 2 bits 10, 12, 24, 27; spandsp's octet order)
+        host.write(hdlc([0xff, 0x13, 0x80, 0x00, 0x02 | 0x08, 0x80, 0x04]));
+        await host.until('OK\r\n');
+        host.write('AT+FRH=3\r');
+        const dcs = host.frame(await host.until('\x10\x03\r\nOK\r\n'));
+        expect(dcs[2] & 0xfe).toBe(0x82); // DCS
+        expect(dcs[6] & 0x04).toBe(0x04); // ECM
+        host.write('AT+FRM=48\r'); // TCF
+        await host.until('NO CARRIER\r\n', 20_000);
+        host.write('AT+FTH=3\r');
+        await host.until('CONNECT\r\n');
+        host.write(hdlc([0xff, 0x13, 0x84])); // CFR
+        await host.until('OK\r\n');
+        host.write('AT+FRM=48\r');
+        const frames = deframe(host.dataOf(await host.until('NO CARRIER\r\n', 60_000)));
+        host.write('ATH\r');
+        await host.until('OK\r\n');
+        const fcd = frames.filter((f) => f[2] === 0x06);
+        const pattern = /sending PP at V\.27ter\/4800: block 0, (\d+) frames of 64 octets/;
+        expect(log).toMatch(pattern);
+        const said = pattern.exec(log);
+        expect(fcd.length).toBe(Number(said![1]));
+        expect(fcd.length).toBeGreaterThan(16);
+        expect(fcd.map((f) => [f[3], f.length])).toEqual(fcd.map((_f, i) => [i, 4 + 64]));
+        expect(frames.filter((f) => f[2] === 0x86)).toHaveLength(3); // RCP
+      } finally {
+        await host.close();
+        tester.kill('SIGTERM');
+        await rm(work, { recursive: true, force: true });
+      }
+    }, 120_000);
   });
 
   describe('TSB-85 receiver cases with lpfax receive', () => {

@@ -6,7 +6,8 @@
  * instead (a TCF that is not all zeros). T MSG: the first page of the TIFF named by `value`
  * (runner.ts puts the path of a generated page there), coded with spandsp's T.4 encoder in
  * the step's `compression` (T.4 1D unless "T.4 2D" or "T.6"), at least `min_bits` bits a row,
- * the rows listed in `bad_rows` corrupted.
+ * the rows listed in `bad_rows` corrupted. T PP: the same page octets; modems.c cuts the step's
+ * `block` (256 frames of `frame_size` octets, 64 when absent) into FCD frames.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -112,9 +113,8 @@ long send_octets(const step_t *st, uint8_t **data, char *why, size_t whylen)
     *data = NULL;
     if (strcmp(st->type, "TCF") == 0)
         return tcf_octets(st, data);
-    if (strcmp(st->type, "MSG") == 0)
+    if (strcmp(st->type, "MSG") == 0 || strcmp(st->type, "PP") == 0)
         return page_octets(st, data, why, whylen);
-    snprintf(why, whylen, "T %s (%s) is not supported by this tester", st->type,
-             strcmp(st->type, "PP") == 0 ? "ECM partial pages" : "unknown");
+    snprintf(why, whylen, "T %s is not supported by this tester", st->type);
     return -1;
 }

@@ -135,8 +135,9 @@ static void start_fast_tx(far_end_t *f, const step_t *st)
     char why[300] = "";
     int kind, rate;
     long n;
-    const char *modem = st->modem[0] ? st->modem : f->tx_modem;
+    char modem[sizeof(f->tx_modem)];
 
+    snprintf(modem, sizeof(modem), "%s", st->modem[0] ? st->modem : f->tx_modem);
     if (!modem_parse(modem, &kind, &rate) || kind == 21) {
         fail(f, "T %s at an unknown modem '%s'", st->type, modem);
         return;
@@ -146,8 +147,20 @@ static void start_fast_tx(far_end_t *f, const step_t *st)
         fail(f, "%s", why[0] ? why : "out of memory");
         return;
     }
-    logf_(f, "sending %s at %s: %ld octets", st->type, modem, n);
     modems_rx_fast_off(f->m);
+    if (strcmp(st->type, "PP") == 0) {
+        /* ECM (T.4 Annex A): like spandsp's tester, 64-octet frames unless the step says 256 */
+        int size = st->frame_size > 0 ? st->frame_size : 64, block = st->block > 0 ? st->block : 0;
+        long first = (long) block * 256 * size;
+        logf_(f, "sending PP at %s: block %d, %ld frames of %d octets (page %ld octets)%s", modem, block,
+              n > first ? ((n - first < 256L * size ? n - first : 256L * size) + size - 1) / size : 0, size, n,
+              st->crc_error >= 0 ? ", one with a bad FCS" : "");
+        if (n <= first || !modems_tx_ecm(f->m, kind, rate, data, n, block, size, st->crc_error))
+            fail(f, "cannot send block %d of a %ld-octet page in %d-octet frames", block, n, size);
+        free(data);
+        return;
+    }
+    logf_(f, "sending %s at %s: %ld octets", st->type, modem, n);
     /* T.30 5.3.2: TCF after the long training; page data after the short one (V.17) */
     if (!modems_tx_fast(f->m, kind, rate, strcmp(st->type, "TCF") != 0, data, n))
         fail(f, "cannot start the %s transmitter", modem);
@@ -177,7 +190,12 @@ static bool start_step(far_end_t *f)
         f->waiting = W_TX;
         if (strcmp(st->type, "CED") == 0)
             modems_tx_ced(f->m);
-        else if (strcmp(st->type, "PREAMBLE") == 0)
+        else if (strcmp(st->type, "PREAMBLE") == 0 && st->modem[0] && strcmp(st->modem, "V.21") != 0) {
+            /* The preamble of a fast modem (before T PP): its training and the flags after it
+               go out with the PP step's own carrier. */
+            f->waiting = W_NONE;
+            return true;
+        } else if (strcmp(st->type, "PREAMBLE") == 0)
             modems_tx_v21_flags(f->m, st->number > 0 ? st->number : 37);
         else if (strcmp(st->type, "HDLC") == 0) {
             if (st->frame_len >= 3 && st->frame[2] == 0x01 && st->crc_error < 0) {

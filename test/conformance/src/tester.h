@@ -109,6 +109,10 @@ void modems_tx_v21_frame(modems_t *m, const uint8_t *frame, int len, bool bad_cr
 void modems_tx_v21_end(modems_t *m);
 /* Calling side: TCF or non-ECM page data, bits LSB first; false for an unknown modem. */
 bool modems_tx_fast(modems_t *m, int kind, int bit_rate, bool short_train, const uint8_t *data, long len);
+/* Calling side, T PP: one ECM block (256 frames of frame_size octets from block * 256 *
+   frame_size on) as FCD frames, then RCP; the frame numbered `corrupt` gets a bad FCS. */
+bool modems_tx_ecm(modems_t *m, int kind, int bit_rate, const uint8_t *data, long len, int block, int frame_size,
+                   int corrupt);
 void modems_tx_stop(modems_t *m);
 bool modems_tx_busy(modems_t *m);
 /* Receive side: V.21 HDLC is always heard; these add CNG or a fast modem. */
