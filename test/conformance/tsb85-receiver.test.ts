@@ -58,7 +58,7 @@ const MINI = `<fax-tests>
     <step dir="T" type="MSG" modem="V.27ter/4800" value="etsi_300_242_a4_diago1.tif" min_bits="141"/>
     <step dir="T" type="PP" value="etsi_300_242_a4_white.tif" frame_size="64" block="1" crc_error="3" compression="T.6"/>
     <step dir="T" type="HDLC" tag="EOP" value="FF C8 74"/>
-    <step dir="R" type="HDLC" modem="V.21" tag="MCF" value="FF C8 31"/>
+    <step dir="R" type="HDLC" modem="V.21" tag="MCF" value="FF C8 31" xxx="FF C8 33"/>
     <step dir="T" type="HDLC" tag="DCN" value="FF C8 5F"/>
     <step dir="T" type="CLEAR"/>
   </test>
@@ -79,9 +79,10 @@ describe('receiver cases: selection, pages and the case file', () => {
       error: '/p/e.tif',
     };
     const lines = caseFile(withTxPages(c, (p) => paths[p])).split('\n');
-    expect(lines[5]).toBe('S\t5\tT\tTCF\tV.27ter/4800\t-\t900\t-\t-\t-\t-\t-\t-\t-\t7\t-');
-    expect(lines[7]).toBe('S\t7\tT\tMSG\tV.27ter/4800\t-\t/p/stair.tif\t-\t-\t-\t-\t-\t141\t-\t-\t-');
-    expect(lines[8]).toBe('S\t8\tT\tPP\t-\t-\t/p/white.tif\t-\t-\t3\t64\tT.6\t-\t1\t-\t-');
+    expect(lines[5]).toBe('S\t5\tT\tTCF\tV.27ter/4800\t-\t900\t-\t-\t-\t-\t-\t-\t-\t7\t-\t-');
+    expect(lines[7]).toBe('S\t7\tT\tMSG\tV.27ter/4800\t-\t/p/stair.tif\t-\t-\t-\t-\t-\t141\t-\t-\t-\t-');
+    expect(lines[10]).toBe('S\t10\tR\tHDLC\tV.21\tMCF\tFF C8 31\t-\t-\t-\t-\t-\t-\t-\t-\t-\tFF C8 33');
+    expect(lines[8]).toBe('S\t8\tT\tPP\t-\t-\t/p/white.tif\t-\t-\t3\t64\tT.6\t-\t1\t-\t-\t-');
   });
 
   it('maps the ETSI images to the generated pages', () => {

@@ -129,6 +129,8 @@ const FIELDS = [
   'block',
   'pattern',
   'bad_rows',
+  // an R HDLC step's second acceptable frame (MRGN04 "MCF or RTP": value MCF, xxx RTP)
+  'xxx',
 ];
 
 /** The case file of tsb85tester (test/conformance/src/script.c). */

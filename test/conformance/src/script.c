@@ -3,6 +3,7 @@
  *   CASE <name>
  *   S <index> <dir> <type> <modem> <tag> <value> <timein> <timeout> <crc_error> <frame_size>
  *     [<compression> <min_bits> <block> <pattern> <bad_rows>]   (T TCF/MSG/PP of receiver cases)
+ *     [<xxx>]   R HDLC: another frame the step accepts (MRGN04: "MCF or RTP")
  *   REPEAT <min> <max>
  *   END
  *   BRANCH <index>     after the main script: an alternative to main step <index>,
@@ -136,6 +137,17 @@ int script_load(script_t *s, const char *path, char *err, size_t errlen)
             st->pattern = number_or(field(&save), -1);
             v = field(&save);
             snprintf(st->bad_rows, sizeof(st->bad_rows), "%s", v ? v : "");
+            v = field(&save);
+            if (v && strcmp(st->type, "HDLC") == 0) {
+                step_t alt = { 0 };
+                if (parse_hex(&alt, v) != 0 || alt.wildcard) {
+                    snprintf(err, errlen, "step %d: bad alternative octets '%s'", st->xml_index, v);
+                    fclose(f);
+                    return -1;
+                }
+                memcpy(st->alt_frame, alt.frame, (size_t) alt.frame_len);
+                st->alt_frame_len = alt.frame_len;
+            }
             if (strcmp(st->type, "HDLC") == 0 && parse_hex(st, st->value) != 0) {
                 snprintf(err, errlen, "step %d: bad HDLC octets '%s'", st->xml_index, st->value);
                 fclose(f);

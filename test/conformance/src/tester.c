@@ -329,6 +329,9 @@ static void on_tone(void *user, int tone)
 
 static bool frame_matches(const step_t *st, const uint8_t *msg, int len)
 {
+    if (st->alt_frame_len > 0 && len == st->alt_frame_len
+        && memcmp(msg, st->alt_frame, (size_t) st->alt_frame_len) == 0)
+        return true;
     if (st->wildcard ? len < st->frame_len : len != st->frame_len)
         return false;
     return memcmp(msg, st->frame, (size_t) st->frame_len) == 0;

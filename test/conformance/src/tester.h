@@ -51,6 +51,8 @@ typedef struct {
     int block;          /* PP: ECM block, -1 = not given */
     int pattern;        /* TCF: octets of 0x55 before the zeros, -1 = not given */
     char bad_rows[700]; /* MSG: rows to corrupt, "79, 85, ..." (1 = the row after the first EOL) */
+    uint8_t alt_frame[MAX_FRAME]; /* R HDLC: another frame the step accepts (the XML's `xxx`, */
+    int alt_frame_len;            /* MRGN04's "MCF or RTP"); 0 = none */
 } step_t;
 
 typedef struct {
