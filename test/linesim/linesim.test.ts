@@ -480,6 +480,62 @@ describe('linesim as the calling sender, proved with efax -r and a scripted Clas
     expect(await sim.nextCall(60_000)).toMatchObject({ direction: 'incoming', pages: 0, pagesSent: 0 });
   }, 90_000);
 
+  it('--hangup-after-page 2 with ECM: after page 2 and its PPS-EOP the far end drops the line', async () => {
+    const two = join(dir, 'two.tif');
+    expect((await run('tiffcp', [pages[0], pages[1], two])).code).toBe(0);
+    sim = await startLineSim({ speed: 3, send: two, hangupAfterPage: 2 });
+    const host = await openClass1(sim.devicePath);
+    const pps: number[][] = [];
+    try {
+      await host.until('RING\r\n');
+      host.write('ATA\r');
+      await host.until('CONNECT\r\n');
+      host.write(hdlc([0xff, 0x13, 0x80, 0x00, 0x02 | 0x08 | 0x40, 0x80, 0x04])); // V.27ter, fine, ECM
+      await host.until('OK\r\n');
+      let dcs: number[] = [];
+      while (dcs[1] !== 0x13) {
+        host.write('AT+FRH=3\r');
+        dcs = host.frame(await host.until('\x10\x03\r\nOK\r\n'));
+      }
+      expect(dcs[6] & 0x04).toBe(0x04); // ECM
+      host.write('AT+FRM=48\r'); // TCF
+      await host.until('NO CARRIER\r\n', 20_000);
+      host.write('AT+FTH=3\r');
+      await host.until('CONNECT\r\n');
+      host.write(hdlc([0xff, 0x13, 0x84])); // CFR
+      await host.until('OK\r\n');
+      for (const page of [1, 2]) {
+        host.write('AT+FRM=48\r');
+        const frames = deframe(host.dataOf(await host.until('NO CARRIER\r\n', 30_000)));
+        expect(frames.filter((f) => f[2] === 0x06).length).toBeGreaterThan(0); // FCD
+        host.write('AT+FRH=3\r');
+        pps.push(host.frame(await host.until('\x10\x03\r\nOK\r\n')));
+        if (page === 1) {
+          host.write('AT+FTH=3\r');
+          await host.until('CONNECT\r\n');
+          host.write(hdlc([0xff, 0x13, 0x8c])); // MCF
+          await host.until('OK\r\n');
+        }
+      }
+      host.write('ATH\r');
+      await host.until('OK\r\n');
+    } finally {
+      await host.close();
+    }
+    // PPS (T.30 5.3.6.1.7) with the post-page command in its first FIF octet: MPS, then EOP
+    expect(pps.map((f) => [f[2] & 0xfe, f[3] & 0xfe])).toEqual([
+      [0xbe, 0x4e],
+      [0xbe, 0x2e],
+    ]);
+    expect(await sim.nextCall(10_000)).toMatchObject({
+      outcome: 'far-end-hangup',
+      pages: 1,
+      pagesSent: 2,
+      ecm: true,
+      ecmFrameSize: 256,
+    });
+  }, 90_000);
+
   it('--ecm-frame-size 64 and --codings mh,mr: the DCS says ECM, 64 octets, MR; the FCD frames carry 64 octets', async () => {
     sim = await startLineSim({ speed: 3, send: pages[3], ecmFrameSize: 64, codings: ['mh', 'mr'] });
     const host = await openClass1(sim.devicePath);
