@@ -20,17 +20,28 @@ const run = promisify(execFile);
 const WIDTH = 1728;
 const QUARTER = 286; // 74 mm at 3.85 lines/mm: a quarter of A4
 const A4 = 1143; // 297 mm
+const ERROR_ROWS = 404; // 105 mm: MRGN04's 19 and 61 bad rows are 4.7% and 15.1% of it
 
 export interface TestPages {
   white: string;
   impress: string;
+  /** Receiver cases (tsb85.ts txPageOf): a staircase of black steps, many changes a row. */
+  stairstep: string;
+  /** Receiver cases: text-like marks on 404 rows (MRGN04's rows in error). */
+  error: string;
   /** A multi-page TIFF of these pages (made once per list); `full`: A4-long pages. */
-  document(list: Array<'white' | 'impress'>, full?: boolean): Promise<string>;
+  document(list: Array<'white' | 'impress' | 'stairstep' | 'error'>, full?: boolean): Promise<string>;
 }
 
-function pbm(dense: boolean, height: number): Buffer {
+function pbm(dense: boolean, height: number, stairs = false): Buffer {
   const rowBytes = WIDTH / 8;
   const body = Buffer.alloc(rowBytes * height);
+  if (stairs) {
+    // black steps 32 pixels wide, each 8 rows lower than the last, repeating across the page
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < WIDTH; x++)
+        if ((Math.floor(x / 32) * 8 + 400 - y) % 400 < 8) body[y * rowBytes + (x >> 3)] |= 0x80 >> (x & 7);
+  }
   if (dense) {
     for (let y = 20; y < height - 20; y++) {
       if (y % 40 >= 9) continue;
@@ -47,11 +58,24 @@ function pbm(dense: boolean, height: number): Buffer {
 
 export async function makePages(dir: string): Promise<TestPages> {
   const out: Record<string, string> = {};
-  for (const name of ['white', 'impress', 'white-a4', 'impress-a4'] as const) {
+  for (const name of [
+    'white',
+    'impress',
+    'white-a4',
+    'impress-a4',
+    'stairstep',
+    'stairstep-a4',
+    'error',
+    'error-a4',
+  ] as const) {
     const src = join(dir, `${name}.pbm`);
     out[name] = join(dir, `${name}.tif`);
     const a4 = name.endsWith('-a4');
-    await writeFile(src, pbm(name.startsWith('impress'), a4 ? A4 : QUARTER));
+    const height = name.startsWith('error') ? ERROR_ROWS : a4 ? A4 : QUARTER;
+    await writeFile(
+      src,
+      pbm(name.startsWith('impress') || name.startsWith('error'), height, name.startsWith('stairstep')),
+    );
     await run('efix', [
       '-i',
       'pbm',
@@ -62,14 +86,17 @@ export async function makePages(dir: string): Promise<TestPages> {
       '-r',
       '204x98',
       '-p',
-      a4 ? '215x297mm' : '215x74mm',
+      name.startsWith('error') ? '215x105mm' : a4 ? '215x297mm' : '215x74mm',
       '-n',
       out[name],
       src,
     ]);
   }
   const made = new Map<string, Promise<string>>();
-  const document = (list: Array<'white' | 'impress'>, full = false): Promise<string> => {
+  const document = (
+    list: Array<'white' | 'impress' | 'stairstep' | 'error'>,
+    full = false,
+  ): Promise<string> => {
     const names = list.map((p) => (full ? `${p}-a4` : p));
     const key = names.join('+');
     if (!made.has(key)) {
@@ -81,5 +108,5 @@ export async function makePages(dir: string): Promise<TestPages> {
     }
     return made.get(key)!;
   };
-  return { white: out.white, impress: out.impress, document };
+  return { white: out.white, impress: out.impress, stairstep: out.stairstep, error: out.error, document };
 }

@@ -23,6 +23,8 @@ import { promisify } from 'node:util';
 import {
   caseFile,
   dependsOnSenderTimers,
+  receiverExpected,
+  withTxPages,
   documentsOf,
   expectedOutcome,
   flatSteps,
@@ -352,4 +354,192 @@ export function formatTable(results: CaseResult[]): string {
     ...(notes.length ? ['choices T.30 allows, accepted (deviations.ts):', ...notes] : []),
     `${passed} passed, ${results.length - passed} failed`,
   ].join('\n');
+}
+
+// ---- receiver cases (MRGN, ORGC, OREN, MRGX): the tester calls, the DUT answers and receives ----
+
+/**
+ * The receiver under test as a command template. In args, `{device}` is the pty and `{output}`
+ * a folder of the case's own for what the receiver stores. The receiver must answer the
+ * tester's RING (ATA) and end with exit status 0 when it received a document whose every page
+ * was confirmed (tsb85.ts receiverExpected).
+ */
+export interface ReceiverTemplate {
+  name: string;
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+}
+
+/** Debian's efax receiving (`-r`): CSI "+0123456789" (the ident MRGN01 expects), verbose log. */
+export const EFAX_RECEIVER: ReceiverTemplate = {
+  name: 'efax',
+  command: 'efax',
+  args: ['-d', '{device}', '-o1', '-l', '+0123456789', '-v', 'ewinchrmf', '-r', '{output}/rx'],
+};
+
+/**
+ * lpfax's receiver, once dist/bin/lpfax.js has `receive` (issue 14): one call on the pty,
+ * answered at the first RING. Its station id (the CSI MRGN01 checks: "+0123456789") comes from
+ * its configuration; set it through `env` (LPFAX_CONFIG) once the receiver's config key exists.
+ */
+export const LPFAX_RECEIVER: ReceiverTemplate = {
+  name: 'lpfax',
+  command: process.execPath,
+  args: [
+    join(here, '../../dist/bin/lpfax.js'),
+    'receive',
+    '--device',
+    '{device}',
+    '--once',
+    '--rings',
+    '1',
+    '--output',
+    '{output}',
+    '--json',
+  ],
+};
+
+export interface ReceiverRunOptions {
+  receiver: ReceiverTemplate;
+  speed?: number;
+  parallel?: number;
+  workDir?: string;
+  onResult?: (r: CaseResult) => void;
+}
+
+export function receiverArgs(t: ReceiverTemplate, device: string, output: string): string[] {
+  return t.args.map((a) => a.replace('{device}', device).replace('{output}', output));
+}
+
+async function runReceiverOne(
+  binary: string,
+  c: TestCase,
+  pages: TestPages,
+  o: Required<ReceiverRunOptions>,
+): Promise<CaseResult> {
+  const started = Date.now();
+  const r = o.receiver;
+  const stem = join(o.workDir, `${c.name}.${r.name}`);
+  const casePath = `${stem}.case`;
+  const testerLog = `${stem}.tester.log`;
+  const dutLog = `${stem}.log`;
+  const output = `${stem}.rx`;
+  await mkdir(output, { recursive: true, mode: 0o700 });
+  // ECM partial pages are counted (OREN): they get A4-long pages, like the sender's OTEN cases.
+  const full = c.group === 'OREN';
+  const paths = {
+    white: await pages.document(['white'], full),
+    impress: await pages.document(['impress'], full),
+    stairstep: await pages.document(['stairstep'], full),
+    error: await pages.document(['error'], full),
+  };
+  await writeFile(casePath, caseFile(withTxPages(c, (p) => paths[p])));
+  const expected: ExpectedOutcome = receiverExpected(c) === 'received' ? 'delivered' : 'unchecked';
+  // The receiver's T.30 timers run in wall-clock time: cases that wait on them run at real speed.
+  const speed = dependsOnSenderTimers(c) ? 1 : Math.min(o.speed, MAX_HOST_BPS / highestRate(c));
+  const tester = spawn(
+    binary,
+    ['--case', casePath, '--call', '--ring-after', '0.2', '--speed', String(speed), '--max-seconds', '150'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  tester.stderr!.pipe(createWriteStream(testerLog));
+  const lines = createInterface({ input: tester.stdout! });
+  const iter = lines[Symbol.asyncIterator]();
+  const first = await iter.next();
+  const device = String(first.value ?? '');
+  const verdictP: Promise<TesterVerdict | undefined> = (async () => {
+    for (let l = await iter.next(); !l.done; l = await iter.next()) {
+      try {
+        return JSON.parse(l.value) as TesterVerdict;
+      } catch {
+        /* not a verdict line */
+      }
+    }
+    return undefined;
+  })();
+  const dut = spawn(r.command, receiverArgs(r, device, output), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...r.env },
+  });
+  const out = createWriteStream(dutLog);
+  dut.stdout!.pipe(out, { end: false });
+  dut.stderr!.pipe(out, { end: false });
+  const dutExit = exitOf(dut);
+
+  const caseLimitMs = (600 * 1000) / speed;
+  let verdict = await within(
+    Promise.race([verdictP, dutExit.then(() => within(verdictP, 3000))]),
+    caseLimitMs,
+  );
+  let exit: number | string | null = null;
+  if (verdict && verdict !== 'timeout' && verdict.verdict === 'pass' && expected !== 'unchecked') {
+    const e = await within(dutExit, 90_000);
+    exit = e === 'timeout' ? 'hung' : e;
+  } else {
+    const e = await within(dutExit, 3000);
+    exit = e === 'timeout' ? null : e;
+  }
+  if (dut.exitCode === null && dut.signalCode === null) dut.kill('SIGTERM');
+  await within(dutExit, 10_000);
+  if (dut.exitCode === null && dut.signalCode === null) dut.kill('SIGKILL');
+  tester.kill('SIGTERM');
+  if ((await within(exitOf(tester), 3000)) === 'timeout') tester.kill('SIGKILL');
+  if (verdict === 'timeout') verdict = undefined;
+
+  const base = {
+    name: c.name,
+    sender: r.name,
+    group: c.group,
+    expected,
+    status: statusOf(c),
+    senderExit: exit,
+    deviations: [],
+    branch: null,
+    speed,
+    simSeconds: verdict?.simSeconds ?? null,
+    wallSeconds: (Date.now() - started) / 1000,
+    testerLog,
+    senderLog: dutLog,
+  };
+  if (!verdict)
+    return { ...base, pass: false, step: null, reason: 'no verdict from the tester (case timed out)' };
+  if (verdict.verdict === 'fail') return { ...base, pass: false, step: verdict.step, reason: verdict.reason };
+  if (expected === 'delivered' && exit !== 0) {
+    return {
+      ...base,
+      pass: false,
+      step: null,
+      reason: `script passed, but the receiver exited ${exit} although it confirmed every page and EOP`,
+    };
+  }
+  return { ...base, pass: true, step: null, reason: verdict.reason };
+}
+
+/** Run receiver cases (the tester calls the receiver), `parallel` at a time, results in order. */
+export async function runReceiverCases(
+  cases: TestCase[],
+  options: ReceiverRunOptions,
+): Promise<CaseResult[]> {
+  const o: Required<ReceiverRunOptions> = {
+    speed: 4,
+    parallel: 2,
+    workDir: options.workDir ?? (await mkdtemp(join(tmpdir(), 'tsb85-rx-'))),
+    onResult: () => {},
+    ...options,
+  } as Required<ReceiverRunOptions>;
+  await mkdir(o.workDir, { recursive: true });
+  const binary = await buildTester();
+  const pages = await makePages(o.workDir);
+  const results: CaseResult[] = new Array(cases.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < cases.length) {
+      const i = next++;
+      results[i] = await runReceiverOne(binary, cases[i], pages, o);
+      o.onResult(results[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, o.parallel) }, worker));
+  return results;
 }

@@ -60,14 +60,14 @@ describe('tsb85.xml reading', () => {
     expect(senderCases([c, r]).map((x) => x.name)).toEqual(['OTEN99']);
     expect(caseFile(c).split('\n')).toEqual([
       'CASE\tOTEN99',
-      'S\t1\t-\tANSWER\t-\t-\tetsi_300_242_a4_white_2p.tif\t-\t-\t-\t-',
-      'S\t2\tR\tHDLC\tV.21\tDCS+\tFF C8 C1 ...\t-\t10000\t-\t-',
+      'S\t1\t-\tANSWER\t-\t-\tetsi_300_242_a4_white_2p.tif\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-',
+      'S\t2\tR\tHDLC\tV.21\tDCS+\tFF C8 C1 ...\t-\t10000\t-\t-\t-\t-\t-\t-\t-\t-',
       'REPEAT\t2\t3',
-      'S\t3\tT\tHDLC\t-\tRNR\tFF C8 37\t-\t-\t0\t-',
+      'S\t3\tT\tHDLC\t-\tRNR\tFF C8 37\t-\t-\t0\t-\t-\t-\t-\t-\t-\t-',
       'END',
-      'S\t4\tT\tHDLC\t-\tMCF\tFF C8 31\t-\t-\t-\t-',
-      'S\t5\tR\tCLEAR\t-\t-\t-\t800\t1200\t-\t-',
-      'S\t6\t-\tSTATUS\t-\t-\tOK\t-\t-\t-\t-',
+      'S\t4\tT\tHDLC\t-\tMCF\tFF C8 31\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-',
+      'S\t5\tR\tCLEAR\t-\t-\t-\t800\t1200\t-\t-\t-\t-\t-\t-\t-\t-',
+      'S\t6\t-\tSTATUS\t-\t-\tOK\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-',
       '',
     ]);
     expect(expectedOutcome(c)).toBe('delivered');
@@ -195,7 +195,7 @@ describe('deviations (choices T.30 leaves to the sender)', () => {
     const lines = caseFile(testCase).split('\n');
     expect(lines.slice(10, 12)).toEqual([
       'BRANCH\t8',
-      'S\t10\tR\tHDLC\tV.21\tDCS+\tFF C8 C1 ...\t-\t-\t-\t-',
+      'S\t10\tR\tHDLC\tV.21\tDCS+\tFF C8 C1 ...\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-',
     ]);
     expect(lines.at(-2)).toBe('ENDBRANCH');
   });

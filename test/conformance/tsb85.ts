@@ -113,7 +113,25 @@ export function flatSteps(nodes: Node[]): Step[] {
   return nodes.flatMap((n) => (n.kind === 'step' ? [n] : flatSteps(n.body)));
 }
 
-const FIELDS = ['dir', 'type', 'modem', 'tag', 'value', 'timein', 'timeout', 'crc_error', 'frame_size'];
+const FIELDS = [
+  'dir',
+  'type',
+  'modem',
+  'tag',
+  'value',
+  'timein',
+  'timeout',
+  'crc_error',
+  'frame_size',
+  // what a calling tester sends (receiver cases): script.c reads them after the others
+  'compression',
+  'min_bits',
+  'block',
+  'pattern',
+  'bad_rows',
+  // an R HDLC step's second acceptable frame (MRGN04 "MCF or RTP": value MCF, xxx RTP)
+  'xxx',
+];
 
 /** The case file of tsb85tester (test/conformance/src/script.c). */
 export function caseFile(c: TestCase): string {
@@ -235,4 +253,74 @@ export function dependsOnSenderTimers(c: TestCase): boolean {
     if (a.dir === 'T' && a.type === 'PREAMBLE' && steps[i + 1]?.attrs.dir === 'R') return true;
   }
   return false;
+}
+
+/** The groups where the device under test receives: the tester calls it (TSB-85 Annex B). */
+export const RECEIVER_GROUPS = ['MRGN', 'ORGC', 'OREN', 'MRGX'] as const;
+export type ReceiverGroup = (typeof RECEIVER_GROUPS)[number];
+
+export function receiverCases(all: TestCase[]): TestCase[] {
+  return all.filter((c) => (RECEIVER_GROUPS as readonly string[]).includes(c.group));
+}
+
+/** Does the tester place the call (the script begins with CALL)? Then the DUT answers and receives. */
+export function testerCalls(c: TestCase): boolean {
+  return flatSteps(c.nodes)[0]?.attrs.type === 'CALL';
+}
+
+/** A page the calling tester sends (pages.ts), in place of an ETSI image (not distributed). */
+export type TxPage = 'white' | 'impress' | 'stairstep' | 'error';
+
+/**
+ * The generated page that stands in for an ETSI test image of a receiver case: "white" for the
+ * white pages (the first page of white_2p: a T MSG step sends the first page of its file, as in
+ * spandsp's tester), "stairstep" for stairstep and the diagonal test charts (diago1, diago2),
+ * "error" (text-like marks, 404 rows, so that MRGN04's bad rows are 4.7% and 15.1% of the page,
+ * the shares TSB-85 names) for error, and "impress" for impress and the duration charts.
+ */
+export function txPageOf(image: string): TxPage {
+  if (image.includes('error')) return 'error';
+  if (image.includes('white')) return 'white';
+  if (image.includes('stairstep') || image.includes('diago')) return 'stairstep';
+  return 'impress';
+}
+
+/** The case with each T MSG / T PP step's image replaced by the path of its generated page. */
+export function withTxPages(c: TestCase, pathOf: (page: TxPage) => string): TestCase {
+  const map = (nodes: Node[]): Node[] =>
+    nodes.map((n) => {
+      if (n.kind === 'repeat') return { ...n, body: map(n.body) };
+      const a = n.attrs;
+      if (a.dir === 'T' && (a.type === 'MSG' || a.type === 'PP') && a.value)
+        return { ...n, attrs: { ...a, value: pathOf(txPageOf(a.value)) } };
+      return n;
+    });
+  return { ...c, nodes: map(c.nodes) };
+}
+
+const POST_PAGE_COMMANDS = new Set(['MPS', 'EOP', 'EOM', 'PRI-MPS', 'PRI-EOP', 'PRI-EOM']);
+
+/**
+ * What the receiver must report once the call is over: 'received' when the tester's last
+ * post-page command was EOP (or a PPS ending the page with EOP) and the script has the DUT
+ * answer it with MCF: every page was confirmed and the document ended (T.30 5.3.6). Otherwise
+ * the script's own checks are the verdict and the DUT's exit status is reported, not compared
+ * (a receiver may keep pages of a broken call and say so in its own way).
+ */
+export function receiverExpected(c: TestCase): 'received' | 'unchecked' {
+  const steps = flatSteps(c.nodes);
+  if (!steps.some((s) => s.attrs.type === 'CLEAR')) return 'unchecked';
+  let lastCommand = -1;
+  steps.forEach((s, i) => {
+    const a = s.attrs;
+    if (
+      a.dir === 'T' &&
+      a.type === 'HDLC' &&
+      (POST_PAGE_COMMANDS.has(a.tag ?? '') || /^PPS/.test(a.tag ?? ''))
+    )
+      lastCommand = i;
+  });
+  if (lastCommand < 0 || !/EOP$/.test(steps[lastCommand].attrs.tag ?? '')) return 'unchecked';
+  const answer = steps.slice(lastCommand + 1).find((s) => s.attrs.dir === 'R' && s.attrs.type === 'HDLC');
+  return answer?.attrs.tag === 'MCF' ? 'received' : 'unchecked';
 }

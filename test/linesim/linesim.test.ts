@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import sharp from 'sharp';
 import { startLineSim, type LineSim } from './linesim.js';
+import { deframe, hdlc, openClass1 } from './class1.js';
 
 const WIDTH = 1728; // T.4 A4 scan line
 const HEIGHT = 123; // 16 mm at 196 lines/inch, what efix makes of -p 215x16mm
@@ -362,5 +363,228 @@ describe('linesim, proved with efax', () => {
     const call = await sim.nextCall(10_000);
     expect(call).toMatchObject({ direction: 'pair', caller: 'a', number: '0002', outcome: 'ended' });
     expectSamePage((await tiffPages(`${prefix}.001`))[0], sentBitmaps[1], 32);
+  }, 60_000);
+});
+
+/**
+ * The far end as a SENDER (`--send`), what a receiver's tests need: efax (`efax -r`) answers
+ * the RING and receives; a scripted Class 1 receiver reads the far end's DCS and ECM frames
+ * off the line itself where efax cannot (it has no ECM and no MR).
+ */
+describe('linesim as the calling sender, proved with efax -r and a scripted Class 1 receiver', () => {
+  let dir: string;
+  let pages: string[];
+  let sentBitmaps: Bitmap[];
+  let sim: LineSim | undefined;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'linesim-send-'));
+    pages = [];
+    for (const n of [1, 2, 3, 4]) {
+      await writeFile(join(dir, `p${n}.pbm`), pbmPage(n));
+      const tif = join(dir, `p${n}.tif`);
+      const r = await run('efix', ['-v', 'e', '-i', 'pbm', '-o', 'tiffg3', '-R', '204x196', '-r', '204x196',
+        '-p', '215x16mm', '-n', tif, join(dir, `p${n}.pbm`)]); // prettier-ignore
+      expect(r.code).toBe(0);
+      pages.push(tif);
+    }
+    sentBitmaps = [];
+    for (const p of pages) sentBitmaps.push(...(await tiffPages(p)));
+  });
+
+  afterEach(async () => {
+    await sim?.stop();
+    sim = undefined;
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const efaxReceive = (prefix: string) =>
+    run('efax', ['-d', sim!.devicePath, '-o1', '-l', '+1 555 0199', '-r', prefix, '-v', 'ewin']);
+
+  it('two documents with EOM between them: efax receives both, the JSON line counts 2 documents', async () => {
+    sim = await startLineSim({ outDir: dir, speed: 4, modems: ['v29'], send: [pages[0], pages[1]] });
+    const prefix = join(dir, 'docs');
+    const efax = await efaxReceive(prefix);
+    expect(efax.code).toBe(0);
+    expect(efax.log).toMatch(/received EOM/);
+    expect(efax.log.match(/received DCS/g)).toHaveLength(2); // phase B again after EOM
+    expect(await sim.nextCall(30_000)).toMatchObject({
+      direction: 'incoming',
+      outcome: 'completed',
+      pages: 2,
+      pagesSent: 2,
+      documents: 2,
+      bitRate: 9600,
+      ecm: false,
+      remoteIdent: '+1 555 0199',
+    });
+    expectSamePage((await tiffPages(`${prefix}.001`))[0], sentBitmaps[0], 0);
+    expectSamePage((await tiffPages(`${prefix}.002`))[0], sentBitmaps[1], 0);
+  }, 60_000);
+
+  it('--hangup-after-page 2 of 4: the far end drops the line after page 2 and its MPS; efax has 2 pages', async () => {
+    const four = join(dir, 'four.tif');
+    expect((await run('tiffcp', [...pages, four])).code).toBe(0);
+    sim = await startLineSim({ outDir: dir, speed: 4, modems: ['v29'], send: four, hangupAfterPage: 2 });
+    const prefix = join(dir, 'hang');
+    const efax = await efaxReceive(prefix);
+    expect(efax.code).not.toBe(0);
+    expect(efax.log.match(/received MPS/g)).toHaveLength(2);
+    expect(existsSync(`${prefix}.002`)).toBe(true);
+    expect(existsSync(`${prefix}.003`)).toBe(false);
+    expectSamePage((await tiffPages(`${prefix}.002`))[0], sentBitmaps[1], 0);
+    expect(await sim.nextCall(30_000)).toMatchObject({
+      outcome: 'far-end-hangup',
+      pages: 1, // confirmed: page 2's MCF came after the far end had gone
+      pagesSent: 2,
+      documents: 1,
+    });
+  }, 60_000);
+
+  it('--modems v27ter restricts the sender: efax is offered V.17 but receives at 4800 bit/s', async () => {
+    sim = await startLineSim({
+      outDir: dir,
+      speed: 6,
+      modems: ['v27ter'],
+      send: pages[2],
+      ident: 'SLOW SENDER',
+    });
+    const prefix = join(dir, 'slow');
+    const efax = await efaxReceive(prefix);
+    expect(efax.code).toBe(0);
+    expect(efax.log).toMatch(/remote ID -> +SLOW SENDER/);
+    expect(efax.log).toMatch(/session .*4800bps/);
+    expect(await sim.nextCall(30_000)).toMatchObject({ outcome: 'completed', pages: 1, bitRate: 4800 });
+    expectSamePage((await tiffPages(`${prefix}.001`))[0], sentBitmaps[2], 0);
+  }, 60_000);
+
+  it('--no-dcs: the caller falls silent after the DIS; efax repeats its DIS, gives up, no page', async () => {
+    sim = await startLineSim({ outDir: dir, speed: 4, send: pages[0], noDcs: true });
+    const prefix = join(dir, 'nodcs');
+    const efax = await efaxReceive(prefix);
+    expect(efax.code).not.toBe(0);
+    expect(efax.log.match(/sent DIS/g)!.length).toBeGreaterThanOrEqual(2);
+    expect(efax.log).not.toMatch(/received DCS/);
+    expect(efax.log).not.toMatch(/received -> /);
+    expect(await sim.nextCall(30_000)).toMatchObject({ direction: 'incoming', pages: 0, pagesSent: 0 });
+  }, 60_000);
+
+  it('noise applies in send mode: at -45 dBm0 (-46 still passes at 14400) efax gets no page', async () => {
+    sim = await startLineSim({ outDir: dir, speed: 4, send: pages[0], noiseDbm0: -45 });
+    const efax = await efaxReceive(join(dir, 'noisy'));
+    expect(efax.code).not.toBe(0);
+    expect(efax.log).not.toMatch(/received -> /);
+    expect(await sim.nextCall(60_000)).toMatchObject({ direction: 'incoming', pages: 0, pagesSent: 0 });
+  }, 90_000);
+
+  it('--hangup-after-page 2 with ECM: after page 2 and its PPS-EOP the far end drops the line', async () => {
+    const two = join(dir, 'two.tif');
+    expect((await run('tiffcp', [pages[0], pages[1], two])).code).toBe(0);
+    sim = await startLineSim({ speed: 3, send: two, hangupAfterPage: 2 });
+    const host = await openClass1(sim.devicePath);
+    const pps: number[][] = [];
+    try {
+      await host.until('RING\r\n');
+      host.write('ATA\r');
+      await host.until('CONNECT\r\n');
+      host.write(hdlc([0xff, 0x13, 0x80, 0x00, 0x02 | 0x08 | 0x40, 0x80, 0x04])); // V.27ter, fine, ECM
+      await host.until('OK\r\n');
+      let dcs: number[] = [];
+      while (dcs[1] !== 0x13) {
+        host.write('AT+FRH=3\r');
+        dcs = host.frame(await host.until('\x10\x03\r\nOK\r\n'));
+      }
+      expect(dcs[6] & 0x04).toBe(0x04); // ECM
+      host.write('AT+FRM=48\r'); // TCF
+      await host.until('NO CARRIER\r\n', 20_000);
+      host.write('AT+FTH=3\r');
+      await host.until('CONNECT\r\n');
+      host.write(hdlc([0xff, 0x13, 0x84])); // CFR
+      await host.until('OK\r\n');
+      for (const page of [1, 2]) {
+        host.write('AT+FRM=48\r');
+        const frames = deframe(host.dataOf(await host.until('NO CARRIER\r\n', 30_000)));
+        expect(frames.filter((f) => f[2] === 0x06).length).toBeGreaterThan(0); // FCD
+        host.write('AT+FRH=3\r');
+        pps.push(host.frame(await host.until('\x10\x03\r\nOK\r\n')));
+        if (page === 1) {
+          host.write('AT+FTH=3\r');
+          await host.until('CONNECT\r\n');
+          host.write(hdlc([0xff, 0x13, 0x8c])); // MCF
+          await host.until('OK\r\n');
+        }
+      }
+      host.write('ATH\r');
+      await host.until('OK\r\n');
+    } finally {
+      await host.close();
+    }
+    // PPS (T.30 5.3.6.1.7) with the post-page command in its first FIF octet: MPS, then EOP
+    expect(pps.map((f) => [f[2] & 0xfe, f[3] & 0xfe])).toEqual([
+      [0xbe, 0x4e],
+      [0xbe, 0x2e],
+    ]);
+    expect(await sim.nextCall(10_000)).toMatchObject({
+      outcome: 'far-end-hangup',
+      pages: 1,
+      pagesSent: 2,
+      ecm: true,
+      ecmFrameSize: 256,
+    });
+  }, 90_000);
+
+  it('--ecm-frame-size 64 and --codings mh,mr: the DCS says ECM, 64 octets, MR; the FCD frames carry 64 octets', async () => {
+    sim = await startLineSim({ speed: 3, send: pages[3], ecmFrameSize: 64, codings: ['mh', 'mr'] });
+    const host = await openClass1(sim.devicePath);
+    try {
+      await host.until('RING\r\n');
+      host.write('ATA\r'); // T.31: answering in +FCLASS=1 sends CED, then V.21 for the DIS
+      await host.until('CONNECT\r\n');
+      // DIS (spandsp's octet order, T.30 Table 2): receiver; V.27ter only; fine; MR (bit 16);
+      // A4; extension; ECM (bit 27) and MMR (bit 31) offered, so only --codings keeps MMR out.
+      host.write(hdlc([0xff, 0x13, 0x80, 0x00, 0x02 | 0x08 | 0x40 | 0x80, 0x80, 0x04 | 0x40]));
+      await host.until('OK\r\n');
+      const frames: number[][] = [];
+      while (frames.length === 0 || frames[frames.length - 1][1] !== 0x13) {
+        host.write('AT+FRH=3\r');
+        frames.push(host.frame(await host.until('\x10\x03\r\nOK\r\n')));
+      }
+      const dcs = frames[frames.length - 1];
+      expect(dcs[2] & 0xfe).toBe(0x82); // DCS
+      expect(dcs[4] & 0x3c).toBe(0x08); // bits 11-14: V.27ter 4800
+      expect(dcs[4] & 0x80).toBe(0x80); // bit 16: two-dimensional coding (MR)
+      expect(dcs[6] & 0x04).toBe(0x04); // bit 27: ECM
+      expect(dcs[6] & 0x08).toBe(0x08); // bit 28: 64-octet frames
+      expect(dcs[6] & 0x40).toBe(0); // bit 31: no MMR
+      host.write('AT+FRM=48\r'); // TCF
+      await host.until('NO CARRIER\r\n', 20_000);
+      host.write('AT+FTH=3\r');
+      await host.until('CONNECT\r\n');
+      host.write(hdlc([0xff, 0x13, 0x84])); // CFR
+      await host.until('OK\r\n');
+      host.write('AT+FRM=48\r'); // the partial page: HDLC frames in the data, deframed here
+      const data = await host.until('NO CARRIER\r\n', 30_000);
+      const ecm = deframe(host.dataOf(data));
+      const fcd = ecm.filter((f) => f[2] === 0x06);
+      const rcp = ecm.filter((f) => f[2] === 0x86);
+      expect(fcd.length).toBeGreaterThan(4);
+      // A, C, FCD, frame number, 64 octets of page data
+      expect(fcd.map((f) => f.length)).toEqual(fcd.map(() => 4 + 64));
+      expect(fcd.map((f) => f[3])).toEqual(fcd.map((_f, i) => i));
+      expect(rcp.length).toBeGreaterThanOrEqual(1);
+      host.write('ATH\r');
+      await host.until('OK\r\n');
+    } finally {
+      await host.close();
+    }
+    expect(await sim.nextCall(10_000)).toMatchObject({
+      direction: 'incoming',
+      outcome: 'host-hangup',
+      ecmFrameSize: 64,
+      documents: 1,
+    });
   }, 60_000);
 });

@@ -38,8 +38,9 @@ export interface LineSimOptions {
   linkB?: string;
   /** One-way audio delay on the line, in ms, rounded to 20 ms blocks (default 20). */
   lineDelayMs?: number;
-  /** The far end calls in (RING) and sends this TIFF-F file when the host answers (ATA). */
-  send?: string;
+  /** The far end calls in (RING) and sends this TIFF-F file when the host answers (ATA);
+   *  several files are several documents, EOM between them. */
+  send?: string | string[];
   /** Send mode: seconds from opening the pty to the first RING (default 1). */
   ringAfterSeconds?: number;
   /** Send mode: RINGs before the far end gives up (default 5). */
@@ -73,6 +74,10 @@ export interface LineSimOptions {
   flow?: 'xonxoff' | 'none';
   /** spandsp logs on the simulator's stderr (see LineSim.stderr()). */
   verbose?: boolean;
+  /** Send mode: the ECM frame size the far end's DCS announces and its FCD frames carry (256). */
+  ecmFrameSize?: 64 | 256;
+  /** Send mode: the caller falls silent after the host's DIS (it never sends DCS). */
+  noDcs?: boolean;
 }
 
 export type LineSimOutcome =
@@ -106,6 +111,13 @@ export interface LineSimCall {
   wallSeconds: number;
   /** The received TIFF file (far end receiving), else null. */
   tiff: string | null;
+  /** Incoming calls (far end sending): pages whose data and post-page command went out,
+   *  confirmed or not (`pages` counts the confirmed ones); null otherwise. */
+  pagesSent: number | null;
+  /** Incoming calls: documents begun (EOM between them); null otherwise. */
+  documents: number | null;
+  /** Incoming calls: ECM frame size of the last DCS with ECM (64 or 256); null without ECM. */
+  ecmFrameSize: 64 | 256 | null;
 }
 
 export type LineSimErrorKind = 'build-failed' | 'start-failed' | 'timeout' | 'exited';
@@ -158,7 +170,7 @@ function optionArgs(o: LineSimOptions, outDir: string): string[] {
   if (o.pair) a.push('--pair');
   str('--link-b', o.linkB);
   num('--line-delay', o.lineDelayMs);
-  str('--send', o.send);
+  for (const file of typeof o.send === 'string' ? [o.send] : (o.send ?? [])) a.push('--send', file);
   num('--ring-after', o.ringAfterSeconds);
   num('--rings', o.rings);
   num('--ring-seconds', o.ringSeconds);
@@ -179,6 +191,8 @@ function optionArgs(o: LineSimOptions, outDir: string): string[] {
   str('--ident', o.ident);
   str('--flow', o.flow);
   if (o.verbose) a.push('--verbose');
+  num('--ecm-frame-size', o.ecmFrameSize);
+  if (o.noDcs) a.push('--no-dcs');
   return a;
 }
 

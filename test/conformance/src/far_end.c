@@ -22,11 +22,14 @@ far_end_t *far_end_start(const linesim_options_t *opt, bool calling, int call_no
     f->m = modems_create(&ev);
     f->hangup_ms = -1;
     f->branch_return = f->branch_taken = -1;
-    if (calling) {
-        fail(f, "the tester only answers; this case needs the DUT to call");
+    bool calls = f->sc->n > 0 && strcmp(f->sc->steps[0].type, "CALL") == 0;
+    f->calling = calling;
+    if (calling != calls) {
+        fail(f, calling ? "this case needs the DUT to call (the tester answers)"
+                        : "this case needs the tester to call the DUT (tsb85tester --call)");
         return f;
     }
-    logf_(f, "call answered: case %s", f->sc->name);
+    logf_(f, calling ? "the DUT answered: case %s" : "call answered: case %s", f->sc->name);
     advance(f);
     return f;
 }

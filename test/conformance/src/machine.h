@@ -13,7 +13,7 @@
 #define FCF_FCD 0x60                /* T.4 A.3.6.1 */
 #define FCF_RCP 0x61
 
-typedef enum { W_NONE, W_TX, W_CNG, W_FRAME, W_FAST, W_SILENCE, W_CLEAR } waiting_t;
+typedef enum { W_NONE, W_TX, W_CNG, W_FRAME, W_FAST, W_SILENCE, W_CLEAR, W_CED } waiting_t;
 typedef enum { RUNNING, PASSED, FAILED } verdict_t;
 
 struct far_end_s {
@@ -45,6 +45,8 @@ struct far_end_s {
     char modem[64]; /* the modem of the current TCF/MSG/PP step */
     /* the DUT going on hook */
     bool hung_up;
+    bool calling;    /* the tester called the DUT (receiver cases): it sends TCF and pages */
+    char tx_modem[64]; /* calling: the modem of the last T TCF/MSG, for PP steps that name none */
     int64_t hangup_ms; /* after the start of the R CLEAR step, -1 if none */
 };
 

@@ -1,7 +1,11 @@
 /*
  * main.c - options and the event loop of tsb85tester.
  *
- * usage: tsb85tester --case FILE [--speed F] [--link PATH] [--ring-seconds S] [--max-seconds S] [--verbose]
+ * usage: tsb85tester --case FILE [--call [--rings N]] [--speed F] [--link PATH] [--ring-seconds S]
+ *                    [--max-seconds S] [--verbose]
+ * --call: the tester calls the DUT (receiver cases, whose script begins with CALL): RING on the
+ * pty --ring-after S (1) after the DUT opens it, every 6 s, up to N times (5); the DUT answers
+ * with ATA.
  * stdout: first line the pty path, then one JSON line with the verdict of the case.
  * stderr: the step log (simulated seconds in brackets).
  * Runs until SIGTERM/SIGINT, so the DUT can finish its side of the call after the verdict.
@@ -31,6 +35,8 @@ int main(int argc, char **argv)
         { "case", required_argument, 0, 'c' },   { "speed", required_argument, 0, 's' },
         { "link", required_argument, 0, 'L' },   { "ring-seconds", required_argument, 0, 'r' },
         { "max-seconds", required_argument, 0, 'm' }, { "verbose", no_argument, 0, 'v' },
+        { "call", no_argument, 0, 'C' }, { "rings", required_argument, 0, 'R' },
+        { "ring-after", required_argument, 0, 'A' },
         { 0, 0, 0, 0 },
     };
     linesim_options_t opt = {
@@ -51,6 +57,9 @@ int main(int argc, char **argv)
         case 'r': opt.ring_seconds = atof(optarg); break;
         case 'm': max_seconds = atof(optarg); break;
         case 'v': opt.verbose = true; break;
+        case 'C': opt.far_end_sends = true; break; /* linesim's send mode: RING, the DUT's ATA */
+        case 'R': opt.max_rings = atoi(optarg); break;
+        case 'A': opt.ring_after = atof(optarg); break;
         default:
             fprintf(stderr, "usage: tsb85tester --case FILE [--speed F] [--link PATH] [--max-seconds S]\n");
             return 64;

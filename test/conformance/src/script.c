@@ -2,6 +2,8 @@
  * script.c - the case file runner.ts writes from tsb85.xml, one line each:
  *   CASE <name>
  *   S <index> <dir> <type> <modem> <tag> <value> <timein> <timeout> <crc_error> <frame_size>
+ *     [<compression> <min_bits> <block> <pattern> <bad_rows>]   (T TCF/MSG/PP of receiver cases)
+ *     [<xxx>]   R HDLC: another frame the step accepts (MRGN04: "MCF or RTP")
  *   REPEAT <min> <max>
  *   END
  *   BRANCH <index>     after the main script: an alternative to main step <index>,
@@ -82,6 +84,7 @@ int script_load(script_t *s, const char *path, char *err, size_t errlen)
         step_t *st = &s->steps[s->n];
         memset(st, 0, sizeof(*st));
         st->timein = st->timeout = st->crc_error = st->number = -1;
+        st->min_bits = st->block = st->pattern = -1;
         if (strcmp(kind, "REPEAT") == 0) {
             st->kind = K_REPEAT;
             st->repeat_min = number_or(field(&save), 0);
@@ -126,6 +129,25 @@ int script_load(script_t *s, const char *path, char *err, size_t errlen)
             st->timeout = number_or(field(&save), -1);
             st->crc_error = number_or(field(&save), -1);
             st->frame_size = number_or(field(&save), 0);
+            /* the calling tester's fields (receiver cases), after the sender cases' ones */
+            v = field(&save);
+            snprintf(st->compression, sizeof(st->compression), "%s", v ? v : "");
+            st->min_bits = number_or(field(&save), -1);
+            st->block = number_or(field(&save), -1);
+            st->pattern = number_or(field(&save), -1);
+            v = field(&save);
+            snprintf(st->bad_rows, sizeof(st->bad_rows), "%s", v ? v : "");
+            v = field(&save);
+            if (v && strcmp(st->type, "HDLC") == 0) {
+                step_t alt = { 0 };
+                if (parse_hex(&alt, v) != 0 || alt.wildcard) {
+                    snprintf(err, errlen, "step %d: bad alternative octets '%s'", st->xml_index, v);
+                    fclose(f);
+                    return -1;
+                }
+                memcpy(st->alt_frame, alt.frame, (size_t) alt.frame_len);
+                st->alt_frame_len = alt.frame_len;
+            }
             if (strcmp(st->type, "HDLC") == 0 && parse_hex(st, st->value) != 0) {
                 snprintf(err, errlen, "step %d: bad HDLC octets '%s'", st->xml_index, st->value);
                 fclose(f);

@@ -126,6 +126,47 @@ static bool choose_modem(far_end_t *f, const step_t *st)
     return true;
 }
 
+/* T TCF / MSG (the tester calls, the DUT receives): the octets go out at the step's modem,
+   or, for a step that names none, the modem of the last one. The DUT's answer (CFR/FTT,
+   MCF/RTP/RTN) is the script's next R step. */
+static void start_fast_tx(far_end_t *f, const step_t *st)
+{
+    uint8_t *data;
+    char why[300] = "";
+    int kind, rate;
+    long n;
+    char modem[sizeof(f->tx_modem)];
+
+    snprintf(modem, sizeof(modem), "%s", st->modem[0] ? st->modem : f->tx_modem);
+    if (!modem_parse(modem, &kind, &rate) || kind == 21) {
+        fail(f, "T %s at an unknown modem '%s'", st->type, modem);
+        return;
+    }
+    snprintf(f->tx_modem, sizeof(f->tx_modem), "%s", modem);
+    if ((n = send_octets(st, &data, why, sizeof(why))) < 0) {
+        fail(f, "%s", why[0] ? why : "out of memory");
+        return;
+    }
+    modems_rx_fast_off(f->m);
+    if (strcmp(st->type, "PP") == 0) {
+        /* ECM (T.4 Annex A): like spandsp's tester, 64-octet frames unless the step says 256 */
+        int size = st->frame_size > 0 ? st->frame_size : 64, block = st->block > 0 ? st->block : 0;
+        long first = (long) block * 256 * size;
+        logf_(f, "sending PP at %s: block %d, %ld frames of %d octets (page %ld octets)%s", modem, block,
+              n > first ? ((n - first < 256L * size ? n - first : 256L * size) + size - 1) / size : 0, size, n,
+              st->crc_error >= 0 ? ", one with a bad FCS" : "");
+        if (n <= first || !modems_tx_ecm(f->m, kind, rate, data, n, block, size, st->crc_error))
+            fail(f, "cannot send block %d of a %ld-octet page in %d-octet frames", block, n, size);
+        free(data);
+        return;
+    }
+    logf_(f, "sending %s at %s: %ld octets", st->type, modem, n);
+    /* T.30 5.3.2: TCF after the long training; page data after the short one (V.17) */
+    if (!modems_tx_fast(f->m, kind, rate, strcmp(st->type, "TCF") != 0, data, n))
+        fail(f, "cannot start the %s transmitter", modem);
+    free(data);
+}
+
 /* Start the step at pc; true if it completed at once. */
 static bool start_step(far_end_t *f)
 {
@@ -149,7 +190,12 @@ static bool start_step(far_end_t *f)
         f->waiting = W_TX;
         if (strcmp(st->type, "CED") == 0)
             modems_tx_ced(f->m);
-        else if (strcmp(st->type, "PREAMBLE") == 0)
+        else if (strcmp(st->type, "PREAMBLE") == 0 && st->modem[0] && strcmp(st->modem, "V.21") != 0) {
+            /* The preamble of a fast modem (before T PP): its training and the flags after it
+               go out with the PP step's own carrier. */
+            f->waiting = W_NONE;
+            return true;
+        } else if (strcmp(st->type, "PREAMBLE") == 0)
             modems_tx_v21_flags(f->m, st->number > 0 ? st->number : 37);
         else if (strcmp(st->type, "HDLC") == 0) {
             if (st->frame_len >= 3 && st->frame[2] == 0x01 && st->crc_error < 0) {
@@ -160,6 +206,8 @@ static bool start_step(far_end_t *f)
         }
         else if (strcmp(st->type, "POSTAMBLE") == 0)
             modems_tx_v21_end(f->m);
+        else if (strcmp(st->type, "TCF") == 0 || strcmp(st->type, "MSG") == 0 || strcmp(st->type, "PP") == 0)
+            start_fast_tx(f, st);
         else if (strcmp(st->type, "CLEAR") == 0) {
             /* The tester hangs up. The simulated line carries no loop-current drop to the
                DUT's modem, so what the script checks after this (R CLEAR, STATUS) is left to
@@ -180,6 +228,9 @@ static bool start_step(far_end_t *f)
     if (strcmp(st->type, "CNG") == 0) {
         modems_rx_cng(f->m, true);
         f->waiting = W_CNG;
+    } else if (strcmp(st->type, "CED") == 0) {
+        modems_rx_ced(f->m, true);
+        f->waiting = W_CED;
     } else if (strcmp(st->type, "HDLC") == 0) {
         modems_rx_fast_off(f->m);
         f->waiting = W_FRAME;
@@ -269,11 +320,18 @@ static void on_tone(void *user, int tone)
         logf_(f, "CNG heard");
         modems_rx_cng(f->m, false);
         step_done(f);
+    } else if (f->waiting == W_CED && (tone == MODEM_CONNECT_TONES_ANS || tone == MODEM_CONNECT_TONES_ANS_PR)) {
+        logf_(f, "CED heard");
+        modems_rx_ced(f->m, false);
+        step_done(f);
     }
 }
 
 static bool frame_matches(const step_t *st, const uint8_t *msg, int len)
 {
+    if (st->alt_frame_len > 0 && len == st->alt_frame_len
+        && memcmp(msg, st->alt_frame, (size_t) st->alt_frame_len) == 0)
+        return true;
     if (st->wildcard ? len < st->frame_len : len != st->frame_len)
         return false;
     return memcmp(msg, st->frame, (size_t) st->frame_len) == 0;
@@ -296,6 +354,30 @@ static bool take_branch(far_end_t *f, const step_t *st, const uint8_t *msg, int 
         f->pc = i + 1;
         step_done(f);
         return true;
+    }
+    return false;
+}
+
+/* The awaited frame is a non-final one (NSF, CSI, TSI ...): T.30 (5.3.6, Table 1) makes these
+   optional, so a frame that matches one of the R HDLC steps right after it skips there
+   (README.md, receiver cases: MRGN01 expects NSF, which a receiver need not send). */
+static bool skip_optional(far_end_t *f, const uint8_t *msg, int n)
+{
+    const script_t *sc = f->sc;
+    int end = f->branch_return < 0 ? sc->main_n : sc->n;
+    for (int j = f->pc + 1; j < end; j++) {
+        const step_t *next = &sc->steps[j];
+        if (next->kind != K_STEP || next->dir != 'R' || strcmp(next->type, "HDLC") != 0)
+            return false;
+        if (frame_matches(next, msg, n)) {
+            logf_(f, "(optional frame%s absent: %s received, steps %d-%d skipped)", j - f->pc > 1 ? "s" : "",
+                  next->tag, sc->steps[f->pc].xml_index, sc->steps[j - 1].xml_index);
+            f->pc = j;
+            step_done(f);
+            return true;
+        }
+        if (next->frame_len < 2 || next->frame[1] != 0xC0)
+            return false; /* only optional frames may be skipped, up to the final one */
     }
     return false;
 }
@@ -326,6 +408,8 @@ static void on_v21_frame(far_end_t *f, const uint8_t *raw, int len, bool ok)
             step_done(f);
             return;
         }
+        if (st->frame_len >= 2 && st->frame[1] == 0xC0 && skip_optional(f, msg, n))
+            return;
         if (st->frame_len >= 2 && st->frame[1] == 0xC8 && n >= 2 && msg[1] == 0xC0) {
             /* T.30 (5.3.6): a command may be preceded by optional
                non-final frames (TSI, NSS, SUB, SID, PWD ...); the step names the final frame. */
@@ -347,7 +431,8 @@ static void on_v21_frame(far_end_t *f, const uint8_t *raw, int len, bool ok)
         if (st->wildcard)
             strcat(want, " ...");
         fail(f, "expected %s [%s], received [%s]", st->tag[0] ? st->tag : "frame", want, h);
-    } else if (f->waiting == W_FAST || f->waiting == W_CNG || f->waiting == W_CLEAR || f->waiting == W_SILENCE) {
+    } else if (f->waiting == W_FAST || f->waiting == W_CNG || f->waiting == W_CLEAR || f->waiting == W_SILENCE
+               || f->waiting == W_CED) {
         const step_t *st = &f->sc->steps[f->pc];
         const char *modem = f->waiting == W_FAST ? f->modem : st->modem;
         fail(f, "received V.21 frame [%s] while waiting for %s%s%s", h, st->type, modem[0] ? " at " : "", modem);

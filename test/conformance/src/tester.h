@@ -45,6 +45,14 @@ typedef struct {
     int number;         /* WAIT ms, PREAMBLE flags; -1 = not given */
     int repeat_min, repeat_max;
     int branch_at;      /* K_BRANCH: xml_index of the main-script step it is an alternative to */
+    /* T TCF / MSG / PP (the tester calls and sends, the DUT receives) */
+    char compression[16]; /* MSG/PP: "T.4 2D", "T.6", else T.4 1D */
+    int min_bits;       /* MSG/PP: minimum bits per row, -1 = not given */
+    int block;          /* PP: ECM block, -1 = not given */
+    int pattern;        /* TCF: octets of 0x55 before the zeros, -1 = not given */
+    char bad_rows[700]; /* MSG: rows to corrupt, "79, 85, ..." (1 = the row after the first EOL) */
+    uint8_t alt_frame[MAX_FRAME]; /* R HDLC: another frame the step accepts (the XML's `xxx`, */
+    int alt_frame_len;            /* MRGN04's "MCF or RTP"); 0 = none */
 } step_t;
 
 typedef struct {
@@ -58,6 +66,10 @@ typedef struct {
 int script_load(script_t *s, const char *path, char *err, size_t errlen);
 void step_describe(const step_t *st, char *buf, size_t len);
 bool modem_parse(const char *text, int *kind, int *bit_rate);
+
+/* ---- send.c: what a calling tester sends (T TCF, T MSG) ---- */
+/* The octets of a T TCF or T MSG step into *data (malloc'd); -1 and a reason if it cannot. */
+long send_octets(const step_t *st, uint8_t **data, char *why, size_t whylen);
 
 /* ---- tester.c ---- */
 /* The case every far end started by line.c executes. */
@@ -97,10 +109,17 @@ void modems_tx_silence(modems_t *m, int samples);
 void modems_tx_v21_flags(modems_t *m, int flags);
 void modems_tx_v21_frame(modems_t *m, const uint8_t *frame, int len, bool bad_crc);
 void modems_tx_v21_end(modems_t *m);
+/* Calling side: TCF or non-ECM page data, bits LSB first; false for an unknown modem. */
+bool modems_tx_fast(modems_t *m, int kind, int bit_rate, bool short_train, const uint8_t *data, long len);
+/* Calling side, T PP: one ECM block (256 frames of frame_size octets from block * 256 *
+   frame_size on) as FCD frames, then RCP; the frame numbered `corrupt` gets a bad FCS. */
+bool modems_tx_ecm(modems_t *m, int kind, int bit_rate, const uint8_t *data, long len, int block, int frame_size,
+                   int corrupt);
 void modems_tx_stop(modems_t *m);
 bool modems_tx_busy(modems_t *m);
 /* Receive side: V.21 HDLC is always heard; these add CNG or a fast modem. */
 void modems_rx_cng(modems_t *m, bool on);
+void modems_rx_ced(modems_t *m, bool on); /* ANS/CED, reported through tone() */
 void modems_rx_fast(modems_t *m, int kind, int bit_rate, bool hdlc, bool short_train);
 void modems_rx_fast_off(modems_t *m);
 void modems_rx(modems_t *m, const int16_t *amp, int len);

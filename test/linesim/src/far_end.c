@@ -24,6 +24,7 @@ struct far_end_s {
     t30_stats_t stats;      /* captured at phase D/E, while T.30 still holds them */
     bool have_stats;
     char remote_ident[64];  /* TSI or CSI of the host, trimmed */
+    sender_t *sender;       /* calling: documents, ECM frame size, faults (sender.c) */
 };
 
 static void trimmed_ident(char *dst, size_t size, const char *src);
@@ -78,7 +79,12 @@ far_end_t *far_end_start(const linesim_options_t *opt, bool calling, int call_no
     fax_set_transmit_on_idle(f->fax, true);
     f->t30 = fax_get_t30_state(f->fax);
     if (calling) {
-        t30_set_tx_file(f->t30, opt->send_file, -1, -1);
+        f->sender = sender_attach(opt, f->t30);
+        if (f->sender == NULL) {
+            fax_free(f->fax);
+            free(f);
+            return NULL;
+        }
     } else {
         snprintf(f->tiff_path, sizeof(f->tiff_path), "%s/linesim-%d-call%d.tif", opt->out_dir,
                  (int) getpid(), call_no);
@@ -119,6 +125,7 @@ void far_end_free(far_end_t *f)
     if (f == NULL)
         return;
     close_fax(f);
+    sender_free(f->sender);
     free(f);
 }
 
@@ -127,6 +134,8 @@ void far_end_audio(far_end_t *f, const int16_t *in, int16_t *out)
     int n = fax_tx(f->fax, out, BLOCK_SAMPLES);
     if (n < BLOCK_SAMPLES)
         memset(out + n, 0, sizeof(int16_t) * (size_t) (BLOCK_SAMPLES - n));
+    if (f->sender)
+        sender_audio(f->sender, out, BLOCK_SAMPLES);
     fax_rx(f->fax, (int16_t *) in, BLOCK_SAMPLES);
     if (f->opt->verbose) {
         span_log_bump_samples(fax_get_logging_state(f->fax), BLOCK_SAMPLES);
@@ -136,7 +145,9 @@ void far_end_audio(far_end_t *f, const int16_t *in, int16_t *out)
 
 bool far_end_finished(far_end_t *f) { return f->finished; }
 int far_end_completion(far_end_t *f) { return f->completion_code; }
-int far_end_pages(far_end_t *f) { return f->pages; }
+/* Receiving: pages in (confirmed or not); sending: pages out (data and post-page command),
+   so --hangup-after-page N drops the line before page N's response either way. */
+int far_end_pages(far_end_t *f) { return f->sender ? sender_pages_sent(f->sender) : f->pages; }
 
 void far_end_terminate(far_end_t *f)
 {
@@ -243,6 +254,10 @@ void far_end_report(far_end_t *f, const call_summary_t *c)
     fprintf(out, ",\"durationSeconds\":%.2f,\"wallSeconds\":%.2f,\"tiff\":", c->sim_seconds,
             c->wall_seconds);
     json_string(out, f && !f->calling && f->pages > 0 ? f->tiff_path : NULL);
+    if (f && f->sender)
+        sender_report(f->sender, out);
+    else
+        fputs(",\"pagesSent\":null,\"documents\":null,\"ecmFrameSize\":null", out);
     fputs("}\n", out);
     fflush(out);
 }

@@ -27,6 +27,7 @@
 
 #define SAMPLE_RATE 8000
 #define BLOCK_SAMPLES 160 /* 20 ms */
+#define LINESIM_MAX_DOCUMENTS 16
 
 /* Everything the command line can set. */
 typedef struct {
@@ -57,6 +58,11 @@ typedef struct {
     const char *ident;       /* far-end local ident (CSI when receiving, TSI when sending) */
     bool xonxoff;            /* send DC3/DC1 when the modem's buffer fills/drains */
     bool verbose;            /* spandsp logs on stderr */
+    /* send mode (sender.c) */
+    const char *send_files[LINESIM_MAX_DOCUMENTS]; /* --send, once per document, EOM between */
+    int send_count;
+    int ecm_frame_size;      /* 256 (default) or 64: the frame size the far end's DCS announces */
+    bool no_dcs;             /* the caller goes silent after the host's DIS */
 } linesim_options_t;
 
 /* ---- host_port.c ---- */
@@ -144,6 +150,14 @@ typedef struct delay_line_s delay_line_t;
 delay_line_t *delay_line_create(double ms); /* rounded to whole 20 ms blocks */
 void delay_line_free(delay_line_t *d);
 void delay_line_pass(delay_line_t *d, int16_t *amp);
+
+/* ---- sender.c: the far end calling in and sending (--send) ---- */
+typedef struct sender_s sender_t;
+sender_t *sender_attach(const linesim_options_t *opt, t30_state_t *t30); /* sets the tx file(s) */
+void sender_free(sender_t *d);
+void sender_audio(sender_t *d, int16_t *out, int len); /* after fax_tx(), on its output */
+int sender_pages_sent(const sender_t *d); /* data and post-page command out, confirmed or not */
+void sender_report(const sender_t *d, FILE *out); /* the JSON fields of an incoming call */
 
 /* ---- main.c ---- */
 int64_t monotonic_ms(void);

@@ -51,7 +51,10 @@ static void usage(FILE *out)
           "  --line-delay MS         one-way audio delay on the line, whole 20 ms blocks (20)\n"
           "  --ident ID              far-end local ident, CSI or TSI (default LINESIM)\n"
           "  --flow xonxoff|none     send DC3/DC1 to the host for flow control (default xonxoff)\n"
-          "  --verbose               spandsp logs on stderr\n",
+          "  --verbose               spandsp logs on stderr\n"
+          "  --send FILE.tif (again) send mode: further documents, EOM between them\n"
+          "  --ecm-frame-size 64|256 send mode: ECM frame size the far end's DCS announces (256)\n"
+          "  --no-dcs                send mode: the caller falls silent after the host's DIS\n",
           out);
 }
 
@@ -88,6 +91,19 @@ static double parse_number(const char *arg, const char *what)
     return v;
 }
 
+/* --send FILE, once per document: the far end sends them in order, EOM between. */
+static void add_document(linesim_options_t *o, const char *file)
+{
+    if (o->send_count >= LINESIM_MAX_DOCUMENTS) {
+        fprintf(stderr, "linesim: at most %d documents (--send)\n", LINESIM_MAX_DOCUMENTS);
+        exit(64);
+    }
+    o->far_end_sends = true;
+    if (o->send_file == NULL)
+        o->send_file = file;
+    o->send_files[o->send_count++] = file;
+}
+
 static void parse_options(int argc, char **argv, linesim_options_t *o)
 {
     static const char *const modem_names[] = { "v27ter", "v29", "v17" };
@@ -112,7 +128,9 @@ static void parse_options(int argc, char **argv, linesim_options_t *o)
         { "latency", required_argument, 0, 'l' },   { "ident", required_argument, 0, 'i' },
         { "flow", required_argument, 0, 'f' },      { "verbose", no_argument, 0, 'v' },
         { "line-delay", required_argument, 0, 'D' }, { "pair", no_argument, 0, 'p' },            { "link-b", required_argument, 0, 'B' },
-        { "help", no_argument, 0, 'h' },            { 0, 0, 0, 0 },
+        { "help", no_argument, 0, 'h' },
+        { "ecm-frame-size", required_argument, 0, 'F' }, { "no-dcs", no_argument, 0, 'Z' },
+        { 0, 0, 0, 0 },
     };
     int c;
 
@@ -125,13 +143,14 @@ static void parse_options(int argc, char **argv, linesim_options_t *o)
         .codings = T30_SUPPORT_T4_1D_COMPRESSION | T30_SUPPORT_T4_2D_COMPRESSION
                    | T30_SUPPORT_T6_COMPRESSION,
         .ecm = true, .ident = "LINESIM", .xonxoff = true, .line_delay_ms = 20,
+        .ecm_frame_size = 256,
     };
     while ((c = getopt_long(argc, argv, "hv", longopts, NULL)) != -1) {
         switch (c) {
         case 'L': o->link_path = optarg; break;
         case 'o': o->out_dir = optarg; break;
         case 's': o->speed = parse_number(optarg, "--speed"); break;
-        case 'S': o->far_end_sends = true; o->send_file = optarg; break;
+        case 'S': add_document(o, optarg); break;
         case 'A': o->ring_after = parse_number(optarg, "--ring-after"); break;
         case 'R': o->max_rings = (int) parse_number(optarg, "--rings"); break;
         case 'r': o->ring_seconds = parse_number(optarg, "--ring-seconds"); break;
@@ -167,6 +186,14 @@ static void parse_options(int argc, char **argv, linesim_options_t *o)
         case 'p': o->pair = true; break;
         case 'D': o->line_delay_ms = parse_number(optarg, "--line-delay"); break;
         case 'B': o->link_b_path = optarg; break;
+        case 'F':
+            o->ecm_frame_size = (int) parse_number(optarg, "--ecm-frame-size");
+            if (o->ecm_frame_size != 64 && o->ecm_frame_size != 256) {
+                fprintf(stderr, "linesim: --ecm-frame-size 64|256\n");
+                exit(64);
+            }
+            break;
+        case 'Z': o->no_dcs = true; break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); exit(64);
         }
@@ -183,9 +210,11 @@ static void parse_options(int argc, char **argv, linesim_options_t *o)
         fprintf(stderr, "linesim: cannot write to %s\n", o->out_dir);
         exit(73);
     }
-    if (o->send_file && access(o->send_file, R_OK) != 0) {
-        fprintf(stderr, "linesim: cannot read %s\n", o->send_file);
-        exit(66);
+    for (int i = 0; i < o->send_count; i++) {
+        if (access(o->send_files[i], R_OK) != 0) {
+            fprintf(stderr, "linesim: cannot read %s\n", o->send_files[i]);
+            exit(66);
+        }
     }
 }
 
