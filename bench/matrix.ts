@@ -1,6 +1,6 @@
 /**
  * The full-page matrix: `npm run matrix` (or `node dist/bench/matrix.js [--speed F] [--only 2400]
- * [--ecm off|64|256]`).
+ * [--ecm off|64|256] [--rows N]`; --rows sends only the page's top N rows).
  *
  * One dense full A4 fine page (bench/dense-page.ts) sent by lpfax's engine (sendFax over its Class 1
  * driver) to the simulated line's spandsp receiver at every rate the far end can be brought to —
@@ -20,7 +20,15 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sendFax } from '../lib/fax/index.js';
 import { Class1Modem } from '../lib/modem/index.js';
-import { bitmapsEqual, encodePage, firstDifferentRow, readTiff, type Coding } from '../lib/t4/index.js';
+import {
+  bitmapsEqual,
+  createBitmap,
+  encodePage,
+  firstDifferentRow,
+  readTiff,
+  type Bitmap,
+  type Coding,
+} from '../lib/t4/index.js';
 import { densePage } from './dense-page.js';
 import { startSim, IDENT, NUMBER } from './harness.js';
 
@@ -70,8 +78,23 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-async function runCase(rate: Rate, ecm: EcmMode, maxSpeed: number, outDir: string): Promise<Row> {
-  const page = densePage();
+/** The top `rows` rows of the dense page (all of it by default). */
+function pageOf(rows: number | undefined): Bitmap {
+  const full = densePage();
+  if (rows === undefined || rows >= full.height) return full;
+  const b = createBitmap(full.width, rows);
+  b.data.set(full.data.subarray(0, b.data.length));
+  return b;
+}
+
+async function runCase(
+  rate: Rate,
+  ecm: EcmMode,
+  maxSpeed: number,
+  outDir: string,
+  rows?: number,
+): Promise<Row> {
+  const page = pageOf(rows);
   const speed = Math.min(maxSpeed, Math.round((MAX_WALL_BIT_RATE / rate.bitRate) * 100) / 100);
   const sim = await startSim(['--out-dir', outDir, '--speed', String(speed), '--modems', rate.family]);
   const started = performance.now();
@@ -157,10 +180,11 @@ async function main(): Promise<void> {
   const speed = Number(arg('--speed') ?? 4);
   const only = arg('--only');
   const ecmOnly = arg('--ecm');
+  const pageRows = arg('--rows') === undefined ? undefined : Number(arg('--rows'));
   const outDir = await mkdtemp(path.join(os.tmpdir(), 'lpfax-matrix-'));
   const rows: Row[] = [];
   console.log(
-    `lpfax full-page matrix: one dense A4 fine page (1728 × 2200), linesim --speed ${speed} ` +
+    `lpfax full-page matrix: one dense A4 fine page (1728 × ${pageRows ?? 2200}), linesim --speed ${speed} ` +
       `(at most ${MAX_WALL_BIT_RATE} bit/s of wall-clock time)`,
   );
   console.log(
@@ -171,7 +195,7 @@ async function main(): Promise<void> {
       if (only && !only.split(',').includes(String(rate.bitRate))) continue;
       for (const ecm of ECM_MODES) {
         if (ecmOnly && !ecmOnly.split(',').includes(String(ecm))) continue;
-        const row = await runCase(rate, ecm, speed, outDir);
+        const row = await runCase(rate, ecm, speed, outDir, pageRows);
         rows.push(row);
         console.log(format(row));
       }

@@ -70,19 +70,22 @@ describe('sendFax at the lowest rates: deadlines follow the line', () => {
     expect(bitmapsEqual(received[0]!, page)).toBe(true);
   }, 240_000);
 
-  test('real speed, V.27 ter 4800 bit/s without ECM: page data of ~36 s on the line (TSB-85 MTGN05-like), pixel-identical', async () => {
-    // The dense page's first block of text: about 21 KB coded in MR, more than 30 s at 4800 bit/s.
+  test('real speed, V.27 ter 2400 bit/s without ECM: page data of 90 s on the line, pixel-identical', async () => {
+    // The dense page's first block of text: 27 KB coded in MR. The port's kernel buffer alone
+    // holds about 20 KB, 67 s at 2400 bit/s: before the deadlines followed the line, a write
+    // waited longer than the fixed 30 s here and the page failed (issue 13, defect 5).
     const page = crop(densePage(), 820);
     const coded = encodePage(page, { coding: 'mr', resolution: 'fine', bitOrder: 'lsb-first' }).length;
-    expect((coded * 8) / 4800).toBeGreaterThan(30);
+    expect((coded * 8) / 2400).toBeGreaterThan(60);
     const { result, far, received, progress } = await send({ speed: 1, modems: ['v27ter'] }, page, {
+      maxBitRate: 2400,
       ecm: false,
     });
-    expect(result).toMatchObject({ ok: true, pagesConfirmed: 1, bitRate: 4800, ecm: false });
+    expect(result).toMatchObject({ ok: true, pagesConfirmed: 1, bitRate: 2400, ecm: false });
     const trained = progress.filter((p) => p.kind === 'trained');
     expect(trained.at(-1)).toMatchObject({ dcs: { ecm: false, coding: 'mr' } });
-    expect(far).toMatchObject({ outcome: 'completed', pages: 1, bitRate: 4800, ecm: false });
+    expect(far).toMatchObject({ outcome: 'completed', pages: 1, bitRate: 2400, ecm: false });
     expect(received).toHaveLength(1);
     expect(bitmapsEqual(received[0]!, page)).toBe(true);
-  }, 150_000);
+  }, 180_000);
 });
