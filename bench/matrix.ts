@@ -1,6 +1,7 @@
 /**
  * The full-page matrix: `npm run matrix` (or `node dist/bench/matrix.js [--speed F] [--only 2400]
- * [--ecm off|64|256] [--rows N]`; --rows sends only the page's top N rows).
+ * [--ecm off|64|256] [--rows N] [--logs DIR]`; --rows sends only the page's top N rows; a failed
+ * case leaves its AT and T.30 trace in DIR, default $TMPDIR/lpfax-matrix-logs-<pid>).
  *
  * One dense full A4 fine page (bench/dense-page.ts) sent by lpfax's engine (sendFax over its Class 1
  * driver) to the simulated line's spandsp receiver at every rate the far end can be brought to —
@@ -14,7 +15,7 @@
  * The table: rate, modulation, ECM, frame size, coded octets, seconds on the line (linesim's
  * durationSeconds: ATD to the end of the far end's T.30 session), wall seconds, result.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -92,6 +93,7 @@ async function runCase(
   ecm: EcmMode,
   maxSpeed: number,
   outDir: string,
+  logDir: string,
   rows?: number,
 ): Promise<Row> {
   const page = pageOf(rows);
@@ -102,8 +104,13 @@ async function runCase(
   let result = '';
   let lineSeconds: number | null = null;
   let coding: Coding = ecm === 'off' ? 'mr' : 'mmr';
+  const trace: string[] = [];
+  const stamp = (): string => ((performance.now() - started) / 1000).toFixed(3);
   try {
-    const modem = await Class1Modem.open(sim.devicePath, { lock: false });
+    const modem = await Class1Modem.open(sim.devicePath, {
+      lock: false,
+      trace: (direction, text) => trace.push(`${stamp()} ${direction} ${text}`),
+    });
     let sent;
     try {
       await modem.init();
@@ -118,6 +125,7 @@ async function runCase(
         maxBitRate: rate.maxBitRate,
         ecm: ecm !== 'off',
         ecmFrameSize: ecm === 'off' ? undefined : ecm,
+        trace: (line) => trace.push(`${stamp()} ${line}`),
         onProgress: (p) => {
           if (p.kind === 'trained') dcsLabel = `${p.dcs.modulation.name} ${p.dcs.modulation.bitRate}`;
         },
@@ -148,6 +156,12 @@ async function runCase(
     result = `FAILED: ${e instanceof Error ? e.message : String(e)}`;
   } finally {
     await sim.stop();
+  }
+  if (!result.startsWith('ok')) {
+    // The AT exchange and the T.30 actions and events, for the failure's cause.
+    const log = path.join(logDir, `${rate.modulation}-${rate.bitRate}-ecm-${ecm}.log`);
+    await writeFile(log, trace.join('\n') + '\n');
+    result += ` [${log}]`;
   }
   return {
     rate,
@@ -182,6 +196,8 @@ async function main(): Promise<void> {
   const ecmOnly = arg('--ecm');
   const pageRows = arg('--rows') === undefined ? undefined : Number(arg('--rows'));
   const outDir = await mkdtemp(path.join(os.tmpdir(), 'lpfax-matrix-'));
+  const logDir = arg('--logs') ?? path.join(os.tmpdir(), `lpfax-matrix-logs-${process.pid}`);
+  await mkdir(logDir, { recursive: true });
   const rows: Row[] = [];
   console.log(
     `lpfax full-page matrix: one dense A4 fine page (1728 × ${pageRows ?? 2200}), linesim --speed ${speed} ` +
@@ -195,7 +211,7 @@ async function main(): Promise<void> {
       if (only && !only.split(',').includes(String(rate.bitRate))) continue;
       for (const ecm of ECM_MODES) {
         if (ecmOnly && !ecmOnly.split(',').includes(String(ecm))) continue;
-        const row = await runCase(rate, ecm, speed, outDir, pageRows);
+        const row = await runCase(rate, ecm, speed, outDir, logDir, pageRows);
         rows.push(row);
         console.log(format(row));
       }
