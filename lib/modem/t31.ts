@@ -165,7 +165,11 @@ export class T31Session {
       backlog.accepted(4);
       const expected: ResultCode = i === blocks.length - 1 ? 'OK' : 'CONNECT';
       // The modem answers once the frame is on the line (T.31 §8.3.4).
-      const r = await this.lineTimed(backlog, 0, (ms) => this.at.waitResult(ms, cmd));
+      let r = await this.lineTimed(backlog, 0, (ms) => this.at.waitResult(ms, cmd));
+      // CONNECT where OK is due: a DCE whose flags ran out before our frame arrived asks for
+      // more (spandsp's T.31 does, when the host is late); the final frame is out, OK follows.
+      for (let extra = 0; expected === 'OK' && r.code === 'CONNECT' && extra < 2; extra++)
+        r = await this.lineTimed(backlog, 0, (ms) => this.at.waitResult(ms, cmd));
       if (r.code !== expected) {
         this.transmitting = false;
         throw resultError(r, cmd, expected);

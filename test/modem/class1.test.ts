@@ -245,6 +245,37 @@ describe('sendFrames (+FTH=3, T.31 §8.3.4)', () => {
     await modem.close();
   });
 
+  test('a CONNECT before the final OK (the DCE ran short of data and asks for more) is passed over', async () => {
+    const { modem, fake } = await setup((cmd, m) => {
+      if (cmd === '+FTH=3') {
+        m.reply('CONNECT');
+        m.expectData();
+      } else m.reply('ERROR');
+    });
+    fake.onBlock = (block, m) => {
+      if (block[1] !== 0x13) {
+        m.reply('CONNECT');
+        m.expectData();
+        return;
+      }
+      m.reply('CONNECT');
+      setTimeout(() => m.reply('OK'), 50);
+    };
+    await modem.sendFrames([CSI, DIS]);
+    expect(fake.blocks).toEqual([CSI, DIS]);
+    // The modem is in command state: the next command is answered as usual.
+    await modem.sendSilence(1).catch(() => undefined);
+    expect(fake.commands).toEqual(['+FTH=3', '+FTS=1']);
+    // A modem that says CONNECT instead of OK, again and again, is still an error.
+    fake.onBlock = (_b, m) => {
+      m.reply('CONNECT');
+      m.reply('CONNECT');
+      m.reply('CONNECT');
+    };
+    expect((await failure(modem.sendFrames([DIS]))).kind).toBe('unexpected-response');
+    await modem.close();
+  });
+
   test('after ATA the modem is already sending V.21: no +FTH for the first frames', async () => {
     const { modem, fake } = await setup((cmd, m) => {
       if (cmd === 'A') {
