@@ -32,6 +32,8 @@ export interface SimCall {
   ecm: boolean | null;
   durationSeconds: number;
   wallSeconds: number;
+  /** The received TIFF (far end receiving), else null. */
+  tiff: string | null;
 }
 
 export interface Sim {

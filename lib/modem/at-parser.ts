@@ -60,6 +60,8 @@ export class AtParser {
   private armed: boolean | 'hdlc' = false;
   /** In data mode for an HDLC frame, and no octet of it seen yet. */
   private frameStart = false;
+  /** A line came where an HDLC frame should have started; the frame may still follow. */
+  private beforeFrame = false;
   /** The CONNECT line ended with CR at a chunk end: its LF may open the next chunk. */
   private skipLf = false;
   private readonly unshielder = new DleUnshielder();
@@ -71,6 +73,7 @@ export class AtParser {
    */
   armDataOnConnect(on: boolean | 'hdlc'): void {
     this.armed = on;
+    this.beforeFrame = false;
   }
 
   get inDataMode(): boolean {
@@ -85,6 +88,7 @@ export class AtParser {
     this.mode = 'line';
     this.armed = false;
     this.frameStart = false;
+    this.beforeFrame = false;
     this.skipLf = false;
     this.unshielder.reset();
   }
@@ -104,6 +108,7 @@ export class AtParser {
           if (rest[0] === CR || rest[0] === LF) {
             this.mode = 'line';
             this.line = [];
+            this.beforeFrame = true;
             continue;
           }
         }
@@ -137,7 +142,21 @@ export class AtParser {
         const code = parseResultCode(text);
         if (code === 'RING') events.push({ type: 'ring' });
         else if (code === undefined) events.push({ type: 'line', text });
-        else {
+        else if (code === 'CONNECT' && this.beforeFrame) {
+          // CONNECT again where the frame should start (T.31 §8.3.5: CONNECT once the flags are
+          // heard): a DCE that reported the flags twice, or a CONNECT that crossed our +FRH.
+          // It answers nothing new; the frame still follows. Read as lines, the frame would be
+          // lost and its DC3 octets (FF 13 …) taken for XOFF.
+          events.push({ type: 'line', text });
+          this.beforeFrame = false;
+          this.frameStart = true;
+          this.mode = 'data';
+          this.unshielder.reset();
+          if (b === CR && i + 1 === chunk.length) this.skipLf = true;
+          const next = b === CR && chunk[i + 1] === LF ? i + 2 : i + 1;
+          return chunk.slice(next);
+        } else {
+          this.beforeFrame = false;
           events.push({ type: 'result', code, text });
           if (code === 'CONNECT' && this.armed) {
             this.frameStart = this.armed === 'hdlc';

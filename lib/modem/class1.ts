@@ -40,6 +40,11 @@ export interface Class1OpenOptions {
   portFactory?: PortFactory;
   /** Timeout of ordinary commands (default 3000 ms). */
   commandTimeoutMs?: number;
+  /**
+   * While transmitting, every wait for the port (write, drain, XON, the final OK) lasts the line
+   * time of what is still queued plus this margin (default LINE_MARGIN_MS, 10 s; line-backlog.ts).
+   */
+  lineMarginMs?: number;
   trace?: AtTrace;
 }
 
@@ -89,7 +94,10 @@ export class Class1Modem {
     private readonly options: Class1OpenOptions,
   ) {
     this.channel = new AtChannel(port, options.commandTimeoutMs ?? 3000, options.trace);
-    this.t31 = new T31Session(this.channel, (options.flowControl ?? 'xonxoff') === 'xonxoff');
+    this.t31 = new T31Session(this.channel, {
+      drainChunks: (options.flowControl ?? 'xonxoff') === 'xonxoff',
+      lineMarginMs: options.lineMarginMs,
+    });
   }
 
   /** Locks (UUCP) and opens the device. Fails with 'locked', 'open-failed', 'lock-failed', 'timeout'. */

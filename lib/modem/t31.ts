@@ -7,6 +7,7 @@ import type { ResultCode } from './at-parser.js';
 import { dleFrame, dleShield, DLE_ETX } from './dle.js';
 import { ModemError, type ModemErrorKind } from './errors.js';
 import { HDLC_ADDRESS, HDLC_CONTROL, HDLC_CONTROL_FINAL, hasValidFcs } from './hdlc.js';
+import { LineBacklog, LINE_MARGIN_MS } from './line-backlog.js';
 import {
   isModulation,
   MODULATIONS,
@@ -34,7 +35,6 @@ export interface ReceivedData {
 
 /** Chunks written during +FTM: small, so that after XOFF little is still in flight. */
 const TX_CHUNK = 256;
-const XOFF_TIMEOUT_MS = 30000;
 
 const RESULT_KIND: Partial<Record<ResultCode, ModemErrorKind>> = {
   ERROR: 'error',
@@ -56,15 +56,32 @@ export function resultError(r: AtResponse, command: string, expected: ResultCode
   });
 }
 
+export interface T31SessionOptions {
+  /** Wait for each chunk to leave the port (XON/XOFF done in software). */
+  drainChunks?: boolean;
+  /** Added to the line time of every wait while transmitting (default LINE_MARGIN_MS). */
+  lineMarginMs?: number;
+  /** Milliseconds on a monotonic clock (default performance.now). */
+  clock?: () => number;
+}
+
 export class T31Session {
   /** Between CONNECT of +FTH/+FTM and its final result: the DCE takes our octets as data. */
   transmitting = false;
+  /** What the current (or last) transmission still has queued ahead of the line. */
+  private backlog?: LineBacklog;
+  private readonly drainChunks: boolean;
+  private readonly lineMarginMs: number;
+  private readonly clock: () => number;
 
-  /** `drainChunks`: wait for each chunk to leave the port (XON/XOFF done in software). */
   constructor(
     private readonly at: AtChannel,
-    private readonly drainChunks = false,
-  ) {}
+    options: T31SessionOptions = {},
+  ) {
+    this.drainChunks = options.drainChunks ?? false;
+    this.lineMarginMs = options.lineMarginMs ?? LINE_MARGIN_MS;
+    this.clock = options.clock ?? (() => performance.now());
+  }
 
   /** A command whose CONNECT starts received data (+FRH, +FRM, ATD); on timeout the receive is aborted. */
   async receiveCommand(cmd: string, timeoutMs: number, hdlc = false): Promise<AtResponse> {
@@ -139,15 +156,20 @@ export class T31Session {
       if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
     }
     this.transmitting = true;
-    const bitRate = v21 ? V21_BIT_RATE : MODULATIONS[modulation].bitRate;
+    const backlog = this.startTransmit(v21 ? V21_BIT_RATE : MODULATIONS[modulation].bitRate);
     const blocks = v21 ? frames.map(dleFrame) : [...frames.map(dleFrame), DLE_ETX];
     for (let i = 0; i < blocks.length; i++) {
       const block = blocks[i]!;
-      await this.at.waitWritable(XOFF_TIMEOUT_MS);
-      await this.at.write(block, XOFF_TIMEOUT_MS);
+      await this.writeTimed(backlog, block);
+      // The frame with its FCS and flag counts in the backlog as 4 octets more (T.30 §5.3.7).
+      backlog.accepted(4);
       const expected: ResultCode = i === blocks.length - 1 ? 'OK' : 'CONNECT';
-      // Airtime (with FCS and flags), plus the modem's own margin.
-      const r = await this.at.waitResult(((block.length + 4) * 8 * 1000) / bitRate + 5000, cmd);
+      // The modem answers once the frame is on the line (T.31 §8.3.4).
+      let r = await this.lineTimed(backlog, 0, (ms) => this.at.waitResult(ms, cmd));
+      // CONNECT where OK is due: a DCE whose flags ran out before our frame arrived asks for
+      // more (spandsp's T.31 does, when the host is late); the final frame is out, OK follows.
+      for (let extra = 0; expected === 'OK' && r.code === 'CONNECT' && extra < 2; extra++)
+        r = await this.lineTimed(backlog, 0, (ms) => this.at.waitResult(ms, cmd));
       if (r.code !== expected) {
         this.transmitting = false;
         throw resultError(r, cmd, expected);
@@ -172,6 +194,7 @@ export class T31Session {
     const r = await this.at.command(cmd, { timeoutMs });
     if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
     this.transmitting = true;
+    const backlog = this.startTransmit(MODULATIONS[modulation].bitRate);
     const source: AsyncIterable<Uint8Array> | Iterable<Uint8Array> =
       data instanceof Uint8Array ? [data] : data;
     try {
@@ -184,17 +207,16 @@ export class T31Session {
             this.transmitting = false;
             throw resultError(early, cmd, 'OK');
           }
-          await this.at.waitWritable(XOFF_TIMEOUT_MS);
-          await this.at.write(dleShield(chunk.subarray(o, o + step)), XOFF_TIMEOUT_MS);
-          if (this.drainChunks) await this.at.drain(XOFF_TIMEOUT_MS);
+          await this.writeTimed(backlog, dleShield(chunk.subarray(o, o + step)));
+          if (this.drainChunks) await this.lineTimed(backlog, 0, (ms) => this.at.drain(ms));
         }
       }
     } catch (e) {
       // A failing page source is not the modem's fault: end the data cleanly, rethrow its error.
-      if (!(e instanceof ModemError)) await this.finishTransmit(modulation).catch(() => undefined);
+      if (!(e instanceof ModemError)) await this.finishTransmit(modulation, backlog).catch(() => undefined);
       throw e;
     }
-    await this.finishTransmit(modulation);
+    await this.finishTransmit(modulation, backlog);
   }
 
   /** T.31 §8.3.2: CONNECT, data up to DLE ETX (carrier lost), then NO CARRIER or OK. */
@@ -240,7 +262,44 @@ export class T31Session {
     if (this.transmitting) {
       this.transmitting = false;
       await this.at.write(DLE_ETX).catch(() => undefined);
-      await this.at.waitResult(3000).catch(() => undefined);
+      // The modem says OK only once what it holds is on the line (T.31 §8.3.3).
+      await this.at.waitResult(this.backlog?.timeoutMs() ?? 3000).catch(() => undefined);
+    }
+  }
+
+  /** A transmission starts: its backlog, at the modulation's bit rate. */
+  private startTransmit(bitRate: number): LineBacklog {
+    this.backlog = new LineBacklog(bitRate, this.clock, this.lineMarginMs);
+    return this.backlog;
+  }
+
+  /**
+   * One write during a transmission: wait for XON, then for the port to accept the octets, each
+   * for as long as the line needs for what is queued ahead of them (line-backlog.ts).
+   */
+  private async writeTimed(backlog: LineBacklog, octets: Uint8Array): Promise<void> {
+    await this.lineTimed(backlog, octets.length, (ms) => this.at.waitWritable(ms));
+    await this.lineTimed(backlog, octets.length, (ms) => this.at.write(octets, ms));
+    backlog.accepted(octets.length);
+  }
+
+  /** Runs a wait bounded by the backlog's line time; a timeout says what was queued. */
+  private async lineTimed<T>(
+    backlog: LineBacklog,
+    pendingOctets: number,
+    wait: (timeoutMs: number) => Promise<T>,
+  ): Promise<T> {
+    const timeoutMs = backlog.timeoutMs(pendingOctets);
+    const queued = backlog.describe();
+    try {
+      return await wait(timeoutMs);
+    } catch (e) {
+      if (!(e instanceof ModemError) || e.kind !== 'timeout') throw e;
+      throw new ModemError(
+        'timeout',
+        `${e.message} (the line's time for ${queued}${pendingOctets ? ` and ${pendingOctets} being written` : ''}, plus ${backlog.marginMs} ms)`,
+        { command: e.command, response: e.response, cause: e },
+      );
     }
   }
 
@@ -287,11 +346,10 @@ export class T31Session {
     }
   }
 
-  /** DLE ETX, then OK once the modem's buffer is on the line (T.31 §8.3.3). */
-  private async finishTransmit(modulation: Modulation): Promise<void> {
-    await this.at.write(DLE_ETX);
-    // A modem may hold a few kilobytes; at the slowest rate that is tens of seconds.
-    const r = await this.at.waitResult(10000 + (16384 * 8 * 1000) / MODULATIONS[modulation].bitRate);
+  /** DLE ETX, then OK once everything queued is on the line (T.31 §8.3.3). */
+  private async finishTransmit(modulation: Modulation, backlog: LineBacklog): Promise<void> {
+    await this.writeTimed(backlog, DLE_ETX);
+    const r = await this.lineTimed(backlog, 0, (ms) => this.at.waitResult(ms, `+FTM=${modulation}`));
     this.transmitting = false;
     if (r.code !== 'OK') throw resultError(r, `+FTM=${modulation}`, 'OK');
   }

@@ -103,6 +103,49 @@ describe('AtParser', () => {
     ]);
   });
 
+  test('HDLC: a second CONNECT where the frame should start is no result; the frame (with DC3 in it) is data', () => {
+    const p = new AtParser();
+    p.armDataOnConnect('hdlc');
+    // DIS: FF 13 80 …, whose control octet is DC3; read as line text it would be an XOFF.
+    const ev = push(p, [
+      ...Buffer.from('\r\nCONNECT\r\n\r\nCONNECT\r\n'),
+      0xff,
+      0x13,
+      0x80,
+      0x10,
+      0x03,
+      ...Buffer.from('\r\nOK\r\n'),
+    ]);
+    expect(ev).toEqual([
+      { type: 'result', code: 'CONNECT', text: 'CONNECT' },
+      { type: 'line', text: 'CONNECT' },
+      { type: 'data', bytes: Uint8Array.of(0xff, 0x13, 0x80) },
+      { type: 'data-end' },
+      { type: 'result', code: 'OK', text: 'OK' },
+    ]);
+    // Split at every octet, the same.
+    const q = new AtParser();
+    q.armDataOnConnect('hdlc');
+    const bytes = [...Buffer.from('\r\nCONNECT\r\n\r\nCONNECT\r\n'), 0xff, 0x13, 0x10, 0x03];
+    const split = bytes.flatMap((b) => q.push(Uint8Array.of(b)));
+    expect(split.filter((e) => e.type === 'result')).toHaveLength(1);
+    expect(split.filter((e) => e.type === 'xoff')).toHaveLength(0);
+    expect(split.at(-1)).toEqual({ type: 'data-end' });
+  });
+
+  test('HDLC: after a CONNECT at frame start, NO CARRIER still ends the receive', () => {
+    const p = new AtParser();
+    p.armDataOnConnect('hdlc');
+    push(p, '\r\nCONNECT\r\n\r\nCONNECT\r\n');
+    expect(p.inDataMode).toBe(true);
+    expect(push(p, '\r\nNO CARRIER\r\n')).toEqual([
+      { type: 'result', code: 'NO CARRIER', text: 'NO CARRIER' },
+    ]);
+    expect(p.inDataMode).toBe(false);
+    // A CONNECT later (unarmed, e.g. to +FTH) is a result again.
+    expect(push(p, '\r\nCONNECT\r\n')).toEqual([{ type: 'result', code: 'CONNECT', text: 'CONNECT' }]);
+  });
+
   test('an unarmed CONNECT stays in line mode (transmit: +FTH, +FTM)', () => {
     const p = new AtParser();
     const ev = push(p, '\r\nCONNECT\r\n\r\nOK\r\n');

@@ -23,12 +23,20 @@ afterEach(async () => {
   await rm(lockDir, { recursive: true, force: true });
 });
 
-async function setup(more?: CommandHandler): Promise<{ modem: Class1Modem; fake: FakeModem; path: string }> {
+async function setup(
+  more?: CommandHandler,
+  options: { lineMarginMs?: number } = {},
+): Promise<{ modem: Class1Modem; fake: FakeModem; path: string }> {
   const path = `/dev/ttyMOCK${n++}`;
   MockBinding.createPort(path, { echo: false, record: false });
   const fake = new FakeModem(class1Handler(more));
   const { factory } = mockPortFactory(fake);
-  const modem = await Class1Modem.open(path, { portFactory: factory, lockDir, commandTimeoutMs: 500 });
+  const modem = await Class1Modem.open(path, {
+    portFactory: factory,
+    lockDir,
+    commandTimeoutMs: 500,
+    ...options,
+  });
   return { modem, fake, path };
 }
 
@@ -237,6 +245,37 @@ describe('sendFrames (+FTH=3, T.31 §8.3.4)', () => {
     await modem.close();
   });
 
+  test('a CONNECT before the final OK (the DCE ran short of data and asks for more) is passed over', async () => {
+    const { modem, fake } = await setup((cmd, m) => {
+      if (cmd === '+FTH=3') {
+        m.reply('CONNECT');
+        m.expectData();
+      } else m.reply('ERROR');
+    });
+    fake.onBlock = (block, m) => {
+      if (block[1] !== 0x13) {
+        m.reply('CONNECT');
+        m.expectData();
+        return;
+      }
+      m.reply('CONNECT');
+      setTimeout(() => m.reply('OK'), 50);
+    };
+    await modem.sendFrames([CSI, DIS]);
+    expect(fake.blocks).toEqual([CSI, DIS]);
+    // The modem is in command state: the next command is answered as usual.
+    await modem.sendSilence(1).catch(() => undefined);
+    expect(fake.commands).toEqual(['+FTH=3', '+FTS=1']);
+    // A modem that says CONNECT instead of OK, again and again, is still an error.
+    fake.onBlock = (_b, m) => {
+      m.reply('CONNECT');
+      m.reply('CONNECT');
+      m.reply('CONNECT');
+    };
+    expect((await failure(modem.sendFrames([DIS]))).kind).toBe('unexpected-response');
+    await modem.close();
+  });
+
   test('after ATA the modem is already sending V.21: no +FTH for the first frames', async () => {
     const { modem, fake } = await setup((cmd, m) => {
       if (cmd === 'A') {
@@ -338,6 +377,108 @@ describe('sendData (+FTM, T.31 §8.3.3)', () => {
     expect(fake.blocks).toEqual([Uint8Array.of(1, 2, 3)]);
     expect((await failure(modem.sendData(99 as 96, Uint8Array.of(0)))).kind).toBe('invalid-argument');
     await modem.close();
+  });
+});
+
+describe('transmit deadlines follow the line (line-backlog.ts)', () => {
+  // 2400 bit/s (+FTM=24): 600 octets are 2 s on the line. The margin is cut to 300 ms, so a
+  // fixed deadline of that size would fail every case below that waits longer than it.
+  const MARGIN = 300;
+  const half = new Uint8Array(600).fill(0x55);
+
+  /** A modem that answers +FTM=24 and sends XOFF once the first 600 octets are in. */
+  function xoffAfter600(xonAfterMs: number | undefined): CommandHandler {
+    return (cmd, m) => {
+      if (cmd !== '+FTM=24') return m.reply('ERROR');
+      m.reply('CONNECT');
+      m.expectData();
+      m.onInput = (mm) => {
+        if (mm.dataReceived < 600) return;
+        mm.onInput = undefined;
+        mm.send('\x13');
+        if (xonAfterMs !== undefined) setTimeout(() => mm.send('\x11'), xonAfterMs);
+      };
+    };
+  }
+
+  /** The page in two halves; the second waits until the modem has sent XOFF. */
+  async function* twoHalves(fake: () => FakeModem): AsyncIterable<Uint8Array> {
+    yield half;
+    while (fake().onInput) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20)); // the XOFF reaches the driver
+    yield half;
+  }
+
+  test('XOFF held longer than the margin but within the line time of the queued octets: the page goes out', async () => {
+    const { modem, fake } = await setup(xoffAfter600(1000), { lineMarginMs: MARGIN });
+    await modem.sendData(
+      24,
+      twoHalves(() => fake),
+    );
+    expect(modem.channel.xoffCount).toBe(1);
+    expect(fake.blocks).toEqual([new Uint8Array(1200).fill(0x55)]);
+    await modem.close();
+  });
+
+  test('XOFF forever: a timeout bounded by the line time of what was queued, naming it', async () => {
+    const { modem, fake } = await setup(xoffAfter600(undefined), { lineMarginMs: MARGIN });
+    const e = await failure(
+      modem.sendData(
+        24,
+        twoHalves(() => fake),
+      ),
+    );
+    expect(e.kind).toBe('timeout');
+    expect(e.message).toMatch(
+      /^the modem held XOFF for \d+ ms \(the line's time for \d+ octets queued at 2400 bit\/s and 256 being written, plus 300 ms\)$/,
+    );
+    // The second half never went out.
+    expect(fake.dataReceived).toBe(600);
+    await modem.close();
+  });
+
+  test('a port that stops accepting writes: a timeout, not a hang', async () => {
+    let release!: () => void;
+    const { modem, fake } = await setup(
+      (cmd, m) => {
+        if (cmd !== '+FTM=24') return m.reply('ERROR');
+        m.reply('CONNECT');
+        m.expectData();
+        m.holdWrites = new Promise<void>((r) => (release = r));
+      },
+      { lineMarginMs: MARGIN },
+    );
+    const e = await failure(modem.sendData(24, half));
+    expect(e.kind).toBe('timeout');
+    expect(e.message).toMatch(
+      /^the port did not accept data within 1154 ms \(the line's time for 0 octets queued at 2400 bit\/s and 256 being written, plus 300 ms\)$/,
+    );
+    release();
+    expect(fake.blocks).toEqual([]);
+    await modem.close();
+  });
+
+  test('the final OK: waited for as long as the page needs on the line, and no longer', async () => {
+    const ftm: CommandHandler = (cmd, m) => {
+      if (cmd !== '+FTM=24') return m.reply('ERROR');
+      m.reply('CONNECT');
+      m.expectData();
+    };
+    // OK 1 s after DLE ETX, as a modem still sending 2 s of data says it.
+    const slow = await setup(ftm, { lineMarginMs: MARGIN });
+    slow.fake.onBlock = (_b, m) => setTimeout(() => m.reply('OK'), 1000);
+    await slow.modem.sendData(24, half);
+    expect(slow.fake.blocks).toEqual([half]);
+    await slow.modem.close();
+    // A modem that never says OK fails in bounded time.
+    const dead = await setup(ftm, { lineMarginMs: MARGIN });
+    dead.fake.onBlock = () => undefined;
+    const e = await failure(dead.modem.sendData(24, half));
+    expect(e.kind).toBe('timeout');
+    expect(e.message).toMatch(
+      /^no result from the modem within \d+ ms for AT\+FTM=24 \(the line's time for \d+ octets queued at 2400 bit\/s, plus 300 ms\)$/,
+    );
+    await dead.modem.close();
   });
 });
 

@@ -27,6 +27,13 @@ export class FakeModem {
   onAbortByte?: (byte: number, modem: FakeModem) => void;
   /** True while the fake is "sending data" after +FRH/+FRM: any byte aborts. */
   receiving = false;
+  /** Called after each piece of input, e.g. to send XOFF once enough data came. */
+  onInput?: (modem: FakeModem) => void;
+  /**
+   * While set, the port's writes do not complete until it resolves: a port (or a modem with
+   * hardware flow control) that stops accepting data.
+   */
+  holdWrites?: Promise<void>;
 
   constructor(public handler: CommandHandler) {}
 
@@ -88,6 +95,12 @@ export class FakeModem {
         }
       } else if (b !== 0x0a) this.line += String.fromCharCode(b);
     }
+    this.onInput?.(this);
+  }
+
+  /** Data octets of the block in progress (after CONNECT, before DLE ETX), unshielded. */
+  get dataReceived(): number {
+    return this.dataMode ? this.block.length : 0;
   }
 }
 
@@ -138,6 +151,7 @@ export function mockPortFactory(modem: FakeModem): {
       modem.output = (bytes) => setImmediate(() => b.isOpen && b.emitData(bytes));
       const write = b.write.bind(b);
       b.write = async (buf: Buffer) => {
+        await modem.holdWrites;
         await write(buf);
         setImmediate(() => modem.input(buf));
       };
