@@ -53,6 +53,7 @@ export function encodeHeaderText(value: string): string {
 /** An address list from config: refuses anything that is not one plain address per entry. */
 function addressList(addresses: string[]): string {
   for (const a of addresses) {
+    // eslint-disable-next-line no-control-regex
     if (!/^[^\s<>,;:"()\\[\]\x00-\x1f]+$/.test(a))
       throw new Error(`not a mail address: ${JSON.stringify(a)}`);
   }

@@ -284,7 +284,11 @@ describe('recover', () => {
     ).toHaveLength(3);
     expect(tiffPageCount(tiff)).toBe(3);
     // Cut inside the third IFD (where libtiff's tiffdump says it starts): it is no longer whole.
-    const offsets = [...execFileSync('tiffdump', [tiff]).toString().matchAll(/^Directory \d+: offset (\d+)/gm)];
+    const offsets = [
+      ...execFileSync('tiffdump', [tiff])
+        .toString()
+        .matchAll(/^Directory \d+: offset (\d+)/gm),
+    ];
     expect(offsets).toHaveLength(3);
     execFileSync('truncate', ['-s', String(Number(offsets[2][1]) + 10), tiff]);
     expect(tiffPageCount(tiff)).toBe(2);
