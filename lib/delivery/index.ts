@@ -7,8 +7,10 @@ export {
   copyFaxToFolder,
   mailFax,
   printFax,
+  printFile,
   runAction,
   runHook,
+  sendMail,
 } from './run-action.js';
 export {
   DEFAULT_RETRY_DELAYS_SECONDS,

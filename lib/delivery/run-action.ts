@@ -12,7 +12,7 @@ import type {
   PrintAction,
 } from './actions.js';
 import { expandPattern, factsEnvironment, faxSubject, pagesText, senderOf } from './facts.js';
-import { buildMail } from './mime.js';
+import { buildMail, type MailMessage } from './mime.js';
 
 export const DEFAULT_FOLDER_PATTERN = '%Y-%m-%d_%H%M%S_%r.pdf';
 const DEFAULT_HOOK_SECONDS = 60;
@@ -43,20 +43,34 @@ function mailText(fax: ReceivedFax): string {
   return lines.join('\n') + '\n';
 }
 
+/** Hands a message to the local MTA: `sendmail -t -oi` (recipients from the To header, a lone dot is text). */
+export async function sendMail(mail: MailMessage, sendmail = '/usr/sbin/sendmail'): Promise<void> {
+  await execa(sendmail, ['-t', '-oi'], { input: buildMail(mail), timeout: 60_000 });
+}
+
+/** Prints a file on a CUPS queue with `lp` (argv only); returns the job's request id. */
+export async function printFile(
+  queue: string,
+  file: string,
+  title: string,
+  options: { lp?: string; env?: Record<string, string> } = {},
+): Promise<string | undefined> {
+  const { stdout } = await execa(options.lp ?? 'lp', ['-d', queue, '-t', title, '--', file], {
+    env: { ...options.env, LANG: 'C' },
+    timeout: 60_000,
+  });
+  return /request id is (\S+)/.exec(stdout)?.[1];
+}
+
 export async function mailFax(fax: ReceivedFax, action: MailAction): Promise<ActionOutcome> {
   try {
     const attachments = fax.pdf
       ? [{ fileName: `fax-${fax.id}.pdf`, contentType: 'application/pdf', data: await readFile(fax.pdf) }]
       : [];
-    const mail = buildMail({
-      to: action.to,
-      from: action.from,
-      subject: faxSubject(fax),
-      text: mailText(fax),
-      attachments,
-    });
-    // -t: recipients from the To header (config's addresses only); -oi: a lone dot is not the end.
-    await execa(action.sendmail ?? '/usr/sbin/sendmail', ['-t', '-oi'], { input: mail, timeout: 60_000 });
+    await sendMail(
+      { to: action.to, from: action.from, subject: faxSubject(fax), text: mailText(fax), attachments },
+      action.sendmail,
+    );
     return { ok: true, done: `mailed to ${action.to.join(', ')}` };
   } catch (e) {
     return { ok: false, kind: 'mail-failed', message: message(e) };
@@ -96,12 +110,7 @@ export async function copyFaxToFolder(fax: ReceivedFax, action: FolderAction): P
 export async function printFax(fax: ReceivedFax, action: PrintAction): Promise<ActionOutcome> {
   if (!fax.pdf) return { ok: false, kind: 'no-file', message: 'the fax has no PDF to print' };
   try {
-    const { stdout } = await execa(
-      action.lp ?? 'lp',
-      ['-d', action.queue, '-t', faxSubject(fax), '--', fax.pdf],
-      { env: { ...action.env, LANG: 'C' }, timeout: 60_000 },
-    );
-    const job = /request id is (\S+)/.exec(stdout)?.[1];
+    const job = await printFile(action.queue, fax.pdf, faxSubject(fax), action);
     return { ok: true, done: `printed on ${action.queue}${job ? ` as ${job}` : ''}` };
   } catch (e) {
     return { ok: false, kind: 'print-failed', message: message(e) };

@@ -5,10 +5,12 @@
  * The mailbox user is created when missing (CI runs as root).
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeliveryRunner } from '../../lib/delivery/index.js';
+import { DeliveryRunner, sendMail } from '../../lib/delivery/index.js';
+import { writeTransmissionReport } from '../../lib/report/index.js';
 import { fileFax, pdfPages, scratchArchive, type Scratch } from './fixtures.js';
 
 const USER = process.env.LPFAX_TEST_MAIL_USER ?? 'lpfaxmail';
@@ -125,4 +127,42 @@ test('an MTA that fails leaves the delivery pending with the reason', async () =
   const detail = await runner.deliver(fax.id);
   expect(detail.actions[0]).toMatchObject({ ok: false, lastError: { kind: 'mail-failed' } });
   expect(s.archive.received(fax.id)?.delivery.status).toBe('pending');
+});
+
+test("a transmission report mailed to the job's owner arrives readable", async () => {
+  const token = randomBytes(4).toString('hex');
+  const report = await writeTransmissionReport(
+    {
+      jobId: 9,
+      user: USER,
+      recipientName: `Clinic ${token}`,
+      number: '5550199',
+      remoteCsi: null,
+      startedAt: null,
+      finishedAt: new Date(),
+      durationSeconds: 31,
+      pages: 2,
+      pagesConfirmed: 2,
+      bitRate: 9600,
+      coding: 'MR',
+      ecm: false,
+      resolution: 'standard',
+      attempts: 1,
+      resultSentence: 'All 2 pages were sent.',
+    },
+    null,
+    join(s.dir, 'report.pdf'),
+  );
+  await sendMail({
+    to: [USER],
+    subject: `Fax to Clinic ${token} (5550199): sent`,
+    text: 'All 2 pages were sent.\n',
+    attachments: [{ fileName: 'report.pdf', contentType: 'application/pdf', data: readFileSync(report) }],
+  });
+  const [mail] = await readMailbox(token, s.dir);
+  expect(mail.subject).toBe(`Fax to Clinic ${token} (5550199): sent`);
+  expect(mail.attachments.map((a) => a.filename)).toEqual(['report.pdf']);
+  const text = execFileSync('pdftotext', [mail.attachments[0].path, '-']).toString();
+  expect(text).toContain(`Clinic ${token}`);
+  expect(text).toContain('All 2 pages were sent.');
 });
