@@ -194,15 +194,22 @@ export class FaxArchive {
     return { id, dir: privateDir(this.layout.receivedDir(id)) };
   }
 
-  /** Files the call: one transaction that writes the facts and marks it done. */
+  /**
+   * Files the call: one statement that writes the facts and marks it done. With `deliver`, the
+   * same statement marks its delivery due now, so a crash before delivery loses no delivery:
+   * `deliveriesDue()` finds it at the next start.
+   */
   finishReceive(id: number, finish: ReceiveFinish): ReceivedFax {
+    const finishedAt = ms(finish.finishedAt ?? new Date());
     const changes = this.statement(
       `UPDATE received SET state = 'done', finished_at = ?, remote_id = ?, subaddress = ?, pages = ?,
          bit_rate = ?, coding = ?, ecm = ?, resolution = ?, result = ?, failure_sentence = ?,
-         bad_lines = ?, duration_ms = ?, tiff_path = ?, pdf_path = ?
+         bad_lines = ?, duration_ms = ?, tiff_path = ?, pdf_path = ?,
+         delivery_status = CASE WHEN ? THEN 'pending' ELSE delivery_status END,
+         delivery_next_at = CASE WHEN ? THEN ? ELSE delivery_next_at END
        WHERE id = ? AND state = 'receiving'`,
     ).run(
-      ms(finish.finishedAt ?? new Date()),
+      finishedAt,
       finish.remoteId ?? null,
       finish.subaddress ?? null,
       finish.pages,
@@ -216,6 +223,9 @@ export class FaxArchive {
       durationMs(finish.durationSeconds),
       finish.tiff ?? null,
       finish.pdf ?? null,
+      finish.deliver ? 1 : 0,
+      finish.deliver ? 1 : 0,
+      finishedAt,
       id,
     ).changes;
     if (changes !== 1) throw new Error(`archive: no receive in progress with id ${id}`);

@@ -66,6 +66,8 @@ export interface ReceiveFinish {
   tiff?: string | null;
   pdf?: string | null;
   failureSentence?: string | null;
+  /** Mark the delivery due now, in the same change (see FaxArchive.finishReceive). */
+  deliver?: boolean;
 }
 
 /** A receive in progress: the folder the receiver writes its pages into. */

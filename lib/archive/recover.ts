@@ -58,6 +58,8 @@ export interface RecoverOptions {
   /** Makes a PDF from the kept TIFF pages (lib/pdf); without it a partial fax has no PDF. */
   rebuildPdf?: (tiffPath: string, dir: string) => Promise<string | null>;
   now?: Date;
+  /** Mark each partial fax's delivery due (a call with no page is never delivered). */
+  deliver?: boolean;
 }
 
 /** Files every receive left in progress; returns the records as filed. */
@@ -101,6 +103,7 @@ export async function recoverReceives(
         finishedAt: now,
         tiff,
         pdf,
+        deliver: options.deliver,
         failureSentence: `The call was cut off; ${pages} page${pages === 1 ? ' was' : 's were'} kept.`,
       }),
     );

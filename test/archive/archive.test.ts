@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FaxArchive, pdfIsComplete, tiffPageCount } from '../../lib/archive/index.js';
+import { FaxArchive, pdfIsComplete, receivedJson, sentJson, tiffPageCount } from '../../lib/archive/index.js';
 
 let spool: string;
 let archive: FaxArchive;
@@ -306,7 +306,7 @@ describe('recover', () => {
 
     archive = new FaxArchive({ spool });
     expect(archive.receivesInProgress().map((f) => f.id)).toEqual([withPages.id, empty.id]);
-    const filed = await archive.recover({ now: new Date(3000) });
+    const filed = await archive.recover({ now: new Date(3000), deliver: true });
     expect(filed.map((f) => [f.id, f.result, f.pages])).toEqual([
       [withPages.id, 'partial', 3],
       [empty.id, 'interrupted', 0],
@@ -318,6 +318,7 @@ describe('recover', () => {
       pdf: null,
       failureSentence: 'The call was cut off; 3 pages were kept.',
     });
+    expect(filed.map((f) => f.delivery.status)).toEqual(['pending', 'none']);
     expect(pdfIsComplete(join(withPages.dir, 'fax.pdf'))).toBe(false);
     expect(() => statSync(empty.dir)).toThrow();
     expect(archive.received(done.id)?.result).toBe('received');
@@ -340,5 +341,50 @@ describe('recover', () => {
     expect(seen).toEqual([join(call.dir, 'fax.tif')]);
     expect(filed.pdf).toBe(join(call.dir, 'fax.pdf'));
     expect(pdfIsComplete(filed.pdf!)).toBe(true);
+  });
+});
+
+test('filing with deliver marks the delivery due in the same change; the JSON has the CLI fields', () => {
+  const call = archive.beginReceive({ startedAt: new Date(1000), callerId: '5550100' });
+  const fax = archive.finishReceive(call.id, {
+    result: 'received',
+    pages: 1,
+    finishedAt: new Date(5000),
+    deliver: true,
+    pdf: '/p.pdf',
+    tiff: '/t.tif',
+  });
+  expect(fax.delivery).toEqual({ status: 'pending', nextAttemptAt: new Date(5000), detail: null });
+  expect(archive.deliveriesDue(new Date(5000)).map((f) => f.id)).toEqual([call.id]);
+  expect(receivedJson(fax)).toMatchObject({
+    id: call.id,
+    receivedAt: '1970-01-01T00:00:01.000Z',
+    remoteId: null,
+    callerId: '5550100',
+    pages: 1,
+    result: 'received',
+    pdf: '/p.pdf',
+    tiff: '/t.tif',
+  });
+  const sent = archive.recordSent({
+    jobId: 3,
+    user: 'ann',
+    recipientName: 'Bob',
+    number: '1',
+    pages: 2,
+    pagesConfirmed: 1,
+    result: 'no-answer',
+    finishedAt: new Date(0),
+  });
+  expect(sentJson(sent)).toMatchObject({
+    jobId: 3,
+    user: 'ann',
+    recipient: 'Bob',
+    number: '1',
+    result: 'no-answer',
+    pagesConfirmed: 1,
+    pages: 2,
+    report: null,
+    finishedAt: '1970-01-01T00:00:00.000Z',
   });
 });
