@@ -52,7 +52,11 @@ fi
 packages=(
   cups cups-client cups-bsd cups-filters libcups2-dev ghostscript poppler-utils
   libtiff-tools build-essential pkg-config libspandsp-dev efax socat acl
+  exim4-daemon-light python3
 )
+# exim4-daemon-light: the local MTA that mails received faxes and transmission reports. Debian's
+# default configuration ("local delivery only", listening on loopback) is what lpfax needs; an
+# existing configuration is left alone. python3: the tests parse mailboxes with its email package.
 
 cups_serverbin() {
   if command -v cups-config >/dev/null 2>&1; then cups-config --serverbin; else echo /usr/lib/cups; fi
@@ -114,6 +118,28 @@ start_cupsd() {
     sleep 0.2
   done
   echo "install.sh: cupsd did not start; see /var/log/cups/error_log" >&2
+  exit 1
+}
+
+# The MTA, started the way cupsd is: through systemd where it runs, else the daemon itself
+# (as /etc/init.d/exim4 does: listen, and run the queue every 30 minutes). Idempotent.
+start_exim4() {
+  if pgrep -x exim4 >/dev/null 2>&1; then
+    step "exim4 is running"
+    return
+  fi
+  step "starting exim4"
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    systemctl start exim4
+  else
+    install -d -o Debian-exim -g Debian-exim -m 750 /run/exim4
+    /usr/sbin/exim4 -bd -q30m
+  fi
+  for _ in $(seq 1 50); do
+    pgrep -x exim4 >/dev/null 2>&1 && return
+    sleep 0.2
+  done
+  echo "install.sh: exim4 did not start; see /var/log/exim4/mainlog" >&2
   exit 1
 }
 
@@ -298,6 +324,7 @@ install_packages
 ensure_node
 build
 start_cupsd
+start_exim4
 install_files
 setup_queue
 if [ "$demo" -eq 1 ] && [ -f "$statedir/linesim.pid" ]; then run_demo; fi
