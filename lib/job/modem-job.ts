@@ -11,7 +11,7 @@ import { callOverModem } from './call.js';
 import { coverAndTagline, prepareFaxPages } from './pages.js';
 import type { ProgressStore } from './progress.js';
 import type { FaxJob, JobRecipient } from './run.js';
-import type { StatusReporter } from './status.js';
+import type { JobStatus } from './status.js';
 
 export interface ModemJobOptions {
   settings: FaxSettings;
@@ -20,7 +20,7 @@ export interface ModemJobOptions {
   documents: string | readonly string[];
   store: ProgressStore;
   signal: AbortSignal;
-  status: StatusReporter;
+  status: JobStatus;
   /** Who sends (cover page and tagline), and what the cover page says besides. */
   cover: { sender: string; jobId?: number; subject?: string; comments?: string; tagline?: boolean };
   /** Private folder for temporary files. */
