@@ -32,8 +32,8 @@ export interface FailureRow {
   lpfax: LpfaxExit;
   /** What happened, as a clause without its ending; how it goes on is added per front end. */
   what(f: FailureFacts): string;
-  /** A reason for the README's example, for kinds whose sentence is the raiser's reason. */
-  exampleReason?: string;
+  /** The facts of README's example sentence (default: a failure before any page, on /dev/ttyUSB0). */
+  example?: FailureFacts;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -56,6 +56,11 @@ function where(f: FailureFacts, subject: 'far end' | 'other' = 'other'): string 
     : `${during} (${confirmedPages(f)} confirmed)`;
 }
 
+/** README's examples: a failure before any page, on this modem … */
+export const EXAMPLE_FACTS: FailureFacts = { device: '/dev/ttyUSB0', pid: 4242, totalPages: 3 };
+/** … or with page 2 of 3 on the line, page 1 confirmed. */
+const MID_CALL: FailureFacts = { pagesConfirmed: 1, page: 2 };
+
 const modem = (f: FailureFacts) => (f.device ? `The modem ${f.device}` : 'The modem');
 const retry = (lpfax = LpfaxExit.TRY_AGAIN) => ({ cups: CupsBackendStatus.RETRY, retry: true, lpfax });
 
@@ -76,22 +81,34 @@ export const FAILURE_TABLE: Record<FailureKind, FailureRow> = {
     ...retry(),
     what: (f) => `The line was too poor to send even at the slowest speed${where(f)}`,
   },
-  'remote-disconnected': { ...retry(), what: (f) => `The far end hung up${where(f, 'far end')}` },
+  'remote-disconnected': {
+    ...retry(),
+    example: MID_CALL,
+    what: (f) => `The far end hung up${where(f, 'far end')}`,
+  },
   'page-rejected': {
     ...retry(),
+    example: MID_CALL,
     what: (f) =>
       `The far fax machine kept rejecting ${f.page !== undefined ? `page ${f.page}` : 'a page'} as unreadable` +
       ((f.pagesConfirmed ?? 0) > 0 ? ` (${confirmedPages(f)} confirmed)` : ''),
   },
   'protocol-timeout': {
     ...retry(),
+    example: MID_CALL,
     what: (f) => `The far fax machine stayed not ready for too long${where(f)}`,
   },
   'protocol-error': {
     ...retry(),
+    example: MID_CALL,
     what: (f) => `The far fax machine answered something unexpected${where(f)}`,
   },
-  'modem-error': { ...retry(), what: (f) => `${modem(f)} failed${where(f)}` },
+  'modem-error': {
+    ...retry(),
+    example: MID_CALL,
+    // A reason is an error lpfax did not expect (a bug, the system): said as it is.
+    what: (f) => (f.reason ? trimEnd(f.reason) : `${modem(f)} failed${where(f)}`),
+  },
   'modem-locked': {
     ...retry(),
     what: (f) => `${modem(f)} is in use by another program${f.pid ? ` (process ${f.pid})` : ''}`,
@@ -104,7 +121,7 @@ export const FAILURE_TABLE: Record<FailureKind, FailureRow> = {
       f.page !== undefined || (f.pagesConfirmed ?? 0) > 0
         ? `${modem(f)} went away${where(f)}`
         : `Cannot open ${modem(f).replace('The modem', 'the modem')}${f.reason ? ` (${trimEnd(f.reason)})` : ''}`,
-    exampleReason: 'no such file or directory',
+    example: { reason: 'no such file or directory' },
   },
   'modem-not-responding': {
     cups: CupsBackendStatus.STOP,
@@ -117,34 +134,38 @@ export const FAILURE_TABLE: Record<FailureKind, FailureRow> = {
     retry: false,
     lpfax: LpfaxExit.USAGE,
     what: (f) => trimEnd(f.reason ?? 'The fax configuration is wrong'),
-    exampleReason: 'lpfax.conf line 3: unknown key ModemSpeed',
+    example: { reason: 'lpfax.conf line 3: unknown key ModemSpeed' },
   },
   'no-number': {
     cups: CupsBackendStatus.HOLD,
     retry: false,
     lpfax: LpfaxExit.USAGE,
-    what: (f) => trimEnd(f.reason ?? 'The job has no fax number'),
-    exampleReason:
-      "No fax number in the job name. Give the number with: lp -i 7 -o phone='Name@number' -H resume",
+    // The reason says how to give the number and release the job; it may end in a command to
+    // copy, which a full stop would spoil.
+    what: (f) => f.reason?.trim() ?? 'The job has no fax number.',
+    example: {
+      reason: "No fax number in the job name. Give the number with: lp -i 7 -o phone='Name@number' -H resume",
+    },
   },
   'forbidden-number': {
     cups: CupsBackendStatus.HOLD,
     retry: false,
     lpfax: LpfaxExit.USAGE,
-    what: (f) => trimEnd(f.reason ?? 'The dial policy forbids this number'),
-    exampleReason: 'Faxes to 19005550100 are not allowed here: DialDeny 1900*',
+    what: (f) => f.reason?.trim() ?? 'The dial policy forbids this number.',
+    example: { reason: 'Faxes to 19005550100 are not allowed here: DialDeny 1900*.' },
   },
   'bad-document': {
     cups: CupsBackendStatus.CANCEL,
     retry: false,
     lpfax: LpfaxExit.BAD_DOCUMENT,
     what: (f) => trimEnd(f.reason ?? 'The document cannot be read'),
-    exampleReason: 'The document could not be read: Ghostscript found no pages',
+    example: { reason: 'The document could not be read: Ghostscript found no pages' },
   },
   cancelled: {
     cups: CupsBackendStatus.CANCEL,
     retry: false,
     lpfax: LpfaxExit.CANCELLED,
+    example: MID_CALL,
     what: (f) => `The fax was cancelled${where(f)}`,
   },
 };
@@ -154,6 +175,7 @@ export type FailureFront = 'cups' | 'lpfax';
 
 /** How it goes on, in the front end's terms. */
 function ending(kind: FailureKind, row: FailureRow, f: FailureFacts, front: FailureFront): string {
+  if (row.cups === CupsBackendStatus.HOLD) return ''; // the reason is the whole sentence
   if (front === 'lpfax') return row.retry ? '; try again later.' : '.';
   switch (row.cups) {
     case CupsBackendStatus.RETRY: {
@@ -166,8 +188,7 @@ function ending(kind: FailureKind, row: FailureRow, f: FailureFacts, front: Fail
     case CupsBackendStatus.CANCEL:
       return kind === 'cancelled' ? '.' : '; the job is cancelled.';
     default:
-      // HOLD: the reason says how to give what is missing (and to release the job).
-      return '.';
+      return '';
   }
 }
 
@@ -181,15 +202,6 @@ export function failureSentence(kind: FailureKind, facts: FailureFacts, front: F
   return `${row.what(facts)}${done}${ending(kind, row, facts, front)}`;
 }
 
-/** The facts README's examples use: page 2 of 3 on the line, page 1 confirmed. */
-export const EXAMPLE_FACTS: FailureFacts = {
-  pagesConfirmed: 1,
-  page: 2,
-  totalPages: 3,
-  device: '/dev/ttyUSB0',
-  pid: 4242,
-};
-
 const CUPS_NAME: Record<number, string> = {
   [CupsBackendStatus.RETRY]: 'RETRY (6)',
   [CupsBackendStatus.HOLD]: 'HOLD (3)',
@@ -200,11 +212,11 @@ const CUPS_NAME: Record<number, string> = {
 /** The table as README.md shows it: one row per kind, with an example sentence. */
 export function failureTableMarkdown(): string {
   const lines = [
-    '| kind | what CUPS shows (example: page 2 of 3 on the line) | exit code | CUPS retries | `lpfax send` exits |',
+    '| kind | what CUPS shows (an example) | exit code | CUPS retries | `lpfax send` exits |',
     '| --- | --- | --- | --- | --- |',
   ];
   for (const [kind, row] of Object.entries(FAILURE_TABLE) as [FailureKind, FailureRow][]) {
-    const facts = { ...EXAMPLE_FACTS, reason: row.exampleReason };
+    const facts = { ...EXAMPLE_FACTS, ...row.example };
     const sentence = failureSentence(kind, facts, 'cups').replace(/\|/g, '\\|');
     lines.push(
       `| \`${kind}\` | ${sentence} | ${CUPS_NAME[row.cups]} | ${row.retry ? 'yes' : 'no'} | ${row.lpfax} |`,

@@ -68,7 +68,7 @@ function settingsFor(job: CupsJob, env: NodeJS.ProcessEnv): FaxSettings {
 }
 
 /** The failure's kind and detail for the log (LogLevel debug), then its one sentence. */
-function reportFailure(reporter: CupsReporter, error: FaxJobError): void {
+export function reportFailure(reporter: CupsReporter, error: FaxJobError): void {
   reporter.log('DEBUG', `failure: ${error.kind}${error.facts.detail ? ` (${error.facts.detail})` : ''}`);
   reporter.log('ERROR', error.message);
 }
@@ -127,7 +127,7 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
     const error =
       e instanceof FaxJobError
         ? e
-        : new FaxJobError('modem-error', { detail: `the fax could not be sent: ${String(e)}` }, e);
+        : new FaxJobError('modem-error', `The fax could not be sent: ${String(e)}`, e);
     reportFailure(reporter, error);
     return error.exitStatus;
   } finally {

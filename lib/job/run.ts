@@ -107,7 +107,7 @@ export async function runFaxJob<Page>(job: FaxJob<Page>): Promise<JobOutcome> {
       const failed =
         e instanceof FaxJobError
           ? e
-          : new FaxJobError('modem-error', { detail: `the fax engine failed: ${String(e)}` }, e);
+          : new FaxJobError('modem-error', `The fax engine failed: ${String(e)}`, e);
       const error =
         job.recipients.length > 1
           ? failed.with({ recipientsDone: delivered, recipients: job.recipients.length })

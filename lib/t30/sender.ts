@@ -46,7 +46,7 @@ export interface SenderOptions extends LocalCapabilities {
 interface PendingCommand {
   actions: T30Action[];
   transmissions: number;
-  /** Anything at all (a frame, good or bad) came back since the command first went out. */
+  /** Anything at all (a frame, good or bad) came back since the command last went out. */
   heard: boolean;
 }
 
@@ -227,12 +227,13 @@ export class T30Sender {
   private repeatCommand(why: string): T30Action[] {
     if (this.command.transmissions >= COMMAND_TRANSMISSIONS) {
       const tries = `no valid response in state ${this.current} after ${COMMAND_TRANSMISSIONS} tries`;
-      // T.30 §5.4.3: three commands met by silence, in the middle of a call the far end took
-      // part in: it has hung up (a Class 1 modem rarely notices the line drop by itself).
+      // T.30 §5.4.3: the last of three commands met by silence, in a call the far end took part
+      // in: it has hung up (a Class 1 modem rarely notices the line drop by itself).
       if (!this.command.heard) return this.fail('remote-disconnected', `${tries} (the line is silent)`);
       return this.fail('protocol-error', `${tries} (last: ${why})`);
     }
     this.command.transmissions++;
+    this.command.heard = false;
     this.ignored = 0;
     return [...this.command.actions, this.receive()];
   }
