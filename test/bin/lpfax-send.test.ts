@@ -58,7 +58,7 @@ describe('lpfax send', () => {
         'Dialing 5550100…',
         'Sending page 1 of 3',
         'Sending page 3 of 3',
-        expect.stringMatching(/^Connected at \d+ bit\/s, (ECM, )?fine — sending to 555-0100$/),
+        expect.stringMatching(/^Connected at \d+ bit\/s, (ECM, )?fine — sending to 5550100$/),
         expect.stringMatching(/^Delivered 3 pages to 5550100 in \d+ s$/),
       ]),
     );
