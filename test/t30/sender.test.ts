@@ -457,6 +457,18 @@ describe('Phase C/D without ECM', () => {
     expect(call.outcome).toMatchObject({ ok: true, pagesConfirmed: 2, retrains: 1 });
   });
 
+  it('after EOM, no DIS within T1 is the far end hanging up, not a number without a fax', () => {
+    const call = trained();
+    call.page(new Uint8Array(10), true, true);
+    expect(call.frame(MCF)).toEqual(['arm T1', 'receive 35000']);
+    expect(call.step({ type: 'timerExpired', timer: 'T1' })).toEqual([
+      'silence 75',
+      'send DCN',
+      'hangup remote-disconnected',
+    ]);
+    expect(call.outcome).toMatchObject({ pagesConfirmed: 1, pageInProgress: undefined });
+  });
+
   it('after RTN to EOM waits for the DIS of phase B and sends the page again under it', () => {
     const call = trained();
     call.page(new Uint8Array(10), true, true);
