@@ -121,7 +121,7 @@ export const FAILURE_TABLE: Record<FailureKind, FailureRow> = {
       f.page !== undefined || (f.pagesConfirmed ?? 0) > 0
         ? `${modem(f)} went away${where(f)}`
         : `Cannot open ${modem(f).replace('The modem', 'the modem')}${f.reason ? ` (${trimEnd(f.reason)})` : ''}`,
-    example: { reason: 'no such file or directory' },
+    example: { reason: 'no such device' },
   },
   'modem-not-responding': {
     cups: CupsBackendStatus.STOP,

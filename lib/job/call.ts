@@ -12,19 +12,12 @@ import type { CallRequest, CallSummary } from './run.js';
 
 /** Why the system could not open the device, in a few words (the errno behind open-failed). */
 function openReason(e: ModemError): string | undefined {
-  const code = (e.cause as { code?: string } | undefined)?.code ?? /\b(E[A-Z]+)\b/.exec(e.message)?.[1];
-  switch (code) {
-    case 'ENOENT':
-      return 'no such device';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENXIO':
-    case 'ENODEV':
-      return 'the device is not there';
-    default:
-      return undefined;
-  }
+  const code = (e.cause as { code?: string } | undefined)?.code;
+  // serialport's errors carry the system's words, not always the code.
+  if (code === 'ENOENT' || /no such file/i.test(e.message)) return 'no such device';
+  if (code === 'EACCES' || code === 'EPERM' || /permission denied/i.test(e.message))
+    return 'permission denied';
+  return undefined;
 }
 
 /** A modem that failed while being opened and set up, before any call. */

@@ -211,7 +211,9 @@ describe('backend fax, as cupsd runs it', () => {
   it('stops the queue when the modem is missing, keeping the job', async () => {
     const result = await job('fax:/dev/ttyNOSUCHMODEM', 'Pharmacy@555-0100').run();
     expect(result.code).toBe(CupsBackendStatus.STOP);
-    expect(result.of('ERROR')[0]).toMatch(/^Cannot open the modem \/dev\/ttyNOSUCHMODEM/);
+    expect(result.of('ERROR')).toEqual([
+      'Cannot open the modem /dev/ttyNOSUCHMODEM (no such device); the fax queue is stopped until this is fixed.',
+    ]);
   });
 
   it('resumes after the far end hung up, with the first page it did not confirm', async () => {
