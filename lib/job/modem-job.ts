@@ -1,9 +1,9 @@
 /**
  * A fax job over the modem, as the CUPS backend and `lpfax send` both run it: each recipient's
  * pages (cover page, documents, tagline) prepared by lib/job/pages, sent in one call per
- * recipient over the configured Class 1 modem (lib/job/call), and reported through a
- * StatusReporter. The two front ends differ only in where the settings, recipients, documents
- * and progress store come from.
+ * recipient over the configured Class 1 modem (lib/job/call), and reported through a JobStatus
+ * (StatusReporter for CUPS, bin/terminal-status.ts for `lpfax send`). The two front ends differ
+ * only in where the settings, recipients, documents and progress store come from.
  */
 import type { FaxSettings } from '../config/index.js';
 import type { FaxPage } from '../t4/index.js';
