@@ -12,17 +12,17 @@ import { basename, dirname, join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { loadFaxSettings, type FaxSettings } from '../lib/config/index.js';
-import type { CupsReporter, LogLevel } from '../lib/cups/backend.js';
+import { LpfaxExit } from '../lib/failure/index.js';
 import { FaxJobError } from '../lib/job/outcome.js';
 import { modemFaxJob } from '../lib/job/modem-job.js';
 import { prepareFaxPages } from '../lib/job/pages.js';
 import { ProgressStore } from '../lib/job/progress.js';
 import { jobRecipients } from '../lib/job/recipients.js';
 import { runFaxJob } from '../lib/job/run.js';
-import { StatusReporter } from '../lib/job/status.js';
 import { discoverModems } from '../lib/modem/index.js';
 import { tiffToPngs } from '../lib/preview/png.js';
 import { writeTiffF, type Coding, type FaxPage } from '../lib/t4/index.js';
+import { TerminalStatus } from './terminal-status.js';
 
 type JobOption = { name: string; value: string };
 
@@ -40,34 +40,9 @@ function settingsOrExit(
   const loaded = loadFaxSettings({ queue: { devicePath: device, query }, jobOptions: options });
   if (!loaded.ok) {
     process.stderr.write(`lpfax: ${loaded.error.message}\n`);
-    process.exit(2);
+    process.exit(LpfaxExit.USAGE);
   }
   return loaded.value.settings;
-}
-
-/** Plain progress lines, or one redrawn line with a bar on a terminal. */
-function terminalReporter(verbose: boolean): CupsReporter {
-  const tty = process.stderr.isTTY;
-  let total = 0;
-  const line = (text: string) => process.stderr.write(tty ? `\r\x1b[K${text}` : `${text}\n`);
-  return {
-    log(level: LogLevel, text: string) {
-      if (level === 'DEBUG' && !verbose) return;
-      const sending = /^Sending page (\d+) of (\d+)/.exec(text);
-      if (sending && tty) {
-        total = Number(sending[2]);
-        const done = Number(sending[1]) - 1;
-        const bar = '#'.repeat(Math.round((20 * done) / total)).padEnd(20, '.');
-        line(`[${bar}] ${text}`);
-        return;
-      }
-      line(level === 'INFO' || level === 'DEBUG' ? text : `${level.toLowerCase()}: ${text}`);
-      if (tty && level !== 'INFO') process.stderr.write('\n');
-    },
-    state: () => undefined,
-    attr: () => undefined,
-    page: () => undefined,
-  };
 }
 
 function jobOptions(argv: {
@@ -116,14 +91,20 @@ async function send(argv: {
   cover?: boolean;
 }): Promise<number> {
   const settings = settingsOrExit(argv.device, jobOptions(argv), argv.ident, argv.ecmFrameSize);
-  const reporter = terminalReporter(argv.verbose);
+  const status = new TerminalStatus(process.stderr, argv.verbose);
   const started = performance.now();
   const elapsed = () => ((performance.now() - started) / 1000).toFixed(3).padStart(7);
-  const status = new StatusReporter(reporter);
   const controller = new AbortController();
   process.on('SIGINT', () => controller.abort());
   process.on('SIGTERM', () => controller.abort());
   const workdir = await mkdtemp(join(tmpdir(), 'lpfax-send-'));
+  // The failure's sentence (without CUPS' "will try again") and its kind; the exit status from
+  // the failure table (lib/failure).
+  const failed = (error: FaxJobError): number => {
+    if (argv.verbose && error.facts.detail) status.note(`failure detail: ${error.facts.detail}`);
+    status.note(`lpfax: ${error.kind}: ${error.sentence('lpfax')}`);
+    return error.lpfaxExit;
+  };
   try {
     const recipients = await jobRecipients({ title: argv.to, option: () => undefined }, settings);
     const sender = settings.identity.senderName;
@@ -138,19 +119,16 @@ async function send(argv: {
         cover: { sender, tagline: argv.tagline },
         workdir,
         // Seconds since the command started, to line the dialogue up with a far end's log.
-        trace: argv.verbose ? (l) => reporter.log('DEBUG', `[${elapsed()}] ${l}`) : undefined,
+        trace: argv.verbose ? (l) => status.note(`[${elapsed()}] ${l}`) : undefined,
       }),
     );
-    if (outcome.error) {
-      reporter.log('ERROR', outcome.message);
-      return 1;
-    }
+    if (outcome.error) return failed(outcome.error);
     status.done();
-    if (process.stderr.isTTY) process.stderr.write('\n');
-    return 0;
+    return LpfaxExit.OK;
   } catch (e) {
-    reporter.log('ERROR', e instanceof FaxJobError ? e.message : String(e));
-    return e instanceof FaxJobError && e.kind === 'bad-document' ? 3 : 1;
+    if (e instanceof FaxJobError) return failed(e);
+    status.note(`lpfax: ${String(e)}`);
+    return LpfaxExit.TRY_AGAIN;
   } finally {
     await rm(workdir, { recursive: true, force: true });
   }
@@ -190,8 +168,12 @@ async function render(argv: {
     );
     return 0;
   } catch (e) {
-    process.stderr.write(`lpfax: ${e instanceof FaxJobError ? e.message : String(e)}\n`);
-    return 3;
+    if (e instanceof FaxJobError) {
+      process.stderr.write(`lpfax: ${e.kind}: ${e.sentence('lpfax')}\n`);
+      return e.lpfaxExit;
+    }
+    process.stderr.write(`lpfax: ${String(e)}\n`);
+    return LpfaxExit.BAD_DOCUMENT;
   } finally {
     await rm(workdir, { recursive: true, force: true });
   }

@@ -11,22 +11,16 @@ import {
   hdlcBitStream,
   type Modulation as ModemModulation,
 } from '../modem/index.js';
-import { MODULATIONS, type FailureKind, type Modulation } from '../t30/index.js';
+import { MODULATIONS, type Modulation } from '../t30/index.js';
+import { modemFailure, type ModemStage } from './modem-failure.js';
 import { FaxTransport, FaxTransportError, ReceivedFrame } from './transport.js';
 
-/** How each modem error reads as a fax failure. */
-const FAILURE_OF: Partial<Record<string, FailureKind>> = {
-  busy: 'busy',
-  'no-answer': 'no-answer',
-  'no-dialtone': 'no-dial-tone',
-  'no-carrier': 'no-carrier',
-  aborted: 'cancelled',
-};
-
-function asTransportError(e: unknown, during: string): FaxTransportError {
+function asTransportError(e: unknown, during: string, stage: ModemStage = 'call'): FaxTransportError {
   if (e instanceof FaxTransportError) return e;
-  if (e instanceof ModemError)
-    return new FaxTransportError(FAILURE_OF[e.kind] ?? 'modem-error', `${during}: ${e.message}`);
+  if (e instanceof ModemError) {
+    const failure = modemFailure(e, stage, during);
+    return new FaxTransportError(failure.kind, failure.message);
+  }
   return new FaxTransportError('modem-error', `${during}: ${e instanceof Error ? e.message : String(e)}`);
 }
 
@@ -64,9 +58,7 @@ export class Class1Transport implements FaxTransport {
 
   async dial(dialString: string, options: { pulse?: boolean } = {}): Promise<void> {
     await this.modem.dial(dialString, { pulse: options.pulse }).catch((e: unknown) => {
-      // After ATD, NO CARRIER means the far end answered without fax tones (or not at all).
-      const err = asTransportError(e, 'dialling');
-      throw err.kind === 'no-carrier' ? new FaxTransportError('not-a-fax', err.message) : err;
+      throw asTransportError(e, 'dialling', 'dial');
     });
   }
 

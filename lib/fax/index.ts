@@ -8,3 +8,4 @@ export {
   type ReceivedFrame,
 } from './transport.js';
 export { PageSource, codePage, fitWidth } from './pages.js';
+export { failureKindOf, modemFailure, type ModemStage } from './modem-failure.js';

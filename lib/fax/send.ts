@@ -58,6 +58,8 @@ export interface FaxResult {
   ok: boolean;
   failure?: { kind: FailureKind; message: string };
   pagesConfirmed: number;
+  /** The page (0-based, in this call) sent but not confirmed when the call failed, if any. */
+  pageInProgress?: number;
   remoteIdent?: string;
   /** "V.17 14400" */
   modulation?: string;
@@ -77,6 +79,7 @@ function toResult(outcome: T30Outcome, durationMs: number): FaxResult {
     ok: outcome.ok,
     failure: outcome.failure,
     pagesConfirmed: outcome.pagesConfirmed,
+    pageInProgress: outcome.pageInProgress,
     remoteIdent: outcome.remoteIdent,
     modulation: dcs && modulationLabel(dcs.modulation),
     bitRate: dcs?.modulation.bitRate,

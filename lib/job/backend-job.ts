@@ -67,6 +67,12 @@ function settingsFor(job: CupsJob, env: NodeJS.ProcessEnv): FaxSettings {
   return loaded.value.settings;
 }
 
+/** The failure's kind and detail for the log (LogLevel debug), then its one sentence. */
+export function reportFailure(reporter: CupsReporter, error: FaxJobError): void {
+  reporter.log('DEBUG', `failure: ${error.kind}${error.facts.detail ? ` (${error.facts.detail})` : ''}`);
+  reporter.log('ERROR', error.message);
+}
+
 export async function runBackendJob(job: CupsJob, options: BackendJobOptions): Promise<CupsBackendStatus> {
   const { reporter, signal } = options;
   const env = options.env ?? process.env;
@@ -114,7 +120,7 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
     if (outcome.status === CupsBackendStatus.OK) {
       status.done();
     } else {
-      reporter.log('ERROR', outcome.message);
+      reportFailure(reporter, outcome.error!);
     }
     return outcome.status;
   } catch (e) {
@@ -122,7 +128,7 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
       e instanceof FaxJobError
         ? e
         : new FaxJobError('modem-error', `The fax could not be sent: ${String(e)}`, e);
-    reporter.log('ERROR', error.message);
+    reportFailure(reporter, error);
     return error.exitStatus;
   } finally {
     await rm(workdir, { recursive: true, force: true });

@@ -4,64 +4,36 @@
  * far end become FaxJobErrors whose kind decides the CUPS exit code (lib/job/outcome).
  */
 import type { FaxSettings } from '../config/index.js';
-import { sendFax, type FaxProgress, type FaxResult } from '../fax/index.js';
+import { failureKindOf, sendFax, type FaxProgress, type FaxResult } from '../fax/index.js';
 import { Class1Modem, isModemError, type ModemError } from '../modem/index.js';
-import type { FailureKind as T30FailureKind } from '../t30/index.js';
 import type { FaxPage } from '../t4/index.js';
-import { FaxJobError, type FailureKind } from './outcome.js';
+import { FaxJobError } from './outcome.js';
 import type { CallRequest, CallSummary } from './run.js';
 
-/** The fax engine's failure kinds as job failures. */
-const JOB_FAILURE: Record<T30FailureKind, FailureKind> = {
-  busy: 'busy',
-  'no-answer': 'no-answer',
-  'no-dial-tone': 'no-dialtone',
-  'no-carrier': 'no-carrier',
-  'not-a-fax': 'not-a-fax-machine',
-  incompatible: 'remote-rejected',
-  'training-failed': 'training-failed',
-  'remote-disconnected': 'remote-disconnected',
-  'page-rejected': 'remote-rejected',
-  'protocol-timeout': 'protocol-timeout',
-  'protocol-error': 'protocol-timeout',
-  'page-error': 'bad-document',
-  'modem-error': 'modem-error',
-  cancelled: 'cancelled',
-};
+/** Why the system could not open the device, in a few words (the errno behind open-failed). */
+function openReason(e: ModemError): string | undefined {
+  const code = (e.cause as { code?: string } | undefined)?.code;
+  // serialport's errors carry the system's words, not always the code.
+  if (code === 'ENOENT' || /no such file/i.test(e.message)) return 'no such device';
+  if (code === 'EACCES' || code === 'EPERM' || /permission denied/i.test(e.message))
+    return 'permission denied';
+  return undefined;
+}
 
-/** The sentence for the user, per failure of the call. */
-const SENTENCE: Partial<Record<T30FailureKind, string>> = {
-  busy: 'The line is busy; CUPS will try again.',
-  'no-answer': 'Nobody answered; CUPS will try again.',
-  'no-dial-tone': 'The modem hears no dial tone: is the phone line plugged in?',
-  'no-carrier': 'The call failed before the far end answered with fax tones; CUPS will try again.',
-  'not-a-fax': 'The number answered, but not as a fax machine; CUPS will try again.',
-  incompatible: 'The far fax machine cannot receive these pages (no common speed, width or coding).',
-  'training-failed': 'The line was too poor to send even at the slowest speed; CUPS will try again.',
-  'remote-disconnected': 'The far fax machine hung up during the call; CUPS will try again.',
-  'page-rejected': 'The far fax machine kept rejecting a page as unreadable; CUPS will try again.',
-  'protocol-timeout': 'The far fax machine stopped answering; CUPS will try again.',
-  'protocol-error': 'The far fax machine answered something unexpected; CUPS will try again.',
-  cancelled: 'The fax was cancelled.',
-};
-
+/** A modem that failed while being opened and set up, before any call. */
 function openFailure(device: string, e: ModemError): FaxJobError {
-  switch (e.kind) {
-    case 'locked':
-      return new FaxJobError(
-        'modem-locked',
-        `The modem ${device} is in use by another program${e.pid ? ` (process ${e.pid})` : ''}; CUPS will try again.`,
-        e,
-      );
-    case 'open-failed':
-    case 'device-gone':
-      return new FaxJobError('modem-missing', `Cannot open the modem ${device}: ${e.message}.`, e);
-    case 'no-response':
-    case 'timeout':
-      return new FaxJobError('modem-not-responding', `The modem ${device} does not answer AT commands.`, e);
-    default:
-      return new FaxJobError('modem-error', `The modem ${device} failed: ${e.message}.`, e);
-  }
+  const kind = failureKindOf(e.kind, 'open');
+  return new FaxJobError(
+    kind,
+    {
+      device,
+      pid: e.pid,
+      reason:
+        kind === 'config-error' ? `The modem lock directory cannot be used: ${e.message}` : openReason(e),
+      detail: e.message,
+    },
+    e,
+  );
 }
 
 export interface ModemCallOptions {
@@ -87,7 +59,9 @@ export async function callOverModem(
       trace: options.trace ? (dir, text) => options.trace?.(`${dir} ${text}`) : undefined,
     });
   } catch (e) {
-    throw isModemError(e) ? openFailure(device, e) : new FaxJobError('modem-missing', String(e), e);
+    throw isModemError(e)
+      ? openFailure(device, e)
+      : new FaxJobError('modem-missing', { device, detail: String(e) }, e);
   }
   let result: FaxResult;
   try {
@@ -122,9 +96,16 @@ export async function callOverModem(
   options.onResult?.(result);
   if (result.ok) return { pagesConfirmed: result.pagesConfirmed, seconds: result.durationMs / 1000 };
   const failure = result.failure ?? { kind: 'modem-error' as const, message: 'the call failed' };
-  const page = request.firstPage + result.pagesConfirmed;
-  const where = result.pagesConfirmed > 0 || failure.kind === 'page-rejected' ? ` (at page ${page})` : '';
-  const sentence = SENTENCE[failure.kind] ?? `The fax failed: ${failure.message}.`;
-  const message = where ? `${sentence.replace(/[.?]$/, '')}${where}.` : sentence;
-  throw new FaxJobError(JOB_FAILURE[failure.kind], message, failure);
+  // Page numbers in the whole fax: this call sent pages firstPage … totalPages.
+  throw new FaxJobError(
+    failure.kind,
+    {
+      pagesConfirmed: request.firstPage - 1 + result.pagesConfirmed,
+      page: result.pageInProgress !== undefined ? request.firstPage + result.pageInProgress : undefined,
+      totalPages: request.totalPages,
+      device,
+      detail: failure.message,
+    },
+    failure,
+  );
 }

@@ -1,9 +1,9 @@
 /**
  * A fax job over the modem, as the CUPS backend and `lpfax send` both run it: each recipient's
  * pages (cover page, documents, tagline) prepared by lib/job/pages, sent in one call per
- * recipient over the configured Class 1 modem (lib/job/call), and reported through a
- * StatusReporter. The two front ends differ only in where the settings, recipients, documents
- * and progress store come from.
+ * recipient over the configured Class 1 modem (lib/job/call), and reported through a JobStatus
+ * (StatusReporter for CUPS, bin/terminal-status.ts for `lpfax send`). The two front ends differ
+ * only in where the settings, recipients, documents and progress store come from.
  */
 import type { FaxSettings } from '../config/index.js';
 import type { FaxPage } from '../t4/index.js';
@@ -11,7 +11,7 @@ import { callOverModem } from './call.js';
 import { coverAndTagline, prepareFaxPages } from './pages.js';
 import type { ProgressStore } from './progress.js';
 import type { FaxJob, JobRecipient } from './run.js';
-import type { StatusReporter } from './status.js';
+import type { JobStatus } from './status.js';
 
 export interface ModemJobOptions {
   settings: FaxSettings;
@@ -20,7 +20,7 @@ export interface ModemJobOptions {
   documents: string | readonly string[];
   store: ProgressStore;
   signal: AbortSignal;
-  status: StatusReporter;
+  status: JobStatus;
   /** Who sends (cover page and tagline), and what the cover page says besides. */
   cover: { sender: string; jobId?: number; subject?: string; comments?: string; tagline?: boolean };
   /** Private folder for temporary files. */

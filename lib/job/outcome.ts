@@ -1,66 +1,55 @@
 /**
- * How a fax job ends, as CUPS sees it: each kind of failure maps to one exit code (CUPS
- * backend(7)) and one human sentence. The README's exit code table is this table.
+ * How a fax job ends, as CUPS sees it: a FaxJobError carries a failure kind (lib/failure) and
+ * the facts of the failure; the failure table gives its exit code and its one sentence. The
+ * README's table of failures is that table.
  */
-import { CupsBackendStatus } from '../cups/backend.js';
+import type { CupsBackendStatus } from '../cups/backend.js';
+import {
+  FAILURE_TABLE,
+  failureSentence,
+  type FailureFacts,
+  type FailureFront,
+  type FailureKind,
+  type LpfaxExit,
+} from '../failure/index.js';
 
-export type FailureKind =
-  // The line or the far end: try again later (a `*cupsFax` queue retries JobRetryLimit times).
-  | 'busy'
-  | 'no-answer'
-  | 'no-dialtone'
-  | 'no-carrier'
-  | 'not-a-fax-machine'
-  | 'training-failed'
-  | 'remote-disconnected'
-  | 'remote-rejected'
-  | 'protocol-timeout'
-  | 'modem-error'
-  | 'modem-locked'
-  // The modem itself is gone or dead: stop the queue so that no job burns its retries on it.
-  | 'modem-missing'
-  | 'modem-not-responding'
-  | 'config-error'
-  // The job cannot go out as it is: hold it for the user to fix.
-  | 'no-number'
-  | 'forbidden-number'
-  // The document can never be sent.
-  | 'bad-document'
-  | 'cancelled';
+export type { FailureKind };
 
-export const EXIT_STATUS: Record<FailureKind, CupsBackendStatus> = {
-  busy: CupsBackendStatus.RETRY,
-  'no-answer': CupsBackendStatus.RETRY,
-  'no-dialtone': CupsBackendStatus.RETRY,
-  'no-carrier': CupsBackendStatus.RETRY,
-  'not-a-fax-machine': CupsBackendStatus.RETRY,
-  'training-failed': CupsBackendStatus.RETRY,
-  'remote-disconnected': CupsBackendStatus.RETRY,
-  'remote-rejected': CupsBackendStatus.RETRY,
-  'protocol-timeout': CupsBackendStatus.RETRY,
-  'modem-error': CupsBackendStatus.RETRY,
-  'modem-locked': CupsBackendStatus.RETRY,
-  'modem-missing': CupsBackendStatus.STOP,
-  'modem-not-responding': CupsBackendStatus.STOP,
-  'config-error': CupsBackendStatus.STOP,
-  'no-number': CupsBackendStatus.HOLD,
-  'forbidden-number': CupsBackendStatus.HOLD,
-  'bad-document': CupsBackendStatus.CANCEL,
-  cancelled: CupsBackendStatus.CANCEL,
-};
-
-/** A failure with the sentence CUPS shows the user (in `lpstat -l` and the web UI). */
+/** A failure with the sentence CUPS shows the user (in `lpstat -l` and the web UI) as message. */
 export class FaxJobError extends Error {
+  readonly facts: FailureFacts;
+
+  /**
+   * `facts`: what is known; a string is the raiser's own sentence (the reason, for kinds whose
+   * sentence is one: no-number, bad-document …), kept as the detail for the others.
+   */
   constructor(
     readonly kind: FailureKind,
-    message: string,
+    facts: FailureFacts | string,
     override readonly cause?: unknown,
   ) {
-    super(message);
+    const f = typeof facts === 'string' ? { reason: facts, detail: facts } : facts;
+    super(failureSentence(kind, f, 'cups'));
     this.name = 'FaxJobError';
+    this.facts = f;
   }
 
   get exitStatus(): CupsBackendStatus {
-    return EXIT_STATUS[this.kind];
+    return FAILURE_TABLE[this.kind].cups;
+  }
+
+  /** `lpfax send`'s exit status. */
+  get lpfaxExit(): LpfaxExit {
+    return FAILURE_TABLE[this.kind].lpfax;
+  }
+
+  /** The sentence for a front end: CUPS says whether it tries again, `lpfax` does not. */
+  sentence(front: FailureFront): string {
+    return failureSentence(this.kind, this.facts, front);
+  }
+
+  /** The same failure, knowing more (e.g. how many recipients were done). */
+  with(more: FailureFacts): FaxJobError {
+    return new FaxJobError(this.kind, { ...this.facts, ...more }, this.cause);
   }
 }

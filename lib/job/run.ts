@@ -104,15 +104,17 @@ export async function runFaxJob<Page>(job: FaxJob<Page>): Promise<JobOutcome> {
       delivered++;
       job.events.recipientDelivered(recipient, fax.totalPages, summary.seconds);
     } catch (e) {
-      const error =
+      const failed =
         e instanceof FaxJobError
           ? e
           : new FaxJobError('modem-error', `The fax engine failed: ${String(e)}`, e);
-      const done =
-        job.recipients.length > 1 ? ` (${delivered} of ${job.recipients.length} recipients done)` : '';
+      const error =
+        job.recipients.length > 1
+          ? failed.with({ recipientsDone: delivered, recipients: job.recipients.length })
+          : failed;
       // A job that can never succeed needs no progress kept; one that may be retried does.
       if (error.exitStatus === CupsBackendStatus.CANCEL) await job.store.remove();
-      return { status: error.exitStatus, message: `${error.message}${done}`, error };
+      return { status: error.exitStatus, message: error.message, error };
     }
   }
   await job.store.remove();

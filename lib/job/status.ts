@@ -16,7 +16,19 @@ export function formatDuration(seconds: number): string {
 
 const RESOLUTION_WORD = { standard: 'standard', fine: 'fine', superfine: 'superfine' } as const;
 
-export class StatusReporter implements JobEvents {
+/**
+ * What a front end hears while a job runs: the job's steps (JobEvents) and the fax engine's
+ * structured progress for each call. The CUPS backend renders it as scheduler lines
+ * (StatusReporter); `lpfax send` as a terminal line.
+ */
+export interface JobStatus extends JobEvents {
+  /** A step of a call: dialling, connected, training, page sent or confirmed … */
+  progress(p: FaxProgress, request: CallRequest<FaxPage>): void;
+  /** How the call ended, with its figures. */
+  result(r: FaxResult): void;
+}
+
+export class StatusReporter implements JobStatus {
   private delivered: { recipient: JobRecipient; pages: number; seconds: number }[] = [];
   private connecting = false;
 

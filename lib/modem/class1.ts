@@ -333,15 +333,15 @@ export class Class1Modem {
 
   /**
    * Interrupts the operation in progress (a dial, a wait for a carrier): it rejects with
-   * 'aborted'. Queued operations still run; call hangup() next to leave the line.
+   * 'cancelled'. Queued operations still run; call hangup() next to leave the line.
    */
   abort(reason = 'aborted by the caller'): void {
-    this.channel.cancel(new ModemError('aborted', reason));
+    this.channel.cancel(new ModemError('cancelled', reason));
   }
 
   /**
    * Closes the port (dropping DTR on a real port, which hangs up) and removes the lock. An
-   * operation in progress is interrupted ('aborted'). Never rejects; safe to call twice.
+   * operation in progress is interrupted ('cancelled'). Never rejects; safe to call twice.
    */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -359,7 +359,7 @@ export class Class1Modem {
    */
   private op<T>(fn: (connected: boolean) => Promise<T>, continues?: 'rx' | 'tx'): Promise<T> {
     const run = async (): Promise<T> => {
-      if (this.closed) throw new ModemError('aborted', `${this.path} is closed`);
+      if (this.closed) throw new ModemError('cancelled', `${this.path} is closed`);
       if (this.channel.gone) throw this.channel.gone;
       const connected = continues !== undefined && this.connected === continues;
       this.connected = undefined;

@@ -1,6 +1,8 @@
 /**
- * Typed failures of the modem driver. Every rejection from lib/modem is a `ModemError` whose
- * `kind` the backend maps to one CUPS exit code and one human sentence.
+ * Typed failures of the modem driver. Every rejection from lib/modem is a `ModemError`. These
+ * are the driver's own, low-level kinds (what the modem said); lib/fax/modem-failure.ts turns each
+ * into one failure kind of the fax (lib/failure), in one place. Kinds that are the same thing
+ * are spelled the same (busy, no-answer, no-dial-tone, cancelled).
  */
 
 export type ModemErrorKind =
@@ -23,7 +25,7 @@ export type ModemErrorKind =
   /** Result code NO ANSWER. */
   | 'no-answer'
   /** Result code NO DIALTONE / NO DIAL TONE. */
-  | 'no-dialtone'
+  | 'no-dial-tone'
   /** Result code NO CARRIER (call ended, carrier lost, or nothing heard). */
   | 'no-carrier'
   /** Result code DELAYED / BLACKLISTED (national dial restrictions). */
@@ -37,7 +39,7 @@ export type ModemErrorKind =
   /** The caller passed something the modem cannot send (bad dial string, frame, modulation). */
   | 'invalid-argument'
   /** The operation was cancelled by the caller (AbortSignal) or by close(). */
-  | 'aborted';
+  | 'cancelled';
 
 export interface ModemErrorDetails {
   /** The AT command in progress, if any. */

@@ -40,7 +40,7 @@ const RESULT_KIND: Partial<Record<ResultCode, ModemErrorKind>> = {
   ERROR: 'error',
   BUSY: 'busy',
   'NO CARRIER': 'no-carrier',
-  'NO DIALTONE': 'no-dialtone',
+  'NO DIALTONE': 'no-dial-tone',
   'NO ANSWER': 'no-answer',
   '+FCERROR': 'wrong-carrier',
   DELAYED: 'dial-restricted',
@@ -90,7 +90,7 @@ export class T31Session {
       return await this.at.command(cmd, { timeoutMs, dataOnConnect: hdlc ? 'hdlc' : true });
     } catch (e) {
       // A dial or a wait for carrier still runs in the DCE: any character ends it (V.250 §6.3.1).
-      if (e instanceof ModemError && (e.kind === 'timeout' || e.kind === 'aborted'))
+      if (e instanceof ModemError && (e.kind === 'timeout' || e.kind === 'cancelled'))
         await this.abortReceive(cmd);
       throw e;
     }

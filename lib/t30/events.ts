@@ -5,6 +5,7 @@
  */
 
 import type { Coding, DcsParameters, DisCapabilities, PageLength, PageWidth, Resolution } from './dis.js';
+import type { FailureKind } from '../failure/kinds.js';
 import type { Modulation } from './modulation.js';
 
 /** T.30 §5.4.3: T1 (35 s, waiting for the far end), T4 (3 s, response), T5 (60 s, RNR/RR). */
@@ -80,22 +81,8 @@ export type SenderProgress =
   | { kind: 'frames-retransmitted'; page: number; block: number; frames: number }
   | { kind: 'speed-changed'; modulation: Modulation };
 
-/** Why a call failed: one kind per user-facing sentence. */
-export type FailureKind =
-  | 'busy'
-  | 'no-answer'
-  | 'no-dial-tone'
-  | 'no-carrier'
-  | 'not-a-fax'
-  | 'incompatible'
-  | 'training-failed'
-  | 'remote-disconnected'
-  | 'page-rejected'
-  | 'protocol-timeout'
-  | 'protocol-error'
-  | 'page-error'
-  | 'modem-error'
-  | 'cancelled';
+/** Why a call failed: the one vocabulary (lib/failure), shared with the fax engine and the job. */
+export type { FailureKind };
 
 export interface T30Failure {
   kind: FailureKind;
@@ -108,6 +95,8 @@ export interface T30Outcome {
   failure?: T30Failure;
   /** Pages the far end confirmed (MCF, RTP, PIP; ECM: every block confirmed). */
   pagesConfirmed: number;
+  /** The page (0-based) sent at least once but not confirmed when the call ended, if any. */
+  pageInProgress?: number;
   remoteIdent?: string;
   remoteCapabilities?: DisCapabilities;
   /** The parameters last in force (modulation after fall-backs). */

@@ -46,6 +46,8 @@ export interface SenderOptions extends LocalCapabilities {
 interface PendingCommand {
   actions: T30Action[];
   transmissions: number;
+  /** Anything at all (a frame, good or bad) came back since the command last went out. */
+  heard: boolean;
 }
 
 const x = { x: true };
@@ -54,7 +56,7 @@ const GAP: T30Action = { type: 'silence', ms: INTER_SIGNAL_SILENCE_MS };
 
 export class T30Sender {
   private current: SenderState = 'idle';
-  private command: PendingCommand = { actions: [], transmissions: 0 };
+  private command: PendingCommand = { actions: [], transmissions: 0, heard: false };
   /** Non-final frames of the response being received (NSF, CSI before DIS). */
   private sequence: T30Frame[] = [];
   private remote?: DisCapabilities;
@@ -92,6 +94,7 @@ export class T30Sender {
         this.current = 'awaitDis';
         return [{ type: 'armTimer', timer: 'T1', ms: T1_MS }, this.receive()];
       case 'frameReceived':
+        this.command.heard = true;
         return this.onFrame(event.frame, event.fcsOk);
       case 'receiveTimeout':
         // Waiting for DIS, T1 alone decides (its expiry comes as timerExpired): a carrier that
@@ -108,7 +111,7 @@ export class T30Sender {
         this.documentEnds = event.morePages && event.documentEnds === true;
         return this.sendPage(event.data);
       case 'pageFailed':
-        return this.fail('page-error', event.message);
+        return this.fail('bad-document', event.message);
       case 'transportError':
         return this.fail(event.kind, event.message);
       case 'cancel':
@@ -156,6 +159,8 @@ export class T30Sender {
 
   private onTimer(timer: TimerName): T30Action[] {
     if (timer === 'T1' && this.current === 'awaitDis') {
+      // After EOM the far end had answered as a fax machine: its silence now is a hang-up.
+      if (this.remote) return this.fail('remote-disconnected', 'no DIS for the next document within T1');
       return this.fail('not-a-fax', 'no DIS from the far end within T1');
     }
     // T5 runs out while RR awaits its answer (timers end receives): keep listening; the next
@@ -215,19 +220,20 @@ export class T30Sender {
   private sendCommand(next: SenderState, actions: T30Action[], before: T30Action[] = []): T30Action[] {
     this.current = next;
     this.ignored = 0;
-    this.command = { actions: [GAP, ...actions], transmissions: 1 };
+    this.command = { actions: [GAP, ...actions], transmissions: 1, heard: false };
     return [...before, ...this.command.actions, this.receive()];
   }
 
   private repeatCommand(why: string): T30Action[] {
     if (this.command.transmissions >= COMMAND_TRANSMISSIONS) {
-      const timeout = why === 'timeout';
-      return this.fail(
-        timeout ? 'protocol-timeout' : 'protocol-error',
-        `no valid response in state ${this.current} after ${COMMAND_TRANSMISSIONS} tries (last: ${why})`,
-      );
+      const tries = `no valid response in state ${this.current} after ${COMMAND_TRANSMISSIONS} tries`;
+      // T.30 §5.4.3: the last of three commands met by silence, in a call the far end took part
+      // in: it has hung up (a Class 1 modem rarely notices the line drop by itself).
+      if (!this.command.heard) return this.fail('remote-disconnected', `${tries} (the line is silent)`);
+      return this.fail('protocol-error', `${tries} (last: ${why})`);
     }
     this.command.transmissions++;
+    this.command.heard = false;
     this.ignored = 0;
     return [...this.command.actions, this.receive()];
   }
@@ -249,6 +255,7 @@ export class T30Sender {
       ok: failure === undefined,
       failure,
       pagesConfirmed: this.pagesConfirmed,
+      pageInProgress: this.pageTransmissions > 0 ? this.page : undefined,
       remoteIdent: this.remoteIdent,
       remoteCapabilities: this.remote,
       dcs: this.dcs && { ...this.dcs },

@@ -9,6 +9,7 @@ import { CupsBackendStatus } from '../../lib/cups/backend.js';
 import { rasterize } from '../../lib/raster/index.js';
 import { bitmapsEqual, readTiff, type Bitmap } from '../../lib/t4/index.js';
 import { startLineSim, type LineSim, type LineSimOptions } from '../linesim/linesim.js';
+import { ptyPair } from '../modem/helpers/pty-pair.js';
 import { removeSandboxes, runBackend, sandbox, shareDevice, writeConfig } from './run-backend.js';
 
 const SPEED = 3;
@@ -133,7 +134,10 @@ describe('backend fax, as cupsd runs it', () => {
   it('retries when nobody answers or there is no dial tone', async () => {
     for (const [fault, sentence] of [
       [{ noAnswer: true }, 'Nobody answered; CUPS will try again.'],
-      [{ noDialtone: true }, 'The modem hears no dial tone: is the phone line plugged in?'],
+      [
+        { noDialtone: true },
+        'The modem hears no dial tone (is the phone line plugged in?); CUPS will try again.',
+      ],
     ] as const) {
       await withLine(fault, async (sim) => {
         const result = await job(`fax:${sim.devicePath}`, '555-0100').run();
@@ -207,7 +211,9 @@ describe('backend fax, as cupsd runs it', () => {
   it('stops the queue when the modem is missing, keeping the job', async () => {
     const result = await job('fax:/dev/ttyNOSUCHMODEM', 'Pharmacy@555-0100').run();
     expect(result.code).toBe(CupsBackendStatus.STOP);
-    expect(result.of('ERROR')[0]).toMatch(/^Cannot open the modem \/dev\/ttyNOSUCHMODEM/);
+    expect(result.of('ERROR')).toEqual([
+      'Cannot open the modem /dev/ttyNOSUCHMODEM (no such device); the fax queue is stopped until this is fixed.',
+    ]);
   });
 
   it('resumes after the far end hung up, with the first page it did not confirm', async () => {
@@ -216,7 +222,11 @@ describe('backend fax, as cupsd runs it', () => {
       return { result, call: await sim.nextCall(30_000) };
     });
     expect(first.result.code).toBe(CupsBackendStatus.RETRY);
-    expect(first.result.of('ERROR')[0]).toMatch(/hung up|stopped answering|failed/);
+    // Page 2 went out and was never confirmed: the far end had dropped the line.
+    expect(first.result.of('ERROR')).toEqual([
+      'The far end hung up during page 2, after confirming 1 of 3 pages; CUPS will try again from page 2.',
+    ]);
+    expect(first.result.of('DEBUG')).toContainEqual(expect.stringMatching(/^failure: remote-disconnected /));
     expect(first.result.of('PAGE')).toEqual(['1 1']);
     expect(readdirSync(join(dir, 'state'))).toHaveLength(1);
 
@@ -230,6 +240,60 @@ describe('backend fax, as cupsd runs it', () => {
       expect(result.of('INFO')).not.toContain('Sending page 1 of 3');
       expect(readdirSync(join(dir, 'state'))).toEqual([]);
     });
+  });
+
+  it('names the far end hanging up in the middle of page 2, with the page it confirmed', async () => {
+    // Page 2 is dense (about 30 s at 14400 bit/s): the far end drops the line 27 s after it
+    // answered, well inside it, as a far end does that hangs up mid-document.
+    const dense = join(dir, 'dense.pdf');
+    const ps = join(dir, 'dense.ps');
+    writeFileSync(
+      ps,
+      '%!PS\n/Helvetica findfont 28 scalefont setfont\n72 700 moveto (Page one) show showpage\n' +
+        '72 760 moveto (Page two) show 1 srand 0 1 14000 { pop rand 500 mod 40 add rand 650 mod 60 add ' +
+        '3 3 rectfill } for showpage\n72 700 moveto (Page three) show showpage\n',
+    );
+    execFileSync('ps2pdf', ['-sPAPERSIZE=a4', ps, dense]);
+    await withLine({ hangupAfterSeconds: 27 }, async (sim) => {
+      const { run } = job(`fax:${sim.devicePath}`, '555-0100', dense, {
+        LPFAX_STATE_DIR: join(dir, 'state-mid-page'),
+      });
+      const result = await run();
+      const call = await sim.nextCall(30_000);
+      expect(call).toMatchObject({ outcome: 'far-end-hangup', pages: 1 });
+      expect(result.code).toBe(CupsBackendStatus.RETRY);
+      expect(result.of('ERROR')).toEqual([
+        'The far end hung up during page 2, after confirming 1 of 3 pages; CUPS will try again from page 2.',
+      ]);
+      expect(result.of('PAGE')).toEqual(['1 1']);
+    });
+  });
+
+  it('says the line is too poor when noise spoils every training, and retries', async () => {
+    // -45 dBm0 of white noise both ways: spandsp's far end (V.27ter only, to keep it short)
+    // answers every TCF with FTT, at 4800 and at 2400 bit/s.
+    await withLine({ noiseDbm0: -45, modems: ['v27ter'] }, async (sim) => {
+      const result = await job(`fax:${sim.devicePath}`, '555-0100').run();
+      expect(result.code).toBe(CupsBackendStatus.RETRY);
+      expect(result.of('ERROR')).toEqual([
+        'The line was too poor to send even at the slowest speed; CUPS will try again.',
+      ]);
+      expect(result.of('DEBUG')).toContainEqual(expect.stringMatching(/^failure: training-failed /));
+    });
+  });
+
+  it('stops the queue when the modem is dead (a tty that never answers AT)', async () => {
+    const pty = await ptyPair(sandbox('lpfax-pty-'), 'dead');
+    try {
+      shareDevice(pty.dte);
+      const result = await job(`fax:${pty.dte}`, 'Pharmacy@555-0100').run();
+      expect(result.code).toBe(CupsBackendStatus.STOP);
+      expect(result.of('ERROR')).toEqual([
+        `The modem ${pty.dte} does not answer AT commands; the fax queue is stopped until this is fixed.`,
+      ]);
+    } finally {
+      await pty.kill();
+    }
   });
 
   it('hangs up, unlocks and cleans up when CUPS cancels the job mid-page', async () => {

@@ -124,6 +124,29 @@ describe('Class1Transport', () => {
     }
   });
 
+  it('reads how a call ends at the Class 1 level: NO CARRIER after ATD is no fax; mid-call drops are remote-disconnected', async () => {
+    // A modem that lost the line answers ERROR to +FTS (on hook) and NO CARRIER to +FTH/+FTM.
+    const { modem, transport } = await setup('3', (cmd, m) => {
+      if (cmd.startsWith('DT')) m.reply('NO CARRIER');
+      else if (/^\+FTS=/i.test(cmd)) m.reply('ERROR');
+      else if (/^\+FT[HM]=/i.test(cmd)) m.reply('NO CARRIER');
+      else m.reply('ERROR');
+    });
+    try {
+      await expect(transport.dial('5550100')).rejects.toMatchObject({ kind: 'not-a-fax' });
+      await expect(transport.silence(75)).rejects.toMatchObject({ kind: 'remote-disconnected' });
+      await expect(transport.sendFrames([new Uint8Array([0xff, 0x13, 0x2f])])).rejects.toMatchObject({
+        kind: 'remote-disconnected',
+      });
+      const v17 = MODULATIONS.find((m) => m.code === 145)!;
+      await expect(transport.sendImage(v17, new Uint8Array(64), true)).rejects.toMatchObject({
+        kind: 'remote-disconnected',
+      });
+    } finally {
+      await modem.close();
+    }
+  });
+
   it('dials with pulses when asked (lpfax.conf DialMode: pulse)', async () => {
     const { modem, fake, transport } = await setup('3', (cmd, m) =>
       /^D[TP]/.test(cmd) ? m.reply('BUSY') : m.reply('ERROR'),

@@ -107,9 +107,11 @@ describe('sendFax on an impaired simulated line', () => {
     expect(result.ok).toBe(false);
     expect(result.pagesConfirmed).toBe(1);
     // No answer to the post-page command after page 2 (with ECM, the far end's default, that is
-    // PPS-MPS, T.30 §A.4.3): T.30's repeats (T4) run out.
-    expect(result.failure?.kind).toBe('protocol-timeout');
+    // PPS-MPS, T.30 §A.4.3): T.30's repeats (T4) run out in silence — the far end hung up,
+    // during page 2 (0-based 1).
+    expect(result.failure?.kind).toBe('remote-disconnected');
     expect(result.failure?.message).toMatch(/post-?page|pps/i);
+    expect(result.pageInProgress).toBe(1);
     expect(result.ecm).toBe(true);
     expect(progress.filter((p) => p.kind === 'page-confirmed')).toHaveLength(1);
     expect(far.outcome).toBe('far-end-hangup');

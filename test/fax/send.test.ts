@@ -207,16 +207,16 @@ describe('sendFax over a transport', () => {
     expect(far.log.slice(-1)).toEqual(['send DCN']);
   });
 
-  it('fails with page-error when the pages cannot be produced, or there are none', async () => {
+  it('fails with bad-document when the pages cannot be produced, or there are none', async () => {
     const broken: AsyncIterable<FaxPage> = {
       [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error('gs: bad PDF')) }),
     };
     const far = new ScriptedFarEnd();
     const result = await sendFax({ ...base, transport: far, pages: broken });
-    expect(result.failure).toEqual({ kind: 'page-error', message: 'page 1: gs: bad PDF' });
+    expect(result.failure).toEqual({ kind: 'bad-document', message: 'page 1: gs: bad PDF' });
     expect(far.log.slice(-1)).toEqual(['send DCN']);
     const none = await sendFax({ ...base, transport: new ScriptedFarEnd(), pages: pagesOf([]) });
-    expect(none.failure?.kind).toBe('page-error');
+    expect(none.failure?.kind).toBe('bad-document');
   });
 
   it('reports a transport error as a modem error after trying DCN', async () => {

@@ -54,12 +54,15 @@ describe('a fax job over several runs', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('resumes at the first unconfirmed page and never re-sends a delivered recipient', async () => {
-    const hangUp = new FaxJobError('remote-disconnected', 'The far end hung up after page 2.');
+    const hangUp = new FaxJobError('remote-disconnected', { pagesConfirmed: 2, page: 3, totalPages: 4 });
     // Run 1: pharmacy gets everything, the clinic hangs up after 2 pages.
     const run1 = makeJob(dir, [{ confirm: 4 }, { confirm: 2, fail: hangUp }]);
     const out1 = await runFaxJob(run1.job);
     expect(out1.status).toBe(CupsBackendStatus.RETRY);
-    expect(out1.message).toBe('The far end hung up after page 2. (1 of 2 recipients done)');
+    expect(out1.message).toBe(
+      'The far end hung up during page 3, after confirming 2 of 4 pages (1 of 2 recipients done); ' +
+        'CUPS will try again from page 3.',
+    );
     expect(run1.calls).toEqual([
       { dialString: '5550100', firstPage: 1, pagesSeen: [1, 2, 3, 4] },
       { dialString: '5550200', firstPage: 1, pagesSeen: [1, 2] },
@@ -97,7 +100,7 @@ describe('a fax job over several runs', () => {
     const { job } = makeJob(dir, [], [pharmacy]);
     const out = await runFaxJob(job);
     expect(out.status).toBe(CupsBackendStatus.RETRY);
-    expect(out.message).toBe('The fax engine failed: Error: unexpected call');
+    expect(out.message).toBe('The fax engine failed: Error: unexpected call; CUPS will try again.');
   });
 
   it('says who got the fax when there is one recipient', async () => {

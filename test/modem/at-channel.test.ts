@@ -65,9 +65,9 @@ test('cancel rejects what is awaited with the given error; the channel stays usa
     if (cmd !== 'D1') m.reply('OK');
   });
   const dial = at.command('D1', { timeoutMs: 60000 });
-  setTimeout(() => at.cancel(new ModemError('aborted', 'job cancelled')), 50);
+  setTimeout(() => at.cancel(new ModemError('cancelled', 'job cancelled')), 50);
   const e = await dial.catch((err: unknown) => err);
-  expect((e as ModemError).kind).toBe('aborted');
+  expect((e as ModemError).kind).toBe('cancelled');
   expect((await at.command('')).code).toBe('OK');
   await close();
 });

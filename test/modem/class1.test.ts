@@ -157,8 +157,8 @@ describe('dial (ATD) and the first frame without +FRH', () => {
   test.each([
     ['BUSY', 'busy'],
     ['NO ANSWER', 'no-answer'],
-    ['NO DIALTONE', 'no-dialtone'],
-    ['NO DIAL TONE', 'no-dialtone'],
+    ['NO DIALTONE', 'no-dial-tone'],
+    ['NO DIAL TONE', 'no-dial-tone'],
     ['NO CARRIER', 'no-carrier'],
     ['ERROR', 'error'],
     ['BLACKLISTED', 'dial-restricted'],
@@ -586,7 +586,7 @@ describe('silences, hang-up, close', () => {
     await modem.close();
     await modem.close();
     expect(await readdir(lockDir)).toEqual([]);
-    expect((await failure(modem.sendSilence(1))).kind).toBe('aborted');
+    expect((await failure(modem.sendSilence(1))).kind).toBe('cancelled');
   });
 
   test('a port that fails to open leaves no lock behind', async () => {
@@ -616,7 +616,7 @@ describe('incoming calls', () => {
     expect((await failure(modem.waitForRing(100))).kind).toBe('timeout');
     const waiting = modem.waitForRing(60000);
     setTimeout(() => modem.abort(), 50);
-    expect((await failure(waiting)).kind).toBe('aborted');
+    expect((await failure(waiting)).kind).toBe('cancelled');
     await modem.close();
   });
 });
@@ -633,19 +633,19 @@ describe('interrupting', () => {
     const dial = modem.dial('5551234', { timeoutMs: 60000 });
     setTimeout(() => modem.abort('job cancelled'), 50);
     const e = await failure(dial);
-    expect(e.kind).toBe('aborted');
+    expect(e.kind).toBe('cancelled');
     expect(fake.raw).toContain(0x18);
     await modem.hangup();
     expect(fake.commands).toEqual(['DT5551234', 'H0']);
     await modem.close();
   }, 10000);
 
-  test('close() during a dial: the dial rejects with aborted, the lock goes', async () => {
+  test('close() during a dial: the dial rejects with cancelled, the lock goes', async () => {
     const { modem } = await setup(() => undefined);
     const dial = modem.dial('5551234', { timeoutMs: 60000 }).catch((err: unknown) => err);
     await new Promise((r) => setTimeout(r, 50));
     await modem.close();
-    expect(((await dial) as ModemError).kind).toBe('aborted');
+    expect(((await dial) as ModemError).kind).toBe('cancelled');
     expect(await readdir(lockDir)).toEqual([]);
   });
 

@@ -255,7 +255,8 @@ describe('Phase B', () => {
     quiet.identified();
     expect(quiet.timeout()).toEqual(TRAIN('V.17 14400'));
     expect(quiet.timeout()).toEqual(TRAIN('V.17 14400'));
-    expect(quiet.timeout()).toEqual(['silence 75', 'send DCN', 'hangup protocol-timeout']);
+    // Silence to the third DCS: the far end has hung up.
+    expect(quiet.timeout()).toEqual(['silence 75', 'send DCN', 'hangup remote-disconnected']);
   });
 
   it('hangs up without sending DCN when the far end sends DCN after TCF', () => {
@@ -401,17 +402,25 @@ describe('Phase C/D without ECM', () => {
   });
 
   it('repeats EOP on CRP or silence and gives up after three unanswered EOPs', () => {
+    // The third EOP met by silence: the far end has hung up (T.30 §5.4.3).
     const call = trained();
     call.page();
     expect(call.frame(CRP)).toEqual(['silence 75', 'send EOP', 'receive 3000']);
     expect(call.timeout()).toEqual(['silence 75', 'send EOP', 'receive 3000']);
-    expect(call.timeout()).toEqual(['silence 75', 'send DCN', 'hangup protocol-timeout']);
+    expect(call.timeout()).toEqual(['silence 75', 'send DCN', 'hangup remote-disconnected']);
     const quiet = trained();
     quiet.page();
     quiet.timeout();
     quiet.timeout();
-    expect(quiet.timeout()).toEqual(['silence 75', 'send DCN', 'hangup protocol-timeout']);
-    expect(quiet.outcome.pagesConfirmed).toBe(0);
+    expect(quiet.timeout()).toEqual(['silence 75', 'send DCN', 'hangup remote-disconnected']);
+    // The page was sent and not confirmed: it is the page the call ended on.
+    expect(quiet.outcome).toMatchObject({ pagesConfirmed: 0, pageInProgress: 0 });
+    // A response heard but not understood, to the last EOP: a protocol error, not a hang-up.
+    const garbled = trained();
+    garbled.page();
+    garbled.timeout();
+    garbled.timeout();
+    expect(garbled.frame(CRP)).toEqual(['silence 75', 'send DCN', 'hangup protocol-error']);
   });
 
   it('ignores a response it cannot understand and sends the command again (MTGX21)', () => {
@@ -448,6 +457,18 @@ describe('Phase C/D without ECM', () => {
     expect(call.outcome).toMatchObject({ ok: true, pagesConfirmed: 2, retrains: 1 });
   });
 
+  it('after EOM, no DIS within T1 is the far end hanging up, not a number without a fax', () => {
+    const call = trained();
+    call.page(new Uint8Array(10), true, true);
+    expect(call.frame(MCF)).toEqual(['arm T1', 'receive 35000']);
+    expect(call.step({ type: 'timerExpired', timer: 'T1' })).toEqual([
+      'silence 75',
+      'send DCN',
+      'hangup remote-disconnected',
+    ]);
+    expect(call.outcome).toMatchObject({ pagesConfirmed: 1, pageInProgress: undefined });
+  });
+
   it('after RTN to EOM waits for the DIS of phase B and sends the page again under it', () => {
     const call = trained();
     call.page(new Uint8Array(10), true, true);
@@ -480,7 +501,7 @@ describe('Phase C/D without ECM', () => {
     expect(badPage.step({ type: 'pageFailed', page: 0, message: 'gs failed' })).toEqual([
       'silence 75',
       'send DCN',
-      'hangup page-error',
+      'hangup bad-document',
     ]);
     const modem = trained();
     expect(modem.step({ type: 'transportError', kind: 'modem-error', message: 'ERROR' })).toEqual([
