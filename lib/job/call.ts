@@ -22,6 +22,7 @@ const JOB_FAILURE: Record<T30FailureKind, FailureKind> = {
   'training-failed': 'training-failed',
   'remote-disconnected': 'remote-disconnected',
   'page-rejected': 'remote-rejected',
+  'subaddress-unsupported': 'subaddress-unsupported',
   'protocol-timeout': 'protocol-timeout',
   'protocol-error': 'protocol-timeout',
   'page-error': 'bad-document',
@@ -40,6 +41,9 @@ const SENTENCE: Partial<Record<T30FailureKind, string>> = {
   'training-failed': 'The line was too poor to send even at the slowest speed; CUPS will try again.',
   'remote-disconnected': 'The far fax machine hung up during the call; CUPS will try again.',
   'page-rejected': 'The far fax machine kept rejecting a page as unreadable; CUPS will try again.',
+  'subaddress-unsupported':
+    'The far end does not accept a subaddress, so the fax was not sent (it could reach the wrong desk); ' +
+    'the job is held: send it without the #subaddress, or set SubaddressFallback: send-without.',
   'protocol-timeout': 'The far fax machine stopped answering; CUPS will try again.',
   'protocol-error': 'The far fax machine answered something unexpected; CUPS will try again.',
   cancelled: 'The fax was cancelled.',
@@ -109,6 +113,9 @@ export async function callOverModem(
       ecmFrameSize: settings.page.ecmFrameSize,
       pageLength: settings.page.paper === 'a4' ? 'a4' : 'unlimited',
       rtnHandling: settings.retry.rtn,
+      maxRetrains: settings.retry.maxRetrains,
+      subaddress: request.recipient.subaddress,
+      subaddressFallback: settings.subaddressFallback,
       signal: request.signal,
       trace: options.trace,
       onProgress: (p) => {

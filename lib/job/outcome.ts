@@ -24,6 +24,9 @@ export type FailureKind =
   // The job cannot go out as it is: hold it for the user to fix.
   | 'no-number'
   | 'forbidden-number'
+  // The far end cannot route by the subaddress the job gives (no DIS bit 49): calling again
+  // reaches the same machine, so hold the job rather than retry or lose it.
+  | 'subaddress-unsupported'
   // The document can never be sent.
   | 'bad-document'
   | 'cancelled';
@@ -45,6 +48,7 @@ export const EXIT_STATUS: Record<FailureKind, CupsBackendStatus> = {
   'config-error': CupsBackendStatus.STOP,
   'no-number': CupsBackendStatus.HOLD,
   'forbidden-number': CupsBackendStatus.HOLD,
+  'subaddress-unsupported': CupsBackendStatus.HOLD,
   'bad-document': CupsBackendStatus.CANCEL,
   cancelled: CupsBackendStatus.CANCEL,
 };

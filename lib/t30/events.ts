@@ -91,6 +91,7 @@ export type FailureKind =
   | 'training-failed'
   | 'remote-disconnected'
   | 'page-rejected'
+  | 'subaddress-unsupported'
   | 'protocol-timeout'
   | 'protocol-error'
   | 'page-error'

@@ -51,6 +51,7 @@ const DEFAULTS: FaxSettings = {
     dialMode: 'tone',
   },
   dialPolicy: { allow: [], deny: [] },
+  subaddressFallback: 'fail',
   coverPage: { mode: 'auto', template: '', notice: '' },
   tagline: { enabled: true, format: 'From %%s %%n|%c|Page %%P of %%T' },
   page: { paper: 'a4', resolution: 'fine', ecm: true, ecmFrameSize: 256 },
