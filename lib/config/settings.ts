@@ -8,6 +8,7 @@
  * change them.
  */
 
+import type { BackendLogLevel } from '../cups/backend.js';
 import type { DialPolicy } from '../recipient/policy.js';
 import type { DialRules } from '../recipient/dialrules.js';
 import {
@@ -33,7 +34,8 @@ export type Resolution = 'standard' | 'fine' | 'superfine';
 export type Paper = 'a4' | 'letter' | 'legal';
 export type CoverPageMode = 'on' | 'off' | 'auto';
 export type RtnHandling = 'retransmit' | 'ignore' | 'giveup';
-export type ConfigLogLevel = 'error' | 'warning' | 'info' | 'debug';
+/** LogLevel: which message lines the backend writes (lib/cups/backend atLogLevel). */
+export type ConfigLogLevel = BackendLogLevel;
 export type SubaddressFallback = 'fail' | 'send-without';
 
 export interface SettingSpec<T> {

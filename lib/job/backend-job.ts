@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { loadFaxSettings, type FaxSettings } from '../config/index.js';
-import { CupsBackendStatus, type CupsReporter } from '../cups/backend.js';
+import { CupsBackendStatus, atLogLevel, type CupsReporter } from '../cups/backend.js';
 import type { FaxJob as CupsJob } from '../cups/job.js';
 import { splitJobDocuments } from '../cups/documents.js';
 import { cupsGetOption } from '../cups/options.js';
@@ -68,12 +68,16 @@ function settingsFor(job: CupsJob, env: NodeJS.ProcessEnv): FaxSettings {
 }
 
 export async function runBackendJob(job: CupsJob, options: BackendJobOptions): Promise<CupsBackendStatus> {
-  const { reporter, signal } = options;
+  const { signal } = options;
+  // Until the settings are read, every line goes out (a config error is one ERROR: line).
+  let reporter = options.reporter;
   const env = options.env ?? process.env;
-  const status = new StatusReporter(reporter);
   const workdir = await mkdtemp(join(job.tmpDir || tmpdir(), 'lpfax-job-'));
   try {
     const settings = settingsFor(job, env);
+    reporter = atLogLevel(reporter, settings.logLevel);
+    const status = new StatusReporter(reporter);
+    const debug = settings.logLevel === 'debug';
     const owner = await unprivilegedUser();
     // Ghostscript (as lp) works in folders made inside this one: lp must be able to enter it.
     if (owner) await chown(workdir, owner.uid, owner.gid);
@@ -108,7 +112,8 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
         cover: { sender, jobId: job.jobId, subject: option('fax-subject'), comments: option('fax-comments') },
         workdir,
         owner,
-        trace: (line) => reporter.log('DEBUG', line),
+        // The modem dialogue and the T.30 frames: only LogLevel debug shows them.
+        trace: debug ? (line) => reporter.log('DEBUG', line) : undefined,
       }),
     );
     if (outcome.status === CupsBackendStatus.OK) {

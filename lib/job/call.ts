@@ -42,8 +42,8 @@ const SENTENCE: Partial<Record<T30FailureKind, string>> = {
   'remote-disconnected': 'The far fax machine hung up during the call; CUPS will try again.',
   'page-rejected': 'The far fax machine kept rejecting a page as unreadable; CUPS will try again.',
   'subaddress-unsupported':
-    'The far end does not accept a subaddress, so the fax was not sent (it could reach the wrong desk); ' +
-    'the job is held: send it without the #subaddress, or set SubaddressFallback: send-without.',
+    'The far end does not accept a subaddress, so the fax was not sent: it could reach the wrong desk. ' +
+    'Send it without the #subaddress, or set SubaddressFallback: send-without.',
   'protocol-timeout': 'The far fax machine stopped answering; CUPS will try again.',
   'protocol-error': 'The far fax machine answered something unexpected; CUPS will try again.',
   cancelled: 'The fax was cancelled.',
@@ -74,6 +74,8 @@ export interface ModemCallOptions {
   trace?: (line: string) => void;
   onProgress?: (progress: FaxProgress, request: CallRequest<FaxPage>) => void;
   onResult?: (result: FaxResult) => void;
+  /** Something the user should know that does not stop the call. */
+  onWarning?: (text: string) => void;
 }
 
 /** Places one call; resolves when every page was confirmed, else throws a FaxJobError. */
@@ -97,7 +99,7 @@ export async function callOverModem(
   try {
     try {
       // ModemInit (lpfax.conf) is the reset that starts each call: Class 1 is set after it.
-      await modem.init({ resetCommand: settings.modem.init });
+      await modem.init({ resetCommand: settings.modem.init, serviceClass: settings.modem.modemClass });
     } catch (e) {
       throw isModemError(e) ? openFailure(device, e) : e;
     }
@@ -119,6 +121,15 @@ export async function callOverModem(
       signal: request.signal,
       trace: options.trace,
       onProgress: (p) => {
+        const { subaddress } = request.recipient;
+        if (p.kind === 'remote-identified' && subaddress && !p.capabilities.subaddressing) {
+          // With SubaddressFallback fail the call ends now, with its own sentence.
+          if (settings.subaddressFallback === 'send-without') {
+            options.onWarning?.(
+              `The far end does not accept a subaddress: sending without #${subaddress} (SubaddressFallback).`,
+            );
+          }
+        }
         if (p.kind === 'page-confirmed') void request.onPageConfirmed(request.firstPage + p.page);
         options.onProgress?.(p, request);
       },

@@ -77,6 +77,11 @@ export class StatusReporter implements JobEvents {
     );
   }
 
+  /** Something the user should know that does not stop the fax (WARNING:). */
+  warn(text: string): void {
+    this.cups.log('WARNING', text);
+  }
+
   done(): void {
     const pages = this.delivered.reduce((n, d) => n + d.pages, 0);
     const seconds = this.delivered.reduce((n, d) => n + d.seconds, 0);
