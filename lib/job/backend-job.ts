@@ -46,6 +46,16 @@ export async function fullNameOf(user: string, passwdFile?: string): Promise<str
   return gecos || undefined;
 }
 
+/** Who sends (cover page, tagline): lpfax.conf's SenderName, else the user's full name, else the login. */
+export async function jobSender(settings: FaxSettings, user: string, passwdFile?: string): Promise<string> {
+  return settings.identity.senderName || (await fullNameOf(user, passwdFile)) || user;
+}
+
+/** The backend's reporter at lpfax.conf's LogLevel (STATE:, ATTR:, PAGE: always go through). */
+export function backendReporter(reporter: CupsReporter, settings: FaxSettings): CupsReporter {
+  return atLogLevel(reporter, settings.logLevel);
+}
+
 /** lp's uid and gid, from /etc/passwd: Ghostscript runs as lp when the backend runs as root. */
 async function unprivilegedUser(): Promise<{ uid: number; gid: number } | undefined> {
   if (process.getuid?.() !== 0) return undefined;
@@ -75,7 +85,7 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
   const workdir = await mkdtemp(join(job.tmpDir || tmpdir(), 'lpfax-job-'));
   try {
     const settings = settingsFor(job, env);
-    reporter = atLogLevel(reporter, settings.logLevel);
+    reporter = backendReporter(reporter, settings);
     const status = new StatusReporter(reporter);
     const debug = settings.logLevel === 'debug';
     const owner = await unprivilegedUser();
@@ -99,8 +109,7 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
       settings,
     );
 
-    // The sender: lpfax.conf's SenderName, else the job user's full name, else the login.
-    const sender = settings.identity.senderName || (await fullNameOf(job.user)) || job.user;
+    const sender = await jobSender(settings, job.user);
     const outcome = await runFaxJob(
       modemFaxJob({
         settings,

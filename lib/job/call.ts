@@ -4,12 +4,12 @@
  * far end become FaxJobErrors whose kind decides the CUPS exit code (lib/job/outcome).
  */
 import type { FaxSettings } from '../config/index.js';
-import { sendFax, type FaxProgress, type FaxResult } from '../fax/index.js';
+import { sendFax, type FaxProgress, type FaxResult, type SendFaxOptions } from '../fax/index.js';
 import { Class1Modem, isModemError, type ModemError } from '../modem/index.js';
 import type { FailureKind as T30FailureKind } from '../t30/index.js';
 import type { FaxPage } from '../t4/index.js';
 import { FaxJobError, type FailureKind } from './outcome.js';
-import type { CallRequest, CallSummary } from './run.js';
+import type { CallRequest, CallSummary, JobRecipient } from './run.js';
 
 /** The fax engine's failure kinds as job failures. */
 const JOB_FAILURE: Record<T30FailureKind, FailureKind> = {
@@ -68,6 +68,33 @@ function openFailure(device: string, e: ModemError): FaxJobError {
   }
 }
 
+/**
+ * What a call takes from the settings: the port, the modem's reset and class, and the fax
+ * session's parameters. One place, so a test can prove each lpfax.conf key reaches the call.
+ */
+export function callPlan(settings: FaxSettings, recipient: JobRecipient) {
+  return {
+    device: settings.modem.device,
+    open: { baudRate: settings.modem.baud, lockDir: settings.modem.lockDirectory || undefined },
+    // ModemInit (lpfax.conf) is the reset that starts each call: the class is set after it.
+    init: { resetCommand: settings.modem.init, serviceClass: settings.modem.modemClass },
+    send: {
+      dialString: recipient.dialString,
+      pulse: settings.dialRules.dialMode === 'pulse',
+      localIdent: settings.identity.stationId,
+      resolution: settings.page.resolution,
+      maxBitRate: settings.modem.maxSpeed,
+      ecm: settings.page.ecm,
+      ecmFrameSize: settings.page.ecmFrameSize,
+      pageLength: settings.page.paper === 'a4' ? ('a4' as const) : ('unlimited' as const),
+      rtnHandling: settings.retry.rtn,
+      maxRetrains: settings.retry.maxRetrains,
+      subaddress: recipient.subaddress,
+      subaddressFallback: settings.subaddressFallback,
+    } satisfies Partial<SendFaxOptions>,
+  };
+}
+
 export interface ModemCallOptions {
   settings: FaxSettings;
   /** Modem tracing and progress, for DEBUG: lines and the status line. */
@@ -84,12 +111,12 @@ export async function callOverModem(
   options: ModemCallOptions,
 ): Promise<CallSummary> {
   const { settings } = options;
-  const device = settings.modem.device;
+  const plan = callPlan(settings, request.recipient);
+  const { device } = plan;
   let modem: Class1Modem;
   try {
     modem = await Class1Modem.open(device, {
-      baudRate: settings.modem.baud,
-      lockDir: settings.modem.lockDirectory || undefined,
+      ...plan.open,
       trace: options.trace ? (dir, text) => options.trace?.(`${dir} ${text}`) : undefined,
     });
   } catch (e) {
@@ -98,26 +125,14 @@ export async function callOverModem(
   let result: FaxResult;
   try {
     try {
-      // ModemInit (lpfax.conf) is the reset that starts each call: Class 1 is set after it.
-      await modem.init({ resetCommand: settings.modem.init, serviceClass: settings.modem.modemClass });
+      await modem.init(plan.init);
     } catch (e) {
       throw isModemError(e) ? openFailure(device, e) : e;
     }
     result = await sendFax({
       modem,
-      dialString: request.recipient.dialString,
-      pulse: settings.dialRules.dialMode === 'pulse',
+      ...plan.send,
       pages: request.pages,
-      localIdent: settings.identity.stationId,
-      resolution: settings.page.resolution,
-      maxBitRate: settings.modem.maxSpeed,
-      ecm: settings.page.ecm,
-      ecmFrameSize: settings.page.ecmFrameSize,
-      pageLength: settings.page.paper === 'a4' ? 'a4' : 'unlimited',
-      rtnHandling: settings.retry.rtn,
-      maxRetrains: settings.retry.maxRetrains,
-      subaddress: request.recipient.subaddress,
-      subaddressFallback: settings.subaddressFallback,
       signal: request.signal,
       trace: options.trace,
       onProgress: (p) => {
