@@ -426,6 +426,16 @@ describe('the environment: LPFAX_LOCK_DIR stands in for the built-in LockDir onl
   });
 });
 
+describe('ModemClass', () => {
+  it('takes only the two classes lpfax drives, 1 and 1.0; Class 2 in lpfax.conf is a config error', () => {
+    for (const other of ['2', '2.0', '2.1', '8']) {
+      expect(error(file(`ModemClass: ${other}\n`)).message).toBe(
+        `/etc/lpfax/lpfax.conf line 1: ModemClass: "${other}" is not one of 1, 1.0`,
+      );
+    }
+  });
+});
+
 describe('SubaddressFallback', () => {
   it('is fail (hold the job) unless the file says send-without; nothing else is accepted', () => {
     expect(settingsOf().subaddressFallback).toBe('fail');
