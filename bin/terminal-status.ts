@@ -29,6 +29,10 @@ export class TerminalStatus implements JobStatus {
     this.out.write(this.tty ? `\r\x1b[K${text}\n` : `${text}\n`);
   }
 
+  warn(text: string): void {
+    this.note(`lpfax: warning: ${text}`);
+  }
+
   recipientStarted(recipient: JobRecipient, index: number, count: number): void {
     const of = count > 1 ? ` (recipient ${index + 1} of ${count})` : '';
     this.line(`Preparing the fax for ${describeRecipient(recipient)}${of}…`);

@@ -17,8 +17,11 @@ export type ConfigErrorKind =
   /** The file exists but cannot be read. */
   | 'unreadable-file';
 
-/** Where a setting came from, from lowest to highest precedence. */
-export type ConfigSource = 'defaults' | 'file' | 'queue' | 'job';
+/**
+ * Where a setting came from, from lowest to highest precedence. 'environment' is LPFAX_LOCK_DIR:
+ * it replaces a built-in default only, so lpfax.conf always wins over it.
+ */
+export type ConfigSource = 'defaults' | 'environment' | 'file' | 'queue' | 'job';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -5,7 +5,14 @@
 
 import { fail, ok, type Result } from './errors.js';
 import { loadConfigFile } from './file.js';
-import { jobLayer, queueLayer, resolveSettings, type QueueInput, type ResolvedSettings } from './layers.js';
+import {
+  environmentLayer,
+  jobLayer,
+  queueLayer,
+  resolveSettings,
+  type QueueInput,
+  type ResolvedSettings,
+} from './layers.js';
 import { readPpdDefaults } from './ppd.js';
 
 export * from './errors.js';
@@ -15,7 +22,10 @@ export { DEFAULT_CONFIG_PATH, loadConfigFile, parseConfigText, type LoadedConfig
 export { ppdDefaults, readPpdDefaults } from './ppd.js';
 
 export interface SettingsInput {
-  /** The environment: LPFAX_CONFIG names the config file. */
+  /**
+   * The environment: LPFAX_CONFIG names the config file; LPFAX_LOCK_DIR stands in for the
+   * built-in LockDir (below the file, see environmentLayer).
+   */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The config file when LPFAX_CONFIG is unset (default /etc/lpfax/lpfax.conf). */
   readonly defaultConfigPath?: string;
@@ -29,7 +39,10 @@ export interface SettingsInput {
 
 /** Everything a job needs: read lpfax.conf and the PPD, then merge all layers. */
 export function loadFaxSettings(input: SettingsInput = {}): Result<ResolvedSettings> {
-  const file = loadConfigFile(input.env ?? process.env, input.defaultConfigPath);
+  const env = input.env ?? process.env;
+  const environment = environmentLayer(env);
+  if (!environment.ok) return environment;
+  const file = loadConfigFile(env, input.defaultConfigPath);
   if (!file.ok) return file;
   let ppd: QueueInput['ppd'];
   if (input.ppdPath !== undefined && input.ppdPath !== '') {
@@ -41,6 +54,6 @@ export function loadFaxSettings(input: SettingsInput = {}): Result<ResolvedSetti
   if (!queue.ok) return queue;
   const job = jobLayer(input.jobOptions ?? []);
   if (!job.ok) return job;
-  const resolved = resolveSettings([file.value.layer, queue.value, job.value]);
+  const resolved = resolveSettings([environment.value, file.value.layer, queue.value, job.value]);
   return resolved.ok ? ok(resolved.value) : fail(resolved.error);
 }

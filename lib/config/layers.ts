@@ -87,6 +87,24 @@ export function defaultsLayer(): ConfigLayer {
   return b.build();
 }
 
+/**
+ * Environment variables that stand in for a built-in default (tests, packaging): LPFAX_LOCK_DIR
+ * for LockDir. Below lpfax.conf, so the file is the truth: `LockDir:` in the file, or the queue's
+ * `lockdir=`, wins over the variable.
+ */
+export const ENVIRONMENT_SETTINGS: Readonly<Record<string, SettingName>> = { LPFAX_LOCK_DIR: 'lockDir' };
+
+export function environmentLayer(env: Readonly<Record<string, string | undefined>>): Result<ConfigLayer> {
+  const b = new LayerBuilder('environment');
+  for (const [variable, name] of Object.entries(ENVIRONMENT_SETTINGS)) {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') continue;
+    const e = b.set(name, raw, { source: 'environment', file: 'environment', key: variable });
+    if (e) return fail(e);
+  }
+  return ok(b.build());
+}
+
 /** A queue-level source of settings beside the device URI: the PPD's `*Default…` lines. */
 export interface PpdDefault {
   readonly keyword: string;
@@ -171,7 +189,7 @@ export interface ResolvedSettings {
   readonly origins: Readonly<Record<SettingName, Origin>>;
 }
 
-/** Merge layers given lowest precedence first (defaults, file, queue, job) into FaxSettings. */
+/** Merge layers given lowest precedence first (defaults, environment, file, queue, job) into FaxSettings. */
 export function resolveSettings(layers: readonly ConfigLayer[]): Result<ResolvedSettings> {
   const values = {} as Record<SettingName, unknown>;
   const origins = {} as Record<SettingName, Origin>;

@@ -8,6 +8,7 @@
  * change them.
  */
 
+import type { BackendLogLevel } from '../cups/backend.js';
 import type { DialPolicy } from '../recipient/policy.js';
 import type { DialRules } from '../recipient/dialrules.js';
 import {
@@ -33,7 +34,9 @@ export type Resolution = 'standard' | 'fine' | 'superfine';
 export type Paper = 'a4' | 'letter' | 'legal';
 export type CoverPageMode = 'on' | 'off' | 'auto';
 export type RtnHandling = 'retransmit' | 'ignore' | 'giveup';
-export type ConfigLogLevel = 'error' | 'warning' | 'info' | 'debug';
+/** LogLevel: which message lines the backend writes (lib/cups/backend atLogLevel). */
+export type ConfigLogLevel = BackendLogLevel;
+export type SubaddressFallback = 'fail' | 'send-without';
 
 export interface SettingSpec<T> {
   /** The lpfax.conf key (matched case-insensitively). */
@@ -95,6 +98,12 @@ export const SETTINGS = {
     default: 'tone',
     parse: oneOf(['tone', 'pulse'] as const),
     uri: ['dial'],
+  }),
+  // T.30 subaddress (SUB) of a `number#subaddress` the far end does not accept (no DIS bit 49).
+  subaddressFallback: spec({
+    key: 'SubaddressFallback',
+    default: 'fail',
+    parse: oneOf(['fail', 'send-without'] as const),
   }),
   // Dial policy.
   dialAllow: spec({ key: 'DialAllow', default: '', parse: dialPatterns, list: true }),
@@ -193,6 +202,8 @@ export interface FaxSettings {
   };
   readonly dialRules: DialRules & { readonly dialMode: 'tone' | 'pulse' };
   readonly dialPolicy: DialPolicy;
+  /** A subaddress the far end cannot take: hold the job ('fail') or send without it. */
+  readonly subaddressFallback: SubaddressFallback;
   readonly coverPage: { readonly mode: CoverPageMode; readonly template: string; readonly notice: string };
   readonly tagline: { readonly enabled: boolean; readonly format: string };
   readonly page: {
@@ -231,6 +242,7 @@ export function toFaxSettings(s: FlatSettings): FaxSettings {
       dialMode: s.dialMode,
     },
     dialPolicy: { allow: s.dialAllow, deny: s.dialDeny },
+    subaddressFallback: s.subaddressFallback,
     coverPage: { mode: s.coverPage, template: s.coverTemplate, notice: s.coverNotice },
     tagline: { enabled: s.tagline, format: s.taglineFormat },
     page: {

@@ -35,6 +35,36 @@ export function cupsLine(prefix: LogLevel | 'STATE' | 'ATTR' | 'PAGE' | 'PPD', t
   return `${prefix}: ${text.replace(/[\u0000-\u001f\u007f]+/g, ' ')}\n`;
 }
 
+/** How much a backend tells the scheduler (lpfax.conf LogLevel), least first. */
+export type BackendLogLevel = 'error' | 'warning' | 'info' | 'debug';
+
+/** The LogLevel at which each kind of message line is written. */
+const LINE_LEVEL: Record<LogLevel, BackendLogLevel> = {
+  EMERG: 'error',
+  ALERT: 'error',
+  CRIT: 'error',
+  ERROR: 'error',
+  WARNING: 'warning',
+  NOTICE: 'warning',
+  INFO: 'info',
+  DEBUG: 'debug',
+  DEBUG2: 'debug',
+};
+const LEVEL_ORDER: readonly BackendLogLevel[] = ['error', 'warning', 'info', 'debug'];
+
+/** Whether a message line of this kind is written at this LogLevel. */
+export function logs(level: BackendLogLevel, line: LogLevel): boolean {
+  return LEVEL_ORDER.indexOf(LINE_LEVEL[line]) <= LEVEL_ORDER.indexOf(level);
+}
+
+/**
+ * The reporter with message lines above `level` left out (LogLevel info drops DEBUG:, warning
+ * also INFO:, error also WARNING:). STATE:, ATTR: and PAGE: are not messages: they always go.
+ */
+export function atLogLevel(reporter: CupsReporter, level: BackendLogLevel): CupsReporter {
+  return { ...reporter, log: (line, text) => (logs(level, line) ? reporter.log(line, text) : undefined) };
+}
+
 /** A sink for scheduler messages; the backend writes to stderr, tests collect the lines. */
 export interface CupsReporter {
   log(level: LogLevel, text: string): void;

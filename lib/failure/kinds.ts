@@ -45,6 +45,12 @@ export type FailureKind =
   | 'no-number'
   /** The dial policy forbids the number. */
   | 'forbidden-number'
+  /**
+   * The job gives a #subaddress and the far end's DIS does not offer subaddressing (T.30 Table 2
+   * bit 49): calling again reaches the same machine, and without SUB the fax could reach the
+   * wrong desk (unless SubaddressFallback: send-without).
+   */
+  | 'subaddress-unsupported'
   /** The document cannot be read or rendered. */
   | 'bad-document'
   /** The user (or CUPS) cancelled the job. */

@@ -154,6 +154,14 @@ export const FAILURE_TABLE: Record<FailureKind, FailureRow> = {
     what: (f) => f.reason?.trim() ?? 'The dial policy forbids this number.',
     example: { reason: 'Faxes to 19005550100 are not allowed here: DialDeny 1900*.' },
   },
+  'subaddress-unsupported': {
+    cups: CupsBackendStatus.HOLD,
+    retry: false,
+    lpfax: LpfaxExit.USAGE,
+    what: () =>
+      'The far end does not accept a subaddress, so the fax was not sent: it could reach the wrong desk. ' +
+      'Send it without the #subaddress, or set SubaddressFallback: send-without.',
+  },
   'bad-document': {
     cups: CupsBackendStatus.CANCEL,
     retry: false,

@@ -17,6 +17,7 @@ import {
   type PageLength,
   type RtnHandling,
   type SenderProgress,
+  type SubaddressFallback,
 } from '../t30/index.js';
 import { Class1Transport } from './class1.js';
 import { PageSource, codePage } from './pages.js';
@@ -45,7 +46,12 @@ export interface SendFaxOptions {
   /** 'unlimited' for Letter/Legal pages; default 'a4'. */
   pageLength?: PageLength;
   rtnHandling?: RtnHandling;
-  maxPageRetransmissions?: number;
+  /** Retrains allowed after FTT, RTN or PIN in this call (default 3). */
+  maxRetrains?: number;
+  /** T.30 subaddress (SUB) for the far end to route the fax by; '' or absent: none. */
+  subaddress?: string;
+  /** When the far end does not offer subaddressing: end the call (default) or send without. */
+  subaddressFallback?: SubaddressFallback;
   signal?: AbortSignal;
   onProgress?: (progress: FaxProgress) => void;
   /** Every action and event, for logs. */
@@ -147,7 +153,9 @@ export async function sendFax(options: SendFaxOptions): Promise<FaxResult> {
     modulations: transport.modulations,
     pageLength: options.pageLength,
     rtnHandling: options.rtnHandling,
-    maxPageRetransmissions: options.maxPageRetransmissions,
+    maxRetrains: options.maxRetrains,
+    subaddress: options.subaddress,
+    subaddressFallback: options.subaddressFallback,
   });
   const outcome = await new CallDriver(core, transport, pages, options).run();
   return finish(outcome);

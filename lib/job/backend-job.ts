@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { loadFaxSettings, type FaxSettings } from '../config/index.js';
-import { CupsBackendStatus, type CupsReporter } from '../cups/backend.js';
+import { CupsBackendStatus, atLogLevel, type CupsReporter } from '../cups/backend.js';
 import type { FaxJob as CupsJob } from '../cups/job.js';
 import { splitJobDocuments } from '../cups/documents.js';
 import { cupsGetOption } from '../cups/options.js';
@@ -46,6 +46,16 @@ export async function fullNameOf(user: string, passwdFile?: string): Promise<str
   return gecos || undefined;
 }
 
+/** Who sends (cover page, tagline): lpfax.conf's SenderName, else the user's full name, else the login. */
+export async function jobSender(settings: FaxSettings, user: string, passwdFile?: string): Promise<string> {
+  return settings.identity.senderName || (await fullNameOf(user, passwdFile)) || user;
+}
+
+/** The backend's reporter at lpfax.conf's LogLevel (STATE:, ATTR:, PAGE: always go through). */
+export function backendReporter(reporter: CupsReporter, settings: FaxSettings): CupsReporter {
+  return atLogLevel(reporter, settings.logLevel);
+}
+
 /** lp's uid and gid, from /etc/passwd: Ghostscript runs as lp when the backend runs as root. */
 async function unprivilegedUser(): Promise<{ uid: number; gid: number } | undefined> {
   if (process.getuid?.() !== 0) return undefined;
@@ -74,12 +84,16 @@ export function reportFailure(reporter: CupsReporter, error: FaxJobError): void 
 }
 
 export async function runBackendJob(job: CupsJob, options: BackendJobOptions): Promise<CupsBackendStatus> {
-  const { reporter, signal } = options;
+  const { signal } = options;
+  // Until the settings are read, every line goes out (a config error is one ERROR: line).
+  let reporter = options.reporter;
   const env = options.env ?? process.env;
-  const status = new StatusReporter(reporter);
   const workdir = await mkdtemp(join(job.tmpDir || tmpdir(), 'lpfax-job-'));
   try {
     const settings = settingsFor(job, env);
+    reporter = backendReporter(reporter, settings);
+    const status = new StatusReporter(reporter);
+    const debug = settings.logLevel === 'debug';
     const owner = await unprivilegedUser();
     // Ghostscript (as lp) works in folders made inside this one: lp must be able to enter it.
     if (owner) await chown(workdir, owner.uid, owner.gid);
@@ -101,8 +115,7 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
       settings,
     );
 
-    // The sender: lpfax.conf's SenderName, else the job user's full name, else the login.
-    const sender = settings.identity.senderName || (await fullNameOf(job.user)) || job.user;
+    const sender = await jobSender(settings, job.user);
     const outcome = await runFaxJob(
       modemFaxJob({
         settings,
@@ -114,7 +127,8 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
         cover: { sender, jobId: job.jobId, subject: option('fax-subject'), comments: option('fax-comments') },
         workdir,
         owner,
-        trace: (line) => reporter.log('DEBUG', line),
+        // The modem dialogue and the T.30 frames: only LogLevel debug shows them.
+        trace: debug ? (line) => reporter.log('DEBUG', line) : undefined,
       }),
     );
     if (outcome.status === CupsBackendStatus.OK) {

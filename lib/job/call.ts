@@ -4,11 +4,11 @@
  * far end become FaxJobErrors whose kind decides the CUPS exit code (lib/job/outcome).
  */
 import type { FaxSettings } from '../config/index.js';
-import { failureKindOf, sendFax, type FaxProgress, type FaxResult } from '../fax/index.js';
+import { failureKindOf, sendFax, type FaxProgress, type FaxResult, type SendFaxOptions } from '../fax/index.js';
 import { Class1Modem, isModemError, type ModemError } from '../modem/index.js';
 import type { FaxPage } from '../t4/index.js';
 import { FaxJobError } from './outcome.js';
-import type { CallRequest, CallSummary } from './run.js';
+import type { CallRequest, CallSummary, JobRecipient } from './run.js';
 
 /** Why the system could not open the device, in a few words (the errno behind open-failed). */
 function openReason(e: ModemError): string | undefined {
@@ -36,12 +36,41 @@ function openFailure(device: string, e: ModemError): FaxJobError {
   );
 }
 
+/**
+ * What a call takes from the settings: the port, the modem's reset and class, and the fax
+ * session's parameters. One place, so a test can prove each lpfax.conf key reaches the call.
+ */
+export function callPlan(settings: FaxSettings, recipient: JobRecipient) {
+  return {
+    device: settings.modem.device,
+    open: { baudRate: settings.modem.baud, lockDir: settings.modem.lockDirectory || undefined },
+    // ModemInit (lpfax.conf) is the reset that starts each call: the class is set after it.
+    init: { resetCommand: settings.modem.init, serviceClass: settings.modem.modemClass },
+    send: {
+      dialString: recipient.dialString,
+      pulse: settings.dialRules.dialMode === 'pulse',
+      localIdent: settings.identity.stationId,
+      resolution: settings.page.resolution,
+      maxBitRate: settings.modem.maxSpeed,
+      ecm: settings.page.ecm,
+      ecmFrameSize: settings.page.ecmFrameSize,
+      pageLength: settings.page.paper === 'a4' ? ('a4' as const) : ('unlimited' as const),
+      rtnHandling: settings.retry.rtn,
+      maxRetrains: settings.retry.maxRetrains,
+      subaddress: recipient.subaddress,
+      subaddressFallback: settings.subaddressFallback,
+    } satisfies Partial<SendFaxOptions>,
+  };
+}
+
 export interface ModemCallOptions {
   settings: FaxSettings;
   /** Modem tracing and progress, for DEBUG: lines and the status line. */
   trace?: (line: string) => void;
   onProgress?: (progress: FaxProgress, request: CallRequest<FaxPage>) => void;
   onResult?: (result: FaxResult) => void;
+  /** Something the user should know that does not stop the call. */
+  onWarning?: (text: string) => void;
 }
 
 /** Places one call; resolves when every page was confirmed, else throws a FaxJobError. */
@@ -50,12 +79,12 @@ export async function callOverModem(
   options: ModemCallOptions,
 ): Promise<CallSummary> {
   const { settings } = options;
-  const device = settings.modem.device;
+  const plan = callPlan(settings, request.recipient);
+  const { device } = plan;
   let modem: Class1Modem;
   try {
     modem = await Class1Modem.open(device, {
-      baudRate: settings.modem.baud,
-      lockDir: settings.modem.lockDirectory || undefined,
+      ...plan.open,
       trace: options.trace ? (dir, text) => options.trace?.(`${dir} ${text}`) : undefined,
     });
   } catch (e) {
@@ -66,26 +95,26 @@ export async function callOverModem(
   let result: FaxResult;
   try {
     try {
-      // ModemInit (lpfax.conf) is the reset that starts each call: Class 1 is set after it.
-      await modem.init({ resetCommand: settings.modem.init });
+      await modem.init(plan.init);
     } catch (e) {
       throw isModemError(e) ? openFailure(device, e) : e;
     }
     result = await sendFax({
       modem,
-      dialString: request.recipient.dialString,
-      pulse: settings.dialRules.dialMode === 'pulse',
+      ...plan.send,
       pages: request.pages,
-      localIdent: settings.identity.stationId,
-      resolution: settings.page.resolution,
-      maxBitRate: settings.modem.maxSpeed,
-      ecm: settings.page.ecm,
-      ecmFrameSize: settings.page.ecmFrameSize,
-      pageLength: settings.page.paper === 'a4' ? 'a4' : 'unlimited',
-      rtnHandling: settings.retry.rtn,
       signal: request.signal,
       trace: options.trace,
       onProgress: (p) => {
+        const { subaddress } = request.recipient;
+        if (p.kind === 'remote-identified' && subaddress && !p.capabilities.subaddressing) {
+          // With SubaddressFallback fail the call ends now, with its own sentence.
+          if (settings.subaddressFallback === 'send-without') {
+            options.onWarning?.(
+              `The far end does not accept a subaddress: sending without #${subaddress} (SubaddressFallback).`,
+            );
+          }
+        }
         if (p.kind === 'page-confirmed') void request.onPageConfirmed(request.firstPage + p.page);
         options.onProgress?.(p, request);
       },

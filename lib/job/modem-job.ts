@@ -51,6 +51,7 @@ export function modemFaxJob(o: ModemJobOptions): FaxJob<FaxPage> {
         trace: o.trace,
         onProgress: (p, r) => o.status.progress(p, r),
         onResult: (r) => o.status.result(r),
+        onWarning: (text) => o.status.warn(text),
       }),
   };
 }

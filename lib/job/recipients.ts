@@ -59,6 +59,11 @@ export async function jobRecipients(
         `The fax number ${number} is not usable: ${dial.reason}. ${howToGiveNumber(sources.jobId)}`,
       );
     }
-    return { name: r.name || undefined, number: r.number, dialString: dial.dialString };
+    return {
+      name: r.name || undefined,
+      number: r.number,
+      dialString: dial.dialString,
+      subaddress: r.subaddress || undefined,
+    };
   });
 }

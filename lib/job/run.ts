@@ -15,6 +15,8 @@ export interface JobRecipient {
   number: string;
   /** What the modem dials (lib/recipient): digits and dial modifiers only. */
   dialString: string;
+  /** T.30 subaddress (SUB) digits from `number#subaddress`, when given. */
+  subaddress?: string;
 }
 
 export interface CallRequest<Page> {

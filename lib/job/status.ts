@@ -26,6 +26,8 @@ export interface JobStatus extends JobEvents {
   progress(p: FaxProgress, request: CallRequest<FaxPage>): void;
   /** How the call ended, with its figures. */
   result(r: FaxResult): void;
+  /** Something the user should know that does not stop the fax (sent without a subaddress …). */
+  warn(text: string): void;
 }
 
 export class StatusReporter implements JobStatus {
@@ -87,6 +89,11 @@ export class StatusReporter implements JobStatus {
       `call: ok=${r.ok} pages=${r.pagesConfirmed} ${r.modulation ?? ''} ecm=${r.ecm} coding=${r.coding ?? ''} ` +
         `resolution=${r.resolution ?? ''} remote=${r.remoteIdent ?? ''} ${r.durationMs} ms retrains=${r.retrains}`,
     );
+  }
+
+  /** Something the user should know that does not stop the fax (WARNING:). */
+  warn(text: string): void {
+    this.cups.log('WARNING', text);
   }
 
   done(): void {

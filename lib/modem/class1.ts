@@ -54,6 +54,11 @@ export interface InitOptions {
    * factory profile. Everything after it (E0V1Q0, +FCLASS=1 …) is set again afterwards.
    */
   resetCommand?: string;
+  /**
+   * The fax service class to select (+FCLASS): '1' (EIA-578 Class 1, default) or '1.0' (ITU-T
+   * T.31), for modems that list only one of them in +FCLASS=?. lpfax speaks the same commands in both.
+   */
+  serviceClass?: '1' | '1.0';
   /** Extra commands (with or without "AT") sent after the standard ones; each must answer OK. */
   extraCommands?: string[];
 }
@@ -135,7 +140,7 @@ export class Class1Modem {
   /**
    * Brings the modem to a known state: wakes it (AT, then DLE ETX and +++ if it is stuck in data
    * state), ATZ, echo off and verbose results (E0 V1 Q0), hang-up on DTR drop (&D2), Class 1
-   * (+FCLASS=1), flow control (+IFC). 'no-response' when nothing answers.
+   * (+FCLASS=1 or 1.0), flow control (+IFC). 'no-response' when nothing answers.
    */
   init(options: InitOptions = {}): Promise<void> {
     return this.op(async () => {
@@ -149,7 +154,7 @@ export class Class1Modem {
         await this.expectOk('V1');
       }
       await this.channel.command('&D2'); // Optional: not every modem knows it.
-      await this.expectOk('+FCLASS=1');
+      await this.expectOk(`+FCLASS=${options.serviceClass ?? '1'}`);
       const flow = this.options.flowControl ?? 'xonxoff';
       // V.250 §6.2.12 +IFC; optional too (some modems only know &K).
       if (flow !== 'none') await this.channel.command(flow === 'rtscts' ? '+IFC=2,2' : '+IFC=1,1');

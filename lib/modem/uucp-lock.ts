@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { ModemError } from './errors.js';
 
 export interface UucpLockOptions {
-  /** Lock directory; default `$LPFAX_LOCK_DIR`, else /var/lock. */
+  /** Lock directory; default `$LPFAX_LOCK_DIR`, else /var/lock (lib/config passes LockDir: the file wins). */
   lockDir?: string;
 }
 

@@ -36,6 +36,8 @@ export const DisBit = {
   SUPERFINE: 41,
   /** 1 = T15.4 is half of T7.7 (Table 2/T.30 note on bit 46). */
   SUPERFINE_HALF_SCAN_TIME: 46,
+  /** DIS/DTC: subaddressing capability; DCS: a SUB frame goes with this DCS. */
+  SUBADDRESSING: 49,
   LETTER: 76,
   LEGAL: 77,
 } as const;
@@ -94,6 +96,8 @@ export interface DisCapabilities {
   lengths: PageLength[];
   letter: boolean;
   legal: boolean;
+  /** Bit 49: it accepts a subaddress (SUB) to route the fax by. */
+  subaddressing: boolean;
   /** Minimum scan line time in ms for each vertical resolution (Table 2/T.30 bits 21–23, 46). */
   minScanTimeMs: Record<Resolution, number>;
 }
@@ -170,6 +174,7 @@ export function decodeDis(fif: Uint8Array): DisCapabilities {
     lengths: DIS_LENGTHS[bitsOf(bits, DisBit.LENGTH, 2).join('')],
     letter: bits.get(DisBit.LETTER) === 1,
     legal: bits.get(DisBit.LEGAL) === 1,
+    subaddressing: bits.get(DisBit.SUBADDRESSING) === 1,
     minScanTimeMs: {
       standard: t385,
       fine: t77,
@@ -190,6 +195,8 @@ export interface DcsParameters {
   length: PageLength;
   /** 0, 5, 10, 20 or 40 ms. */
   minScanTimeMs: number;
+  /** Bit 49: a SUB frame goes with this DCS (only when the far end's DIS offers it). */
+  subaddress?: boolean;
 }
 
 const DCS_WIDTH_BITS: Record<PageWidth, [number, number]> = { 1728: [0, 0], 2048: [1, 0], 2432: [0, 1] };
@@ -211,6 +218,7 @@ export function encodeDcs(p: DcsParameters): Uint8Array {
     bits.set(DisBit.ECM);
     if (p.ecmFrameSize === 64) bits.set(DisBit.ECM_64_OCTET_FRAMES);
   }
+  if (p.subaddress) bits.set(DisBit.SUBADDRESSING);
   return bits.toFif();
 }
 
@@ -238,6 +246,7 @@ export function decodeDcs(fif: Uint8Array): Partial<DcsParameters> {
     width: width === undefined ? undefined : (Number(width) as PageWidth),
     length: pick(DCS_LENGTH_BITS, DisBit.LENGTH, 2),
     minScanTimeMs: scan === undefined ? undefined : Number(scan),
+    subaddress: bits.get(DisBit.SUBADDRESSING) === 1,
   };
 }
 

@@ -33,13 +33,29 @@ import {
 /** What to do when the far end answers a page with RTN (or PIN); HylaFAX's RTNHandlingMethod. */
 export type RtnHandling = 'retransmit' | 'ignore' | 'giveup';
 
+/** A subaddress for a far end whose DIS does not offer subaddressing (bit 49): end the call, or send without it. */
+export type SubaddressFallback = 'fail' | 'send-without';
+
+/** Default of SenderOptions.maxRetrains (lpfax.conf MaxRetrains). */
+export const DEFAULT_MAX_RETRAINS = 3;
+
 export interface SenderOptions extends LocalCapabilities {
   /** Our number for TSI (T.30 §5.3.6.2.5), at most 20 characters of digits, "+" and space. */
   localIdent: string;
   /** Default 'retransmit': retrain (one speed lower when possible) and send the page again. */
   rtnHandling?: RtnHandling;
-  /** How many times one page may be sent again after RTN before giving up (default 3). */
-  maxPageRetransmissions?: number;
+  /**
+   * How many times one call may train again because the far end rejected a training (FTT) or,
+   * with rtnHandling 'retransmit', a page (RTN, PIN) before it gives up (default 3).
+   */
+  maxRetrains?: number;
+  /**
+   * Digits for the far end to route the fax by (SUB, T.30 §5.3.6.1.3; FIF coded as TSI's),
+   * sent before every DCS with DCS bit 49 set when the far end's DIS offers subaddressing.
+   */
+  subaddress?: string;
+  /** When the far end does not offer subaddressing (default 'fail': a fax at the wrong desk is worse than none). */
+  subaddressFallback?: SubaddressFallback;
 }
 
 /** The command being waited on: what to send again when no valid response comes. */
@@ -72,6 +88,8 @@ export class T30Sender {
   private pageTransmissions = 0;
   private pagesConfirmed = 0;
   private retrains = 0;
+  /** Retrains after FTT, RTN or PIN: the ones maxRetrains limits. */
+  private retrainsAfterRejection = 0;
   private pageRetransmissions = 0;
   private frameRetransmissions = 0;
   private trainings = 0;
@@ -289,7 +307,8 @@ export class T30Sender {
       },
     ];
     if (!negotiation.ok) return [...actions, ...this.fail('incompatible', negotiation.reason)];
-    this.dcs = negotiation.dcs;
+    if (this.subaddressRefused()) return [...actions, ...this.failSubaddress()];
+    this.dcs = { ...negotiation.dcs, subaddress: this.sendsSubaddress() };
     this.candidates = negotiation.candidates;
     return [...actions, ...this.train()];
   }
@@ -305,9 +324,10 @@ export class T30Sender {
     if (transmissions >= COMMAND_TRANSMISSIONS) return this.repeatCommand('DIS');
     const negotiation = this.takeDis(dis, sequence);
     if (!negotiation.ok) return this.fail('incompatible', negotiation.reason);
+    if (this.subaddressRefused()) return this.failSubaddress();
     const current = this.dcs!.modulation;
     this.candidates = negotiation.candidates;
-    this.dcs = negotiation.dcs;
+    this.dcs = { ...negotiation.dcs, subaddress: this.sendsSubaddress() };
     if (this.candidates.some((m) => m.code === current.code)) this.dcs.modulation = current;
     this.trainings--; // the same training, sent again
     const actions = this.train();
@@ -315,16 +335,45 @@ export class T30Sender {
     return actions;
   }
 
-  /** TSI + DCS, silence, TCF (T.30 §5.3.2, Figure 5-2a). */
+  /** The subaddress the job asked for, '' when none. */
+  private get subaddress(): string {
+    return this.options.subaddress?.trim() ?? '';
+  }
+
+  /** SUB goes with the DCS: asked for, and the far end's DIS offers subaddressing (bit 49). */
+  private sendsSubaddress(): boolean {
+    return this.subaddress !== '' && this.remote!.subaddressing;
+  }
+
+  /** A subaddress the far end cannot take, and the job may not go without it. */
+  private subaddressRefused(): boolean {
+    return (
+      this.subaddress !== '' &&
+      !this.remote!.subaddressing &&
+      (this.options.subaddressFallback ?? 'fail') === 'fail'
+    );
+  }
+
+  private failSubaddress(): T30Action[] {
+    return this.fail(
+      'subaddress-unsupported',
+      `the far end does not accept a subaddress (DIS bit 49), so ${this.subaddress} cannot be routed`,
+    );
+  }
+
+  /** TSI, SUB + DCS, silence, TCF (T.30 §5.3.2, Figure 5-2a). */
   private train(): T30Action[] {
     const dcs = this.dcs!;
     this.trainings++;
     if (this.trainings > 1) this.retrains++;
     // TSI is optional (T.30 §5.3.6.2.5): without an identity, 25 octets of spaces would only cost
-    // 0.7 s of V.21 per training.
+    // 0.7 s of V.21 per training. SUB follows TSI and precedes DCS, and goes with every DCS.
     const frames = [
       ...(this.options.localIdent.trim()
         ? [buildFrame(Fcf.TSI, encodeIdent(this.options.localIdent), { final: false, x: true })]
+        : []),
+      ...(dcs.subaddress
+        ? [buildFrame(Fcf.SUB, encodeIdent(this.subaddress), { final: false, x: true })]
         : []),
       buildFrame(Fcf.DCS, encodeDcs(dcs), x),
     ];
@@ -347,13 +396,23 @@ export class T30Sender {
     return this.candidates[at + 1];
   }
 
+  /** One more retrain after FTT, RTN or PIN, if maxRetrains allows it. */
+  private mayRetrain(): boolean {
+    if (this.retrainsAfterRejection >= (this.options.maxRetrains ?? DEFAULT_MAX_RETRAINS)) return false;
+    this.retrainsAfterRejection++;
+    return true;
+  }
+
   private onFtt(): T30Action[] {
     const next = this.slower();
-    if (!next)
+    const rate = this.dcs!.modulation.bitRate;
+    if (!next) return this.fail('training-failed', `training failed at ${rate} bit/s, the lowest speed`);
+    if (!this.mayRetrain()) {
       return this.fail(
         'training-failed',
-        `training failed at ${this.dcs!.modulation.bitRate} bit/s, the lowest speed`,
+        `training failed at ${rate} bit/s after ${this.retrainsAfterRejection} retrain(s), the most allowed`,
       );
+    }
     this.dcs!.modulation = next;
     return this.train();
   }
@@ -454,11 +513,11 @@ export class T30Sender {
     };
     const handling = this.options.rtnHandling ?? 'retransmit';
     if (handling === 'ignore') return [rejected, ...this.afterPage(true)];
-    const limit = this.options.maxPageRetransmissions ?? 3;
-    if (handling === 'giveup' || this.pageTransmissions > limit) {
+    if (handling === 'giveup' || !this.mayRetrain()) {
+      const after = handling === 'giveup' ? '' : ` after ${this.retrainsAfterRejection} retrain(s)`;
       return [
         rejected,
-        ...this.fail('page-rejected', `the far end rejected page ${this.page + 1} (${response})`),
+        ...this.fail('page-rejected', `the far end rejected page ${this.page + 1} (${response})${after}`),
       ];
     }
     this.pageRetransmissions++;

@@ -51,6 +51,7 @@ const DEFAULTS: FaxSettings = {
     dialMode: 'tone',
   },
   dialPolicy: { allow: [], deny: [] },
+  subaddressFallback: 'fail',
   coverPage: { mode: 'auto', template: '', notice: '' },
   tagline: { enabled: true, format: 'From %%s %%n|%c|Page %%P of %%T' },
   page: { paper: 'a4', resolution: 'fine', ecm: true, ecmFrameSize: 256 },
@@ -389,5 +390,58 @@ describe('loadFaxSettings', () => {
       kind: 'missing-file',
       source: 'queue',
     });
+  });
+});
+
+describe('the environment: LPFAX_LOCK_DIR stands in for the built-in LockDir only', () => {
+  const load = (conf: string, env: Record<string, string>, query: [string, string][] = []) =>
+    value(loadFaxSettings({ env: { LPFAX_CONFIG: conf, ...env }, queue: { query } }));
+
+  it('is used when neither lpfax.conf nor the queue sets LockDir', () => {
+    const conf = join(tmp, 'nolock.conf');
+    writeFileSync(conf, 'MaxSpeed: 9600\n');
+    const r = load(conf, { LPFAX_LOCK_DIR: '/run/lpfax-test-locks' });
+    expect(r.settings.modem.lockDirectory).toBe('/run/lpfax-test-locks');
+    expect(r.origins.lockDir).toMatchObject({ source: 'environment', key: 'LPFAX_LOCK_DIR' });
+    expect(load(conf, {}).settings.modem.lockDirectory).toBe('/var/lock');
+  });
+
+  it('loses to the file (file says X, environment says Y: X) and to the queue', () => {
+    const conf = join(tmp, 'lock.conf');
+    writeFileSync(conf, 'LockDir: /var/lock/fax\n');
+    const env = { LPFAX_LOCK_DIR: '/run/lpfax-test-locks' };
+    expect(load(conf, env).settings.modem.lockDirectory).toBe('/var/lock/fax');
+    expect(load(conf, env).origins.lockDir).toMatchObject({ source: 'file', line: 1 });
+    expect(load(conf, env, [['lockdir', '/srv/locks']]).settings.modem.lockDirectory).toBe('/srv/locks');
+  });
+
+  it('is checked like the key: a relative path is an error naming the variable', () => {
+    const conf = join(tmp, 'nolock.conf');
+    writeFileSync(conf, '');
+    expect(error(loadFaxSettings({ env: { LPFAX_CONFIG: conf, LPFAX_LOCK_DIR: 'locks' } }))).toMatchObject({
+      kind: 'bad-value',
+      source: 'environment',
+      key: 'LPFAX_LOCK_DIR',
+    });
+  });
+});
+
+describe('ModemClass', () => {
+  it('takes only the two classes lpfax drives, 1 and 1.0; Class 2 in lpfax.conf is a config error', () => {
+    for (const other of ['2', '2.0', '2.1', '8']) {
+      expect(error(file(`ModemClass: ${other}\n`)).message).toBe(
+        `/etc/lpfax/lpfax.conf line 1: ModemClass: "${other}" is not one of 1, 1.0`,
+      );
+    }
+  });
+});
+
+describe('SubaddressFallback', () => {
+  it('is fail (hold the job) unless the file says send-without; nothing else is accepted', () => {
+    expect(settingsOf().subaddressFallback).toBe('fail');
+    expect(settingsOf(value(file('SubaddressFallback: send-without\n'))).subaddressFallback).toBe(
+      'send-without',
+    );
+    expect(error(file('SubaddressFallback: maybe\n'))).toMatchObject({ kind: 'bad-value', line: 1 });
   });
 });

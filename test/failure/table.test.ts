@@ -44,6 +44,7 @@ const KINDS: Record<FailureKind, true> = {
   'config-error': true,
   'no-number': true,
   'forbidden-number': true,
+  'subaddress-unsupported': true,
   'bad-document': true,
   cancelled: true,
 };

@@ -64,6 +64,8 @@ export interface LineSimOptions {
   codings?: LineSimCoding[];
   /** Far-end ECM capability (default true). */
   ecm?: boolean;
+  /** Far end offers subaddressing, DIS bit 49 (default false). */
+  subaddress?: boolean;
   /** Receiver-not-ready answers from the far end (ECM). */
   rnr?: number;
   /** Extra delay each way between the host and the modem, in ms. */
@@ -105,6 +107,8 @@ export interface LineSimCall {
   ecm: boolean | null;
   /** The host's TSI (when it sends) or CSI (when it receives). */
   remoteIdent: string | null;
+  /** The subaddress (SUB) the host sent, trimmed; null when none came. */
+  subaddress: string | null;
   localIdent: string | null;
   /** Simulated line time from dialling (or the first RING) to the end of the fax session. */
   durationSeconds: number;
@@ -186,6 +190,7 @@ function optionArgs(o: LineSimOptions, outDir: string): string[] {
   str('--resolutions', o.resolutions?.join(','));
   str('--codings', o.codings?.join(','));
   if (o.ecm !== undefined) a.push('--ecm', o.ecm ? 'on' : 'off');
+  if (o.subaddress !== undefined) a.push('--subaddress', o.subaddress ? 'on' : 'off');
   num('--rnr', o.rnr);
   num('--latency', o.latencyMs);
   str('--ident', o.ident);

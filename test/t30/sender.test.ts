@@ -14,6 +14,7 @@ import {
   buildPprFif,
   decodeDcs,
   fcfName,
+  frameToHex,
   hexToFrame,
   modulationLabel,
   parseFrame,
@@ -24,6 +25,10 @@ import {
 // MMR, ECM); TSB-85 DIS frames reversed from first-bit-leftmost to Class 1 order.
 const SPANDSP_CSI = 'FF 03 40 30 30 31 30 20 35 35 35 20 31 2B 20 20 20 20 20 20 20 20 20';
 const SPANDSP_DIS = 'FF 13 80 00 EE F8 C4 80 91 80 80 80 18';
+// The same far end with subaddressing offered (linesim --subaddress on): DIS bit 49 set.
+const SPANDSP_DIS_SUB = 'FF 13 80 00 EE F8 C4 80 91 81 80 80 18';
+// Our SUB for "1234", as lpfax sent it to that far end (which reported subaddress "1234").
+const SUB_1234 = 'FF 03 C3 34 33 32 31 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20 20';
 const tsb85 = (hex: string) => Array.from(reverseBits(hexToFrame(hex)), (b) => b.toString(16)).join(' ');
 const DIS_V27_ONLY = tsb85('FF C8 01 00 50 00'); // V.27ter 4800/2400, MH, A4
 const DIS_V29_V27 = tsb85('FF C8 01 00 72 20'); // V.27ter + V.29, fine, unlimited length
@@ -279,6 +284,96 @@ describe('Phase B', () => {
   });
 });
 
+describe('Phase B: subaddress (SUB, DIS/DCS bit 49)', () => {
+  const TRAIN_SUB = (mod: string) => [
+    'silence 75',
+    'send TSI SUB DCS',
+    'silence 75',
+    `tcf ${mod} 1500`,
+    'receive 3000',
+  ];
+
+  it('sends SUB between TSI and DCS, with DCS bit 49, when the DIS offers subaddressing', () => {
+    const call = new Call({ subaddress: '1234' });
+    expect(call.identified(SPANDSP_DIS_SUB)).toEqual(['cancel T1', ...TRAIN_SUB('V.17 14400')]);
+    const [tsi, sub, dcs] = call.sent;
+    expect(frameToHex(sub!)).toBe(SUB_1234);
+    expect([tsi![1], sub![1], dcs![1]]).toEqual([0x03, 0x03, 0x13]);
+    expect(call.dcs.subaddress).toBe(true);
+    // Every DCS carries it: again after FTT.
+    expect(call.frame(FTT)).toEqual(TRAIN_SUB('V.17 12000'));
+    expect(frameToHex(call.sent[1]!)).toBe(SUB_1234);
+    expect(call.dcs.subaddress).toBe(true);
+  });
+
+  it('sends neither SUB nor bit 49 without a subaddress, whatever the DIS offers', () => {
+    const call = new Call();
+    expect(call.identified(SPANDSP_DIS_SUB)).toEqual(['cancel T1', ...TRAIN('V.17 14400')]);
+    expect(call.dcs.subaddress).toBe(false);
+  });
+
+  it('ends the call before training when the far end does not offer subaddressing', () => {
+    const call = new Call({ subaddress: '1234' });
+    expect(call.identified(SPANDSP_DIS)).toEqual([
+      'cancel T1',
+      'silence 75',
+      'send DCN',
+      'hangup subaddress-unsupported',
+    ]);
+    expect(call.outcome.failure?.message).toMatch(/^the far end does not accept a subaddress/);
+    expect(call.outcome).toMatchObject({ ok: false, pagesConfirmed: 0, remoteIdent: '+1 555 0100' });
+  });
+
+  it('with subaddressFallback send-without, sends the fax without SUB to such a far end', () => {
+    const call = new Call({ subaddress: '1234', subaddressFallback: 'send-without' });
+    expect(call.identified(SPANDSP_DIS)).toEqual(['cancel T1', ...TRAIN('V.17 14400')]);
+    expect(call.dcs.subaddress).toBe(false);
+    expect(call.frame(CFR)).toEqual(['prepare 0']);
+  });
+
+  it('checks a DIS repeated in reply to DCS too', () => {
+    const call = new Call({ subaddress: '1234' });
+    call.identified(SPANDSP_DIS_SUB);
+    expect(call.frame(SPANDSP_DIS)).toEqual(['silence 75', 'send DCN', 'hangup subaddress-unsupported']);
+  });
+});
+
+describe('Phase B: MaxRetrains', () => {
+  it('gives up after maxRetrains retrains on FTT, above the lowest speed', () => {
+    const one = new Call({ maxRetrains: 1 });
+    one.identified();
+    expect(one.frame(FTT)).toEqual(TRAIN('V.17 12000'));
+    expect(one.frame(FTT)).toEqual(['silence 75', 'send DCN', 'hangup training-failed']);
+    expect(one.outcome.failure?.message).toBe(
+      'training failed at 12000 bit/s after 1 retrain(s), the most allowed',
+    );
+    const none = new Call({ maxRetrains: 0 });
+    none.identified();
+    expect(none.frame(FTT)).toEqual(['silence 75', 'send DCN', 'hangup training-failed']);
+  });
+
+  it('allows 3 by default (TSB-85 OTGC08 trains four times), and up to 10', () => {
+    const three = new Call();
+    three.identified();
+    for (let i = 0; i < 3; i++) expect(three.frame(FTT)).toContain('send TSI DCS');
+    expect(three.frame(FTT)).toEqual(['silence 75', 'send DCN', 'hangup training-failed']);
+    const ten = new Call({ maxRetrains: 10 });
+    ten.identified();
+    for (let i = 0; i < 4; i++) expect(ten.frame(FTT)).toContain('send TSI DCS');
+    expect(ten.sender.state).toBe('awaitTrainingResponse');
+  });
+
+  it('counts retrains after FTT and after RTN against one budget per call', () => {
+    const call = new Call({ maxRetrains: 1 });
+    call.identified();
+    call.frame(FTT);
+    call.frame(CFR);
+    call.page();
+    expect(call.frame(RTN)).toEqual(['silence 75', 'send DCN', 'hangup page-rejected']);
+    expect(call.outcome.failure?.message).toBe('the far end rejected page 1 (RTN) after 1 retrain(s)');
+  });
+});
+
 describe('Phase B: what TSB-85 checks beyond the plain path', () => {
   it('waits on for DIS after a receive that brought nothing, and garbage, until T1 (MTGX18, MTGX19)', () => {
     const call = new Call();
@@ -360,7 +455,7 @@ describe('Phase C/D without ECM', () => {
   });
 
   it('gives up after the configured number of RTN retransmissions', () => {
-    const call = trained({ maxPageRetransmissions: 1 });
+    const call = trained({ maxRetrains: 1 });
     call.page();
     call.frame(RTN);
     call.frame(CFR);

@@ -25,6 +25,7 @@ struct far_end_s {
     bool have_stats;
     char remote_ident[64];  /* TSI or CSI of the host, trimmed */
     sender_t *sender;       /* calling: documents, ECM frame size, faults (sender.c) */
+    char sub_address[64];   /* SUB the host sent (--subaddress on), trimmed */
 };
 
 static void trimmed_ident(char *dst, size_t size, const char *src);
@@ -41,6 +42,7 @@ static void capture_stats(far_end_t *f)
     f->have_stats = true;
     f->pages = f->calling ? f->stats.pages_tx : f->stats.pages_rx;
     trimmed_ident(f->remote_ident, sizeof(f->remote_ident), t30_get_rx_ident(f->t30));
+    trimmed_ident(f->sub_address, sizeof(f->sub_address), t30_get_rx_sub_address(f->t30));
 }
 
 /* T.30 phase D: a page has been sent or received (post-page exchange). */
@@ -95,6 +97,9 @@ far_end_t *far_end_start(const linesim_options_t *opt, bool calling, int call_no
     t30_set_supported_resolutions(f->t30, opt->resolutions);
     t30_set_supported_compressions(f->t30, opt->codings);
     t30_set_ecm_capability(f->t30, opt->ecm);
+    /* --subaddress on: DIS bit 49 (spandsp's default DIS leaves it 0). */
+    if (opt->subaddress)
+        t30_set_supported_t30_features(f->t30, T30_SUPPORT_SUB_ADDRESSING);
     if (opt->rnr_count > 0)
         t30_set_receiver_not_ready(f->t30, opt->rnr_count);
     t30_set_phase_d_handler(f->t30, phase_d, f);
@@ -214,8 +219,10 @@ void far_end_report(far_end_t *f, const call_summary_t *c)
     bool stats = f && f->have_stats && f->pages > 0;
 
     if (f) {
-        if (f->t30)
+        if (f->t30) {
             trimmed_ident(f->remote_ident, sizeof(f->remote_ident), t30_get_rx_ident(f->t30));
+            trimmed_ident(f->sub_address, sizeof(f->sub_address), t30_get_rx_sub_address(f->t30));
+        }
         close_fax(f);
     }
 
@@ -249,6 +256,8 @@ void far_end_report(far_end_t *f, const call_summary_t *c)
     }
     fputs(",\"remoteIdent\":", out);
     json_string(out, f && f->remote_ident[0] ? f->remote_ident : NULL);
+    fputs(",\"subaddress\":", out);
+    json_string(out, f && f->sub_address[0] ? f->sub_address : NULL);
     fputs(",\"localIdent\":", out);
     json_string(out, c->local_ident);
     fprintf(out, ",\"durationSeconds\":%.2f,\"wallSeconds\":%.2f,\"tiff\":", c->sim_seconds,

@@ -52,6 +52,7 @@ typedef struct {
     int resolutions;         /* T30_SUPPORT_*_RESOLUTION */
     int codings;             /* T30_SUPPORT_T4_1D_COMPRESSION | ... */
     bool ecm;
+    bool subaddress;         /* far end offers subaddressing (DIS bit 49) */
     int rnr_count;
     int latency_ms;          /* extra delay each way between host and modem */
     double line_delay_ms;    /* one-way audio delay on the line */

@@ -46,6 +46,7 @@ static void usage(FILE *out)
           "  --resolutions LIST      standard,fine,superfine (default all)\n"
           "  --codings LIST          mh,mr,mmr (default all)\n"
           "  --ecm on|off            far-end ECM capability (default on)\n"
+          "  --subaddress on|off     far end offers subaddressing, DIS bit 49 (default off)\n"
           "  --rnr N                 far end answers N times receiver-not-ready (ECM)\n"
           "  --latency MS            extra delay each way between host and modem\n"
           "  --line-delay MS         one-way audio delay on the line, whole 20 ms blocks (20)\n"
@@ -125,6 +126,7 @@ static void parse_options(int argc, char **argv, linesim_options_t *o)
         { "hangup-after-page", required_argument, 0, 'P' }, { "modems", required_argument, 0, 'm' },
         { "resolutions", required_argument, 0, 'x' }, { "codings", required_argument, 0, 'c' },
         { "ecm", required_argument, 0, 'e' },       { "rnr", required_argument, 0, 'X' },
+        { "subaddress", required_argument, 0, 'a' },
         { "latency", required_argument, 0, 'l' },   { "ident", required_argument, 0, 'i' },
         { "flow", required_argument, 0, 'f' },      { "verbose", no_argument, 0, 'v' },
         { "line-delay", required_argument, 0, 'D' }, { "pair", no_argument, 0, 'p' },            { "link-b", required_argument, 0, 'B' },
@@ -171,6 +173,13 @@ static void parse_options(int argc, char **argv, linesim_options_t *o)
                 exit(64);
             }
             o->ecm = strcmp(optarg, "on") == 0;
+            break;
+        case 'a':
+            if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+                fprintf(stderr, "linesim: --subaddress on|off\n");
+                exit(64);
+            }
+            o->subaddress = strcmp(optarg, "on") == 0;
             break;
         case 'X': o->rnr_count = (int) parse_number(optarg, "--rnr"); break;
         case 'l': o->latency_ms = (int) parse_number(optarg, "--latency"); break;
