@@ -11,10 +11,14 @@
  * are measured on the coding work.
  */
 import { spawnSync } from 'node:child_process';
+
 import { readFileSync } from 'node:fs';
+
 import { decodePage, encodePage, firstDifferentRow, writeTiffF } from '../lib/t4/index.js';
-import type { Bitmap, Coding, FaxPage } from '../lib/t4/index.js';
+
+import type { Bitmap, FaxPage } from '../lib/t4/index.js';
 import { TAG, TiffStructure } from '../lib/t4/tiff-ifd.js';
+
 import {
   blackBar,
   blankPage,
@@ -26,6 +30,7 @@ import {
   Scratch,
   TEXT_PS,
 } from '../test/t4/pages.js';
+import type { Coding } from '../lib/itu/page.js';
 
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

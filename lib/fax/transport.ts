@@ -4,7 +4,8 @@
  * implement the same interface later without touching lib/t30.
  */
 
-import type { FailureKind, Modulation } from '../t30/index.js';
+import type { FailureKind } from '../t30/index.js';
+import type { Modulation } from '../itu/modulation.js';
 
 export interface ReceivedFrame {
   /** Address, control, FCF, FIF (no FCS). */

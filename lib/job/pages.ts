@@ -6,20 +6,21 @@
  * render` writes them) are sent as they are.
  */
 import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+
 import { tmpdir as osTmpdir } from 'node:os';
+
 import { join } from 'node:path';
+
 import { renderCoverPage, type CoverFields } from '../../filters/cover.js';
-import {
-  isRasterError,
-  rasterize,
-  type Paper,
-  type RasterizeOptions,
-  type TaglineOptions,
-} from '../raster/index.js';
-import { readTiff, type FaxPage, type Resolution } from '../t4/index.js';
+
+import { isRasterError, rasterize, type RasterizeOptions, type TaglineOptions } from '../raster/index.js';
+import { readTiff, type FaxPage } from '../t4/index.js';
 import type { FaxSettings } from '../config/index.js';
+
 import { FaxJobError } from './outcome.js';
+
 import type { JobRecipient, PreparedFax } from './run.js';
+import type { Paper, Resolution } from '../itu/page.js';
 
 /** PostScript points of each paper, for the cover page. */
 const PAPER_POINTS: Record<Paper, { width: number; height: number }> = {

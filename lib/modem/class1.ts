@@ -14,7 +14,8 @@ import {
   type Class1Capabilities,
   type ModemIdentity,
 } from './identify.js';
-import type { HdlcModulation, Modulation } from './modulation.js';
+import { isDialString } from '../itu/dial-string.js';
+import type { HdlcModulationCode, ModulationCode } from '../itu/modulation.js';
 import {
   closePort,
   defaultPortFactory,
@@ -69,10 +70,8 @@ export interface HdlcOptions {
   /** receiveFrame: wait for the carrier (default 3000 ms); sendFrames: wait for CONNECT (5000 ms). */
   timeoutMs?: number;
   /** 3 (V.21, default) or a message-speed code for ECM frames (+FTH=? / +FRH=? list them). */
-  modulation?: HdlcModulation;
+  modulation?: HdlcModulationCode;
 }
-
-const DIAL_STRING = /^[0-9*#,ABCDWw@!]+$/;
 
 export class Class1Modem {
   readonly channel: AtChannel;
@@ -199,7 +198,7 @@ export class Class1Modem {
   dial(dialString: string, options: DialOptions = {}): Promise<void> {
     return this.op(async () => {
       const digits = dialString.replace(/[\s\-().]/g, '');
-      if (!DIAL_STRING.test(digits)) {
+      if (!isDialString(digits)) {
         throw new ModemError('invalid-argument', `not a dial string: ${JSON.stringify(dialString)}`);
       }
       const cmd = `D${options.pulse ? 'P' : 'T'}${digits}`;
@@ -278,7 +277,7 @@ export class Class1Modem {
    * (ECM frames framed by hdlcBitStream).
    */
   sendData(
-    modulation: Modulation,
+    modulation: ModulationCode,
     data: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
     options: { timeoutMs?: number; wholeChunks?: boolean } = {},
   ): Promise<void> {
@@ -292,7 +291,7 @@ export class Class1Modem {
    * NO CARRIER or OK), or until maxDurationMs / signal, when the receive is aborted.
    * +FCERROR ('wrong-carrier'): the far end is sending V.21 instead; call receiveFrame().
    */
-  receiveData(modulation: Modulation, options: ReceiveDataOptions = {}): Promise<ReceivedData> {
+  receiveData(modulation: ModulationCode, options: ReceiveDataOptions = {}): Promise<ReceivedData> {
     return this.op(() => this.t31.receiveData(modulation, options));
   }
 

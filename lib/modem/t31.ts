@@ -6,15 +6,15 @@ import type { AtChannel, AtResponse } from './at-channel.js';
 import type { ResultCode } from './at-parser.js';
 import { dleFrame, dleShield, DLE_ETX } from './dle.js';
 import { ModemError, type ModemErrorKind } from './errors.js';
-import { HDLC_ADDRESS, HDLC_CONTROL, HDLC_CONTROL_FINAL, hasValidFcs } from './hdlc.js';
+import { HDLC_ADDRESS, HDLC_CONTROL, HDLC_CONTROL_FINAL } from '../itu/hdlc.js';
 import {
-  isModulation,
-  MODULATIONS,
-  V21_BIT_RATE,
+  bitRateOfCode,
+  isModulationCode,
   V21_HDLC,
-  type HdlcModulation,
-  type Modulation,
-} from './modulation.js';
+  type HdlcModulationCode,
+  type ModulationCode,
+} from '../itu/modulation.js';
+import { hasValidFcs } from './hdlc.js';
 
 export interface ReceiveDataOptions {
   /** How long to wait for the carrier (CONNECT). Default 3000 ms. */
@@ -86,7 +86,7 @@ export class T31Session {
   async receiveFrame(
     connected: boolean,
     timeoutMs: number,
-    modulation: HdlcModulation = V21_HDLC,
+    modulation: HdlcModulationCode = V21_HDLC,
   ): Promise<Uint8Array> {
     checkHdlcModulation(modulation);
     const cmd = `+FRH=${modulation}`;
@@ -128,7 +128,7 @@ export class T31Session {
     frames: Uint8Array[],
     connected: boolean,
     timeoutMs: number,
-    modulation: HdlcModulation = V21_HDLC,
+    modulation: HdlcModulationCode = V21_HDLC,
   ): Promise<void> {
     checkHdlcModulation(modulation);
     const v21 = modulation === V21_HDLC;
@@ -139,7 +139,7 @@ export class T31Session {
       if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
     }
     this.transmitting = true;
-    const bitRate = v21 ? V21_BIT_RATE : MODULATIONS[modulation].bitRate;
+    const bitRate = bitRateOfCode(modulation);
     const blocks = v21 ? frames.map(dleFrame) : [...frames.map(dleFrame), DLE_ETX];
     for (let i = 0; i < blocks.length; i++) {
       const block = blocks[i]!;
@@ -162,7 +162,7 @@ export class T31Session {
    * out of data sends fill there, so the caller decides where that may happen (hdlcBitStream).
    */
   async sendData(
-    modulation: Modulation,
+    modulation: ModulationCode,
     data: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
     timeoutMs: number,
     wholeChunks = false,
@@ -198,7 +198,7 @@ export class T31Session {
   }
 
   /** T.31 §8.3.2: CONNECT, data up to DLE ETX (carrier lost), then NO CARRIER or OK. */
-  async receiveData(modulation: Modulation, options: ReceiveDataOptions): Promise<ReceivedData> {
+  async receiveData(modulation: ModulationCode, options: ReceiveDataOptions): Promise<ReceivedData> {
     checkModulation(modulation);
     const cmd = `+FRM=${modulation}`;
     const r = await this.receiveCommand(cmd, options.timeoutMs ?? 3000);
@@ -288,10 +288,10 @@ export class T31Session {
   }
 
   /** DLE ETX, then OK once the modem's buffer is on the line (T.31 §8.3.3). */
-  private async finishTransmit(modulation: Modulation): Promise<void> {
+  private async finishTransmit(modulation: ModulationCode): Promise<void> {
     await this.at.write(DLE_ETX);
     // A modem may hold a few kilobytes; at the slowest rate that is tens of seconds.
-    const r = await this.at.waitResult(10000 + (16384 * 8 * 1000) / MODULATIONS[modulation].bitRate);
+    const r = await this.at.waitResult(10000 + (16384 * 8 * 1000) / bitRateOfCode(modulation));
     this.transmitting = false;
     if (r.code !== 'OK') throw resultError(r, `+FTM=${modulation}`, 'OK');
   }
@@ -312,12 +312,12 @@ function checkFrames(frames: Uint8Array[], v21: boolean): void {
 }
 
 function checkHdlcModulation(m: number): void {
-  if (m !== V21_HDLC && !isModulation(m))
+  if (m !== V21_HDLC && !isModulationCode(m))
     throw new ModemError('invalid-argument', `not a T.31 HDLC modulation: ${m}`);
 }
 
 function checkModulation(m: number): void {
-  if (!isModulation(m)) throw new ModemError('invalid-argument', `not a T.31 modulation: ${m}`);
+  if (!isModulationCode(m)) throw new ModemError('invalid-argument', `not a T.31 modulation: ${m}`);
 }
 
 function checkSilence(n: number): void {

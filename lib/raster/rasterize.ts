@@ -17,11 +17,12 @@
 import { chown, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Bitmap, FaxPage, Resolution } from './bitmap.js';
+import type { Paper, Resolution } from '../itu/page.js';
+import type { Bitmap, FaxPage } from './bitmap.js';
 import { pageCountArgs, prepareDocument } from './document.js';
 import { RasterError } from './errors.js';
 import { GhostscriptProcess, makeWorkFolder, removeWorkFolder, SAFE_ARGS } from './ghostscript.js';
-import { GHOSTSCRIPT_PAPER_NAME, ghostscriptPageArgs, pageGeometry, type Paper } from './paper.js';
+import { GHOSTSCRIPT_PAPER_NAME, ghostscriptPageArgs, pageGeometry } from './paper.js';
 import { PbmStreamParser } from './pbm.js';
 import { taglineSetTotal, taglineFields, taglinePostScript, type TaglineOptions } from './tagline.js';
 

@@ -3,7 +3,7 @@
  * 'lsb-first' octets have been reversed). The data is copied into a buffer with zero padding so
  * that lookahead never reads outside it; `overrun` tells when decoding went past the real end.
  */
-import { REVERSED } from './runs.js';
+import { REVERSED } from '../itu/bit-order.js';
 
 const PADDING = 8;
 

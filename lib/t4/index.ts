@@ -26,4 +26,3 @@ export {
 } from './tiff.js';
 export type { CodedPage, TiffPage, TiffWriteOptions, TiffErrorKind } from './tiff.js';
 export { convertResolution } from './resolution.js';
-export { reverseBits } from './runs.js';

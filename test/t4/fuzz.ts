@@ -5,7 +5,9 @@
  * Used by the test suite (fixed seed, bounded) and by bench/fuzz-t4.ts for long runs.
  */
 import { decodePage, encodePage, readTiff, T4Error, TiffError, writeTiffF } from '../../lib/t4/index.js';
-import type { Bitmap, Coding } from '../../lib/t4/index.js';
+
+import type { Bitmap } from '../../lib/t4/index.js';
+import type { Coding } from '../../lib/itu/page.js';
 
 export interface FuzzReport {
   runs: number;
