@@ -112,7 +112,7 @@ export async function callOverModem(
       signal: request.signal,
       trace: options.trace,
       onProgress: (p) => {
-        if (p.kind === 'page-confirmed') void request.onPageConfirmed(request.firstPage + p.page);
+        if (p.kind === 'page-confirmed') void request.onPageConfirmed(request.pageNumber(p.page));
         options.onProgress?.(p, request);
       },
     });
@@ -122,7 +122,7 @@ export async function callOverModem(
   options.onResult?.(result);
   if (result.ok) return { pagesConfirmed: result.pagesConfirmed, seconds: result.durationMs / 1000 };
   const failure = result.failure ?? { kind: 'modem-error' as const, message: 'the call failed' };
-  const page = request.firstPage + result.pagesConfirmed;
+  const page = request.pageNumber(result.pagesConfirmed);
   const where = result.pagesConfirmed > 0 || failure.kind === 'page-rejected' ? ` (at page ${page})` : '';
   const sentence = SENTENCE[failure.kind] ?? `The fax failed: ${failure.message}.`;
   const message = where ? `${sentence.replace(/[.?]$/, '')}${where}.` : sentence;

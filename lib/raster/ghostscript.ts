@@ -33,6 +33,8 @@ export interface GhostscriptOptions {
   readonly onStderr?: (text: string) => void;
   /** Read stdout as a stream (`stdout`) instead of collecting it. */
   readonly streamStdout?: boolean;
+  /** Give Ghostscript a pipe as stdin (written with `answer`), instead of none. */
+  readonly stdinPipe?: boolean;
 }
 
 /** Options every Ghostscript run gets. */
@@ -102,7 +104,7 @@ export class GhostscriptProcess {
   ) {
     this.child = execa(options.executable ?? 'gs', [...args], {
       reject: false,
-      stdin: 'ignore',
+      stdin: options.stdinPipe ? 'pipe' : 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',
       buffer: { stdout: !options.streamStdout, stderr: false },
@@ -140,6 +142,14 @@ export class GhostscriptProcess {
   /** Ghostscript's stdout, when `streamStdout` is set. */
   get stdout(): NodeJS.ReadableStream {
     return this.child.stdout!;
+  }
+
+  /** Writes the one line Ghostscript waits for on its stdin (`stdinPipe`), and closes it. */
+  answer(line: string): void {
+    const stdin = this.child.stdin;
+    if (!stdin || this.exited) return;
+    stdin.on('error', () => undefined); // Ghostscript may already have stopped: its exit says why
+    stdin.end(`${line}\n`);
   }
 
   get hasExited(): boolean {

@@ -15,7 +15,13 @@
  */
 export type { Bitmap, FaxPage } from './bitmap.js';
 export { RasterError, isRasterError, type RasterErrorKind } from './errors.js';
-export { rasterize, DEFAULT_TIMEOUT_MS, type RasterizeOptions, type RasterPage } from './rasterize.js';
+export {
+  rasterize,
+  DEFAULT_TIMEOUT_MS,
+  type PageNumbering,
+  type RasterizeOptions,
+  type RasterPage,
+} from './rasterize.js';
 export { countPdfPages, sniffFormat, type DocumentFormat } from './document.js';
 export { pageGeometry, ghostscriptPageArgs, type PageGeometry } from './paper.js';
 export { DEFAULT_TAGLINE_FORMAT, strftime, taglineFields, type TaglineOptions } from './tagline.js';
