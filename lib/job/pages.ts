@@ -1,5 +1,5 @@
 /**
- * The pages of one recipient's fax: the cover page (filters/cover), then the documents (one call;
+ * The pages of one recipient's fax: the cover page (lib/cover), then the documents (one call;
  * the engine ends each document with EOM and negotiates the next afresh). PDF and
  * PostScript are rasterised lazily by lib/raster, so dialling starts as soon as the page count is
  * known and a long document is never held in memory whole; TIFF fax files (TIFF-F, as `lpfax
@@ -11,7 +11,7 @@ import { tmpdir as osTmpdir } from 'node:os';
 
 import { join } from 'node:path';
 
-import { renderCoverPage, type CoverFields } from '../../filters/cover.js';
+import { paperPoints, renderCoverPage, type CoverFields } from '../cover/cover.js';
 
 import {
   isRasterError,
@@ -20,7 +20,6 @@ import {
   type RasterizeOptions,
   type TaglineOptions,
 } from '../raster/index.js';
-import { PAPER_INCHES } from '../raster/paper.js';
 import { readTiff, type FaxPage } from '../t4/index.js';
 import type { FaxSettings } from '../config/index.js';
 
@@ -244,7 +243,7 @@ export async function prepareFaxPages(options: FaxPagesOptions): Promise<Prepare
       coverFile = join(coverDir, 'cover.ps');
       const postScript = await renderCoverPage(
         { ...options.cover.fields, pages: total },
-        { width: PAPER_INCHES[options.paper].width * 72, height: PAPER_INCHES[options.paper].height * 72 },
+        paperPoints(options.paper),
         options.cover.template,
       ).catch((e: unknown) => {
         throw new FaxJobError('config-error', `The cover page template cannot be used: ${String(e)}`, e);

@@ -43,9 +43,18 @@ export const SAFE_ARGS: readonly string[] = ['-q', '-dSAFER', '-dBATCH', '-dNOPA
 /** Keep at most this much of Ghostscript's stderr (the tail is what explains a failure). */
 const STDERR_LIMIT = 64 * 1024;
 
-/** A PostScript hex string `<…>` for arbitrary bytes: job data never becomes PostScript code. */
-export function postscriptHexString(bytes: Uint8Array): string {
-  return `<${Buffer.from(bytes).toString('hex')}>`;
+/**
+ * Text as a PostScript hex string `<…>` of its ISO Latin-1 bytes (the tagline and the cover page
+ * re-encode their fonts so): job text never becomes PostScript code (PLRM §3.2.2). Characters
+ * outside Latin-1 become '?', control characters a blank.
+ */
+export function postScriptHexString(text: string): string {
+  const latin1 = Uint8Array.from(Array.from(text), (ch) => {
+    const code = ch.codePointAt(0)!;
+    if (code < 0x20 || (code >= 0x7f && code < 0xa0)) return 0x20;
+    return code <= 0xff ? code : 0x3f;
+  });
+  return `<${Buffer.from(latin1).toString('hex')}>`;
 }
 
 /**

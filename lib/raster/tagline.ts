@@ -19,7 +19,7 @@
  * stays legible over a page that prints to its top edge. All job text enters the PostScript as hex
  * strings `<…>`: whatever the sender name says, it is data, never code.
  */
-import { postscriptHexString } from './ghostscript.js';
+import { postScriptHexString } from './ghostscript.js';
 
 export interface TaglineOptions {
   /** HylaFAX-style format; default DEFAULT_TAGLINE_FORMAT. */
@@ -153,15 +153,6 @@ function tidy(pieces: TaglinePiece[]): TaglinePiece[] {
     .filter((piece) => piece !== '');
 }
 
-/** Text as ISO Latin-1 bytes for the re-encoded font; other characters become '?', controls blanks. */
-function latin1(text: string): Uint8Array {
-  return Uint8Array.from(Array.from(text), (ch) => {
-    const code = ch.codePointAt(0)!;
-    if (code < 0x20 || (code >= 0x7f && code < 0xa0)) return 0x20;
-    return code <= 0xff ? code : 0x3f;
-  });
-}
-
 /**
  * The PostScript prologue that installs the tagline's EndPage procedure. It goes on the Ghostscript
  * command line before the document; the page numbers are read with TAGLINE_READ_NUMBERS.
@@ -171,7 +162,7 @@ export function taglinePostScript(fields: TaglinePiece[][], fontSize = 9): strin
   const fieldArrays = fields
     .map(
       (pieces) =>
-        `[ ${pieces.map((p) => (typeof p === 'string' ? postscriptHexString(latin1(p)) : p.number === 'page' ? '/P' : '/T')).join(' ')} ]`,
+        `[ ${pieces.map((p) => (typeof p === 'string' ? postScriptHexString(p) : p.number === 'page' ? '/P' : '/T')).join(' ')} ]`,
     )
     .join('\n    ');
   // align: 0 left, 1 centre, 2 right; slot i of n spans [i/n, (i+1)/n] of the page width.
