@@ -47,7 +47,3 @@ export class FaxTransportError extends Error {
     this.name = 'FaxTransportError';
   }
 }
-
-export function isFaxTransportError(e: unknown): e is FaxTransportError {
-  return e instanceof FaxTransportError;
-}

@@ -9,10 +9,8 @@ export type Coding = 'mh' | 'mr' | 'mmr';
 /** Recording width in pels at 8 pels/mm (T.4 §2.2): 215, 255, 303 mm. */
 export type PageWidth = 1728 | 2048 | 2432;
 
-/** Standard fax row widths in pixels at 8 pels/mm (T.4 §2.2): A4/Letter/Legal, B4, A3. */
+/** The fax row width in pixels at 8 pels/mm for A4, Letter and Legal (T.4 §2.2). */
 export const FAX_WIDTH_A4 = 1728;
-export const FAX_WIDTH_B4 = 2048;
-export const FAX_WIDTH_A3 = 2432;
 
 /** Horizontal resolution in pixels per inch (1728 pixels over 215 mm, rounded as T.30 does). */
 export const HORIZONTAL_DPI = 204;
@@ -26,7 +24,3 @@ export const LINES_PER_INCH: Readonly<Record<Resolution, number>> = {
 
 /** The papers lpfax sends on: ISO 216 A4, ANSI Letter and Legal (all 1728 pixels wide). */
 export type Paper = 'a4' | 'letter' | 'legal';
-
-export function isPaper(value: string): value is Paper {
-  return value === 'a4' || value === 'letter' || value === 'legal';
-}

@@ -69,7 +69,7 @@ export interface ReceiveOptions {
 export interface HdlcOptions {
   /** receiveFrame: wait for the carrier (default 3000 ms); sendFrames: wait for CONNECT (5000 ms). */
   timeoutMs?: number;
-  /** 3 (V.21, default) or a message-speed code for ECM frames (+FTH=? / +FRH=? list them). */
+  /** receiveFrame: 3 (V.21, default) or a message-speed code for ECM frames (+FRH=? lists them). */
   modulation?: HdlcModulationCode;
 }
 
@@ -184,7 +184,6 @@ export class Class1Modem {
         classes,
         transmit: parseModulations(await list('+FTM=?')),
         receive: parseModulations(await list('+FRM=?')),
-        hdlcTransmit: parseHdlcModulations(await list('+FTH=?')),
         hdlcReceive: parseHdlcModulations(await list('+FRH=?')),
       };
     });
@@ -258,14 +257,10 @@ export class Class1Modem {
   /**
    * Sends HDLC frames in one V.21 transmission (AT+FTH=3, T.31 §8.3.4). Each frame is address
    * 0xFF, control 0x03, FCF …; the last one has control 0x13 (final, T.30 §5.3.5). Between frames
-   * the modem answers CONNECT; after the final one OK, and its carrier is off. With
-   * `modulation` ≠ 3 (ECM at message speed) all frames are non-final and an empty frame ends.
+   * the modem answers CONNECT; after the final one OK, and its carrier is off.
    */
-  sendFrames(frames: Uint8Array[], options: HdlcOptions = {}): Promise<void> {
-    return this.op(
-      (connected) => this.t31.sendFrames(frames, connected, options.timeoutMs ?? 5000, options.modulation),
-      'tx',
-    );
+  sendFrames(frames: Uint8Array[], options: { timeoutMs?: number } = {}): Promise<void> {
+    return this.op((connected) => this.t31.sendFrames(frames, connected, options.timeoutMs ?? 5000), 'tx');
   }
 
   /**

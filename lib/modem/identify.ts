@@ -24,8 +24,6 @@ export interface Class1Capabilities {
   transmit: ModulationCode[];
   /** Modulations for +FRM. */
   receive: ModulationCode[];
-  /** HDLC modulations for +FTH: 3 (V.21), and message-speed codes when the modem can send ECM frames. */
-  hdlcTransmit: HdlcModulationCode[];
   /** HDLC modulations for +FRH. */
   hdlcReceive: HdlcModulationCode[];
 }

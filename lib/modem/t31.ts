@@ -10,6 +10,7 @@ import { HDLC_ADDRESS, HDLC_CONTROL, HDLC_CONTROL_FINAL } from '../itu/hdlc.js';
 import {
   bitRateOfCode,
   isModulationCode,
+  V21_BIT_RATE,
   V21_HDLC,
   type HdlcModulationCode,
   type ModulationCode,
@@ -119,35 +120,27 @@ export class T31Session {
   }
 
   /**
-   * T.31 §8.3.4 +FTH=<mod>: frames in one transmission, CONNECT after each non-final frame.
-   * V.21 (3): the last frame carries the final bit (control 0x13) and the modem answers OK.
-   * At message speed (ECM, T.30 Annex A) the frames are all non-final and an empty frame
-   * (DLE ETX alone) ends the transmission. `connected`: the modem sends flags already (ATA).
+   * T.31 §8.3.4 +FTH=3: V.21 frames in one transmission, CONNECT after each non-final frame;
+   * the last frame carries the final bit (control 0x13) and the modem answers OK. (ECM frames at
+   * message speed go out as +FTM data, framed by hdlcBitStream.) `connected`: the modem sends
+   * flags already (ATA).
    */
-  async sendFrames(
-    frames: Uint8Array[],
-    connected: boolean,
-    timeoutMs: number,
-    modulation: HdlcModulationCode = V21_HDLC,
-  ): Promise<void> {
-    checkHdlcModulation(modulation);
-    const v21 = modulation === V21_HDLC;
-    checkFrames(frames, v21);
-    const cmd = `+FTH=${modulation}`;
+  async sendFrames(frames: Uint8Array[], connected: boolean, timeoutMs: number): Promise<void> {
+    checkFrames(frames);
+    const cmd = `+FTH=${V21_HDLC}`;
     if (!connected) {
       const r = await this.at.command(cmd, { timeoutMs });
       if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
     }
     this.transmitting = true;
-    const bitRate = bitRateOfCode(modulation);
-    const blocks = v21 ? frames.map(dleFrame) : [...frames.map(dleFrame), DLE_ETX];
+    const blocks = frames.map(dleFrame);
     for (let i = 0; i < blocks.length; i++) {
       const block = blocks[i]!;
       await this.at.waitWritable(XOFF_TIMEOUT_MS);
       await this.at.write(block, XOFF_TIMEOUT_MS);
       const expected: ResultCode = i === blocks.length - 1 ? 'OK' : 'CONNECT';
       // Airtime (with FCS and flags), plus the modem's own margin.
-      const r = await this.at.waitResult(((block.length + 4) * 8 * 1000) / bitRate + 5000, cmd);
+      const r = await this.at.waitResult(((block.length + 4) * 8 * 1000) / V21_BIT_RATE + 5000, cmd);
       if (r.code !== expected) {
         this.transmitting = false;
         throw resultError(r, cmd, expected);
@@ -297,11 +290,11 @@ export class T31Session {
   }
 }
 
-function checkFrames(frames: Uint8Array[], v21: boolean): void {
+function checkFrames(frames: Uint8Array[]): void {
   if (frames.length === 0) throw new ModemError('invalid-argument', 'no HDLC frame to send');
   frames.forEach((f, i) => {
     const last = i === frames.length - 1;
-    const control = v21 && last ? HDLC_CONTROL_FINAL : HDLC_CONTROL;
+    const control = last ? HDLC_CONTROL_FINAL : HDLC_CONTROL;
     if (f.length < 3 || f[0] !== HDLC_ADDRESS || f[1] !== control) {
       throw new ModemError(
         'invalid-argument',
