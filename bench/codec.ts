@@ -11,8 +11,9 @@
  * are measured on the coding work.
  */
 import { readFileSync } from 'node:fs';
+
 import { decodePage, encodePage, firstDifferentRow, writeTiffF } from '../lib/t4/index.js';
-import type { Bitmap, Coding, FaxPage } from '../lib/t4/index.js';
+import type { Bitmap, FaxPage } from '../lib/t4/index.js';
 import {
   blackBar,
   blankPage,
@@ -25,6 +26,7 @@ import {
   TEXT_PS,
 } from '../test/t4/pages.js';
 import { best, bestTool, ROUNDS, stripBytes } from './cpu.js';
+import type { Coding } from '../lib/itu/page.js';
 
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 8);
 

@@ -28,8 +28,8 @@ import {
   firstDifferentRow,
   readTiff,
   type Bitmap,
-  type Coding,
 } from '../lib/t4/index.js';
+import type { Coding } from '../lib/itu/page.js';
 import { densePage } from './dense-page.js';
 import { startSim, IDENT, NUMBER } from './harness.js';
 

@@ -7,21 +7,32 @@
  *   lpfax preview FAX.tif                        a PNG of each page, for people
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+
 import { tmpdir } from 'node:os';
+
 import { basename, dirname, join } from 'node:path';
+
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+
 import { loadFaxSettings, type FaxSettings } from '../lib/config/index.js';
 import { LpfaxExit } from '../lib/failure/index.js';
 import { FaxJobError } from '../lib/job/outcome.js';
+
 import { modemFaxJob } from '../lib/job/modem-job.js';
+
 import { prepareFaxPages } from '../lib/job/pages.js';
+
 import { ProgressStore } from '../lib/job/progress.js';
+
 import { jobRecipients } from '../lib/job/recipients.js';
+
 import { runFaxJob } from '../lib/job/run.js';
 import { discoverModems } from '../lib/modem/index.js';
+
 import { tiffToPngs } from '../lib/preview/png.js';
-import { writeTiffF, type Coding, type FaxPage } from '../lib/t4/index.js';
+import { writeTiffF, type FaxPage } from '../lib/t4/index.js';
+import type { Coding } from '../lib/itu/page.js';
 import { TerminalStatus } from './terminal-status.js';
 
 type JobOption = { name: string; value: string };

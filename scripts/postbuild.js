@@ -5,5 +5,5 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
 for (const file of ['dist/backend/fax.js', 'dist/bin/lpfax.js']) {
   if (existsSync(file)) chmodSync(file, 0o755);
 }
-mkdirSync('dist/filters', { recursive: true });
-copyFileSync('filters/cover.ps', 'dist/filters/cover.ps');
+mkdirSync('dist/lib/cover', { recursive: true });
+copyFileSync('lib/cover/cover.ps', 'dist/lib/cover/cover.ps');

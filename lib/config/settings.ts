@@ -9,6 +9,7 @@
  */
 
 import type { BackendLogLevel } from '../cups/backend.js';
+import type { Paper, Resolution } from '../itu/page.js';
 import type { DialPolicy } from '../recipient/policy.js';
 import type { DialRules } from '../recipient/dialrules.js';
 import {
@@ -30,8 +31,6 @@ import {
 
 export const FAX_SPEEDS = [2400, 4800, 7200, 9600, 12000, 14400] as const;
 export type FaxSpeed = (typeof FAX_SPEEDS)[number];
-export type Resolution = 'standard' | 'fine' | 'superfine';
-export type Paper = 'a4' | 'letter' | 'legal';
 export type CoverPageMode = 'on' | 'off' | 'auto';
 export type RtnHandling = 'retransmit' | 'ignore' | 'giveup';
 /** LogLevel: which message lines the backend writes (lib/cups/backend atLogLevel). */

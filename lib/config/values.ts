@@ -3,7 +3,7 @@
  * Each takes the raw text and gives the typed value or `{ invalid: reason }`.
  */
 
-import { DIAL_STRING_ALPHABET, dialStringProblem } from '../recipient/dialstring.js';
+import { DIAL_STRING_ALPHABET, dialStringProblem } from '../itu/dial-string.js';
 import { dialPatternProblem } from '../recipient/policy.js';
 
 export type Invalid = { readonly invalid: string };

@@ -4,14 +4,8 @@
  * (hdlcBitStream). All Class 1 knowledge stays here and in lib/modem.
  */
 
-import {
-  Class1Modem,
-  ModemError,
-  flagsFor,
-  hdlcBitStream,
-  type Modulation as ModemModulation,
-} from '../modem/index.js';
-import { MODULATIONS, type Modulation } from '../t30/index.js';
+import { MODULATIONS, type Modulation, type ModulationCode } from '../itu/modulation.js';
+import { Class1Modem, ModemError, flagsFor, hdlcBitStream } from '../modem/index.js';
 import { modemFailure, type ModemStage } from './modem-failure.js';
 import { FaxTransport, FaxTransportError, ReceivedFrame } from './transport.js';
 
@@ -94,7 +88,7 @@ export class Class1Transport implements FaxTransport {
 
   async sendTraining(modulation: Modulation, durationMs: number): Promise<void> {
     const zeros = new Uint8Array(Math.ceil((modulation.bitRate * durationMs) / 8000));
-    await this.modem.sendData(modulation.code as ModemModulation, zeros).catch((e: unknown) => {
+    await this.modem.sendData(modulation.code, zeros).catch((e: unknown) => {
       throw asTransportError(e, 'sending TCF');
     });
   }
@@ -122,10 +116,10 @@ export class Class1Transport implements FaxTransport {
   }
 
   /** The +FTM code: V.17 with short training when asked and the modem lists it (T.31 Table 3). */
-  private messageCode(modulation: Modulation, shortTraining: boolean): ModemModulation {
+  private messageCode(modulation: Modulation, shortTraining: boolean): ModulationCode {
     const short = shortTraining ? modulation.shortTrainingCode : undefined;
     const usable = short !== undefined && (this.transmitCodes?.has(short) ?? true);
-    return (usable ? short : modulation.code) as ModemModulation;
+    return usable ? short : modulation.code;
   }
 
   async hangup(): Promise<void> {

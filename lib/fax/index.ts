@@ -1,11 +1,6 @@
 /** lib/fax: one fax call — the T.30 core, a transport (Class 1 modem today) and the page codec. */
 export { sendFax, type SendFaxOptions, type FaxResult, type FaxProgress } from './send.js';
 export { Class1Transport } from './class1.js';
-export {
-  FaxTransportError,
-  isFaxTransportError,
-  type FaxTransport,
-  type ReceivedFrame,
-} from './transport.js';
+export { FaxTransportError, type FaxTransport, type ReceivedFrame } from './transport.js';
 export { PageSource, codePage, fitWidth } from './pages.js';
 export { failureKindOf, modemFailure, type ModemStage } from './modem-failure.js';

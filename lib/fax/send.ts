@@ -4,24 +4,30 @@
  */
 
 import type { Class1Modem } from '../modem/index.js';
-import type { Coding, FaxPage, Resolution } from '../t4/index.js';
+
+import type { FaxPage } from '../t4/index.js';
+
 import {
   T30Action,
   T30Event,
   T30Outcome,
   T30Sender,
   TimerName,
-  modulationLabel,
   type FailureKind,
-  type Modulation,
   type PageLength,
   type RtnHandling,
   type SenderProgress,
   type SubaddressFallback,
 } from '../t30/index.js';
+
 import { Class1Transport } from './class1.js';
+
 import { PageSource, codePage } from './pages.js';
+
 import { FaxTransport, FaxTransportError } from './transport.js';
+
+import type { Coding, Resolution } from '../itu/page.js';
+import { modulationLabel, type Modulation } from '../itu/modulation.js';
 
 export type FaxProgress = { kind: 'dialing'; dialString: string } | { kind: 'connected' } | SenderProgress;
 

@@ -21,8 +21,10 @@ import { open, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FAX_X_DPI, PdfWriter } from '../pdf/index.js';
-import { checkBitmap, encodePage, LINES_PER_INCH, T4Decoder, T4Encoder, TiffFBuilder } from '../t4/index.js';
-import type { BitOrder, Coding, DecodeSummary, FaxPage, PageEnd, Resolution } from '../t4/index.js';
+import type { BitOrder } from '../itu/bit-order.js';
+import { LINES_PER_INCH, type Coding, type Resolution } from '../itu/page.js';
+import { checkBitmap, encodePage, T4Decoder, T4Encoder, TiffFBuilder } from '../t4/index.js';
+import type { DecodeSummary, FaxPage, PageEnd } from '../t4/index.js';
 
 export type ReceivedFaxStoreErrorKind =
   /** A file of that name is already there; nothing was overwritten. */

@@ -4,7 +4,8 @@
  * implement the same interface later without touching lib/t30.
  */
 
-import type { FailureKind, Modulation } from '../t30/index.js';
+import type { FailureKind } from '../t30/index.js';
+import type { Modulation } from '../itu/modulation.js';
 
 export interface ReceivedFrame {
   /** Address, control, FCF, FIF (no FCS). */
@@ -45,8 +46,4 @@ export class FaxTransportError extends Error {
     super(message);
     this.name = 'FaxTransportError';
   }
-}
-
-export function isFaxTransportError(e: unknown): e is FaxTransportError {
-  return e instanceof FaxTransportError;
 }

@@ -4,7 +4,13 @@
  * far end become FaxJobErrors whose kind decides the CUPS exit code (lib/job/outcome).
  */
 import type { FaxSettings } from '../config/index.js';
-import { failureKindOf, sendFax, type FaxProgress, type FaxResult, type SendFaxOptions } from '../fax/index.js';
+import {
+  failureKindOf,
+  sendFax,
+  type FaxProgress,
+  type FaxResult,
+  type SendFaxOptions,
+} from '../fax/index.js';
 import { Class1Modem, isModemError, type ModemError } from '../modem/index.js';
 import type { FaxPage } from '../t4/index.js';
 import { FaxJobError } from './outcome.js';
@@ -115,7 +121,7 @@ export async function callOverModem(
             );
           }
         }
-        if (p.kind === 'page-confirmed') void request.onPageConfirmed(request.firstPage + p.page);
+        if (p.kind === 'page-confirmed') void request.onPageConfirmed(request.pageNumber(p.page));
         options.onProgress?.(p, request);
       },
     });
@@ -125,12 +131,12 @@ export async function callOverModem(
   options.onResult?.(result);
   if (result.ok) return { pagesConfirmed: result.pagesConfirmed, seconds: result.durationMs / 1000 };
   const failure = result.failure ?? { kind: 'modem-error' as const, message: 'the call failed' };
-  // Page numbers in the whole fax: this call sent pages firstPage … totalPages.
+  // Page numbers in the whole fax (the page plan's numbering).
   throw new FaxJobError(
     failure.kind,
     {
-      pagesConfirmed: request.firstPage - 1 + result.pagesConfirmed,
-      page: result.pageInProgress !== undefined ? request.firstPage + result.pageInProgress : undefined,
+      pagesConfirmed: request.pageNumber(result.pagesConfirmed) - 1,
+      page: result.pageInProgress !== undefined ? request.pageNumber(result.pageInProgress) : undefined,
       totalPages: request.totalPages,
       device,
       detail: failure.message,

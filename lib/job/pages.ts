@@ -1,32 +1,32 @@
 /**
- * The pages of one recipient's fax: the cover page (filters/cover), then the documents (one call;
+ * The pages of one recipient's fax: the cover page (lib/cover), then the documents (one call;
  * the engine ends each document with EOM and negotiates the next afresh). PDF and
  * PostScript are rasterised lazily by lib/raster, so dialling starts as soon as the page count is
  * known and a long document is never held in memory whole; TIFF fax files (TIFF-F, as `lpfax
  * render` writes them) are sent as they are.
  */
 import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+
 import { tmpdir as osTmpdir } from 'node:os';
+
 import { join } from 'node:path';
-import { renderCoverPage, type CoverFields } from '../../filters/cover.js';
+
+import { paperPoints, renderCoverPage, type CoverFields } from '../cover/cover.js';
+
 import {
   isRasterError,
   rasterize,
-  type Paper,
+  type PageNumbering,
   type RasterizeOptions,
   type TaglineOptions,
 } from '../raster/index.js';
-import { readTiff, type FaxPage, type Resolution } from '../t4/index.js';
+import { readTiff, type FaxPage } from '../t4/index.js';
 import type { FaxSettings } from '../config/index.js';
-import { FaxJobError } from './outcome.js';
-import type { JobRecipient, PreparedFax } from './run.js';
 
-/** PostScript points of each paper, for the cover page. */
-const PAPER_POINTS: Record<Paper, { width: number; height: number }> = {
-  a4: { width: 595, height: 842 },
-  letter: { width: 612, height: 792 },
-  legal: { width: 612, height: 1008 },
-};
+import { FaxJobError } from './outcome.js';
+
+import type { JobRecipient, PreparedFax } from './run.js';
+import type { Paper, Resolution } from '../itu/page.js';
 
 export interface FaxPagesOptions {
   /** One file, or several sent as separate documents in the same call (the cover goes with the first). */
@@ -61,9 +61,67 @@ export function jobErrorOfRaster(e: unknown): FaxJobError {
   }
 }
 
-/** One document's pages: the count first, then the pages, lazily. */
+/**
+ * The page plan of a fax: the cover page (or none), then every document with its page count, and
+ * from those alone every page's number in the fax. Built once per job from the documents (a
+ * TIFF's count is in the file; a PDF's or PostScript's comes from the one Ghostscript run that
+ * renders it, which waits for its numbers before page 1) and asked for every number the fax
+ * shows: the tagline's "page x/y", the cover's page count, where a retry resumes, PAGE: lines.
+ */
+export class PagePlan {
+  private readonly counts: (number | undefined)[];
+  private complete!: () => void;
+  private readonly counted = new Promise<void>((resolve) => (this.complete = resolve));
+
+  constructor(
+    readonly documentCount: number,
+    readonly cover: boolean,
+  ) {
+    this.counts = new Array<number | undefined>(documentCount).fill(undefined);
+    if (documentCount === 0) this.complete();
+  }
+
+  /** A document's page count is known; resolves with its numbering once every count is. */
+  async learn(document: number, count: number): Promise<PageNumbering> {
+    const known = this.counts[document];
+    if (known !== undefined && known !== count) {
+      throw new FaxJobError('bad-document', `Document ${document + 1} changed while it was being sent.`);
+    }
+    this.counts[document] = count;
+    if (this.counts.every((c) => c !== undefined)) this.complete();
+    await this.counted;
+    return { first: this.firstPageOf(document), total: this.totalPages };
+  }
+
+  get isComplete(): boolean {
+    return this.counts.every((c) => c !== undefined);
+  }
+
+  private count(document: number): number {
+    const count = this.counts[document];
+    if (count === undefined) throw new Error(`page plan: document ${document + 1} is not counted yet`);
+    return count;
+  }
+
+  /** The fax's page number (1-based) of the document's first page. */
+  firstPageOf(document: number): number {
+    let first = this.cover ? 2 : 1;
+    for (let i = 0; i < document; i++) first += this.count(i);
+    return first;
+  }
+
+  get totalPages(): number {
+    return this.firstPageOf(this.documentCount) - 1;
+  }
+
+  /** Where a retried fax starts: the page after the last one the far end confirmed. */
+  resumeAt(pagesConfirmed: number): number {
+    return Math.min(pagesConfirmed + 1, this.totalPages);
+  }
+}
+
+/** One document's pages, lazily. */
 interface DocumentPages {
-  count: number;
   pages: AsyncIterator<FaxPage>;
   close(): Promise<void>;
 }
@@ -79,7 +137,7 @@ async function isTiff(file: string): Promise<boolean> {
   }
 }
 
-async function tiffPages(file: string): Promise<DocumentPages> {
+async function tiffPages(file: string): Promise<{ count: number; document: DocumentPages }> {
   let pages: FaxPage[];
   try {
     pages = readTiff(await readFile(file));
@@ -90,43 +148,52 @@ async function tiffPages(file: string): Promise<DocumentPages> {
   const iterator = pages[Symbol.iterator]();
   return {
     count: pages.length,
-    pages: { next: async () => iterator.next() },
-    close: async () => undefined,
+    document: { pages: { next: async () => iterator.next() }, close: async () => undefined },
   };
 }
 
-/** Starts Ghostscript and waits for the page count it reports before the first page. */
-async function rasterPages(file: string, options: RasterizeOptions): Promise<DocumentPages> {
-  let counted!: (n: number) => void;
-  const pageCount = new Promise<number>((resolve) => (counted = resolve));
-  const generator = rasterize(file, { ...options, onPageCount: counted });
+/**
+ * Starts Ghostscript on a document. It counts the pages, reports the count to the plan, waits for
+ * the plan's numbers (every document counted) and only then renders page 1.
+ */
+function rasterPages(
+  file: string,
+  options: RasterizeOptions,
+  plan: PagePlan,
+  document: number,
+): { counted: Promise<void>; document: DocumentPages } {
+  let reportCount!: () => void;
+  const counted = new Promise<void>((resolve) => (reportCount = resolve));
+  let numbers: Promise<PageNumbering> | undefined;
+  const onPageCount = (count: number) => {
+    numbers = plan.learn(document, count);
+    numbers.catch(() => undefined);
+    reportCount();
+  };
+  const numbering = () => numbers!;
+  const generator = rasterize(file, { ...options, onPageCount, numbering });
   const first = generator.next();
   first.catch(() => undefined);
-  let count: number;
-  try {
-    count = await Promise.race([pageCount, first.then(() => pageCount)]);
-  } catch (e) {
-    await generator.return(undefined).catch(() => undefined);
-    throw jobErrorOfRaster(e);
-  }
   let started = false;
   return {
-    count,
-    pages: {
-      next: () => {
-        if (started) return generator.next();
-        started = true;
-        return first;
+    // Ghostscript fails before counting, or counts: either way the plan hears of it.
+    counted: Promise.race([counted, first.then(() => undefined)]),
+    document: {
+      pages: {
+        next: () => {
+          if (started) return generator.next();
+          started = true;
+          return first;
+        },
       },
-    },
-    close: async () => {
-      await generator.return(undefined).catch(() => undefined);
+      close: async () => {
+        await generator.return(undefined).catch(() => undefined);
+      },
     },
   };
 }
 
 export async function prepareFaxPages(options: FaxPagesOptions): Promise<PreparedFax<FaxPage>> {
-  const coverPages = options.cover ? 1 : 0;
   const rasterOptions = (tagline: TaglineOptions | false): RasterizeOptions => ({
     paper: options.paper,
     resolution: options.resolution,
@@ -137,49 +204,36 @@ export async function prepareFaxPages(options: FaxPagesOptions): Promise<Prepare
     signal: options.signal,
   });
 
-  // The tagline numbers every page of the call, the cover first: "Page 2 of 3". A rasteriser
-  // needs the pages before its document and the call's total when it starts. A TIFF's count is
-  // in the file, so TIFF documents are opened first; with several documents, a PDF or PostScript
-  // one gets a first Ghostscript run that only counts (it reports the count before rendering).
+  // Every document is opened at once: a TIFF's count is in the file; Ghostscript counts a PDF's
+  // (or PostScript's) pages in the run that renders it, and waits for the plan's numbers.
   const files = typeof options.document === 'string' ? [options.document] : [...options.document];
   if (files.length === 0) throw new FaxJobError('bad-document', 'There is no document to send.');
+  const plan = new PagePlan(files.length, options.cover !== undefined);
   const documents: DocumentPages[] = [];
   const closeAll = async () => {
     for (const d of documents) await d?.close();
   };
   try {
     const tiffs = await Promise.all(files.map((f) => isTiff(f)));
-    for (const [i, file] of files.entries()) if (tiffs[i]) documents[i] = await tiffPages(file);
-    const counts: number[] = [];
+    const counted: Promise<unknown>[] = [];
     for (const [i, file] of files.entries()) {
-      if (documents[i] || files.length === 1) {
-        counts[i] = documents[i]?.count ?? 0;
-        continue;
+      if (tiffs[i]) {
+        const tiff = await tiffPages(file);
+        documents[i] = tiff.document;
+        plan.learn(i, tiff.count).catch(() => undefined);
+      } else {
+        const raster = rasterPages(file, rasterOptions(options.tagline), plan, i);
+        documents[i] = raster.document;
+        counted.push(raster.counted);
       }
-      const counted = await rasterPages(file, rasterOptions(false));
-      counts[i] = counted.count;
-      await counted.close();
     }
-    const all = counts.reduce((a, b) => a + b, 0);
-    let before = coverPages;
-    for (const [i, file] of files.entries()) {
-      documents[i] ??= await rasterPages(
-        file,
-        rasterOptions(
-          options.tagline && {
-            ...options.tagline,
-            pageNumberOffset: before,
-            pageCountOffset: coverPages + (files.length > 1 ? all - counts[i]! : 0),
-          },
-        ),
-      );
-      before += documents[i].count;
-    }
+    // Ghostscript may fail before it counts: then its error, not a plan that never completes.
+    await Promise.all(counted);
   } catch (e) {
     await closeAll();
     throw jobErrorOfRaster(e);
   }
-  const total = coverPages + documents.reduce((n, d) => n + d.count, 0);
+  const total = plan.totalPages;
 
   let coverDir: string | undefined;
   let coverFile: string | undefined;
@@ -189,7 +243,7 @@ export async function prepareFaxPages(options: FaxPagesOptions): Promise<Prepare
       coverFile = join(coverDir, 'cover.ps');
       const postScript = await renderCoverPage(
         { ...options.cover.fields, pages: total },
-        PAPER_POINTS[options.paper],
+        paperPoints(options.paper),
         options.cover.template,
       ).catch((e: unknown) => {
         throw new FaxJobError('config-error', `The cover page template cannot be used: ${String(e)}`, e);
@@ -206,6 +260,7 @@ export async function prepareFaxPages(options: FaxPagesOptions): Promise<Prepare
   let closed = false;
   return {
     totalPages: total,
+    resumeAt: (pagesConfirmed) => plan.resumeAt(pagesConfirmed),
     failure: () => failure,
     async close() {
       if (closed) return;
@@ -214,16 +269,15 @@ export async function prepareFaxPages(options: FaxPagesOptions): Promise<Prepare
       if (coverDir) await rm(coverDir, { recursive: true, force: true });
     },
     async *pagesFrom(first: number) {
-      let number = 1;
       try {
-        if (coverFile) {
-          if (first <= 1) {
-            const tagline = options.tagline && { ...options.tagline, pageCountOffset: total - 1 };
-            for await (const page of rasterize(coverFile, rasterOptions(tagline))) yield page;
+        if (coverFile && first <= 1) {
+          const numbering = () => ({ first: 1, total });
+          for await (const page of rasterize(coverFile, { ...rasterOptions(options.tagline), numbering })) {
+            yield page;
           }
-          number++;
         }
         for (const [index, document] of documents.entries()) {
+          let number = plan.firstPageOf(index);
           for (let r = await document.pages.next(); !r.done; r = await document.pages.next(), number++) {
             if (number >= first) yield { ...r.value, document: index };
           }

@@ -25,6 +25,8 @@ export interface CallRequest<Page> {
   pages: AsyncIterable<Page>;
   firstPage: number;
   totalPages: number;
+  /** The fax's number of the call's page `indexInCall` (0-based, as the engine counts them). */
+  pageNumber(indexInCall: number): number;
   signal: AbortSignal;
   /** Called as the far end confirms each page (MCF), with that page's number in the fax. */
   onPageConfirmed(pageNumber: number): Promise<void>;
@@ -37,6 +39,8 @@ export interface CallSummary {
 
 export interface PreparedFax<Page> {
   totalPages: number;
+  /** Where a retried fax starts: the page after the last one the far end confirmed. */
+  resumeAt(pagesConfirmed: number): number;
   /** Pages from `first` (1-based) to the end, produced lazily. */
   pagesFrom(first: number): AsyncIterable<Page>;
   /** Why producing pages failed, if it did: a better reason than the call's own failure. */
@@ -81,7 +85,7 @@ export async function runFaxJob<Page>(job: FaxJob<Page>): Promise<JobOutcome> {
       if (job.signal.aborted) throw new FaxJobError('cancelled', 'The job was cancelled.');
       job.events.recipientStarted(recipient, index, job.recipients.length);
       const fax = await job.prepare(recipient);
-      const firstPage = Math.min(state.pagesConfirmed + 1, fax.totalPages);
+      const firstPage = fax.resumeAt(state.pagesConfirmed);
       let summary: CallSummary;
       try {
         summary = await job.call({
@@ -89,6 +93,7 @@ export async function runFaxJob<Page>(job: FaxJob<Page>): Promise<JobOutcome> {
           pages: fax.pagesFrom(firstPage),
           firstPage,
           totalPages: fax.totalPages,
+          pageNumber: (indexInCall) => firstPage + indexInCall,
           signal: job.signal,
           onPageConfirmed: async (pageNumber) => {
             state.pagesConfirmed = Math.max(state.pagesConfirmed, pageNumber);

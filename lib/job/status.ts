@@ -66,13 +66,13 @@ export class StatusReporter implements JobStatus {
         break;
       }
       case 'page-sending': {
-        const page = request.firstPage + p.page; // p.page counts from 0 within the call
+        const page = request.pageNumber(p.page);
         const again = p.attempt > 1 ? ' again' : '';
         this.cups.log('INFO', `Sending page ${page} of ${request.totalPages}${again}`);
         break;
       }
       case 'page-confirmed': {
-        const page = request.firstPage + p.page; // p.page counts from 0 within the call
+        const page = request.pageNumber(p.page);
         this.cups.page(page);
         this.cups.attr('job-media-progress', Math.round((100 * page) / request.totalPages));
         break;

@@ -14,7 +14,8 @@ import {
   type Class1Capabilities,
   type ModemIdentity,
 } from './identify.js';
-import type { HdlcModulation, Modulation } from './modulation.js';
+import { isDialString } from '../itu/dial-string.js';
+import type { HdlcModulationCode, ModulationCode } from '../itu/modulation.js';
 import {
   closePort,
   defaultPortFactory,
@@ -78,11 +79,9 @@ export interface ReceiveOptions {
 export interface HdlcOptions {
   /** receiveFrame: wait for the carrier (default 3000 ms); sendFrames: wait for CONNECT (5000 ms). */
   timeoutMs?: number;
-  /** 3 (V.21, default) or a message-speed code for ECM frames (+FTH=? / +FRH=? list them). */
-  modulation?: HdlcModulation;
+  /** receiveFrame: 3 (V.21, default) or a message-speed code for ECM frames (+FRH=? lists them). */
+  modulation?: HdlcModulationCode;
 }
-
-const DIAL_STRING = /^[0-9*#,ABCDWw@!]+$/;
 
 export class Class1Modem {
   readonly channel: AtChannel;
@@ -198,7 +197,6 @@ export class Class1Modem {
         classes,
         transmit: parseModulations(await list('+FTM=?')),
         receive: parseModulations(await list('+FRM=?')),
-        hdlcTransmit: parseHdlcModulations(await list('+FTH=?')),
         hdlcReceive: parseHdlcModulations(await list('+FRH=?')),
       };
     });
@@ -212,7 +210,7 @@ export class Class1Modem {
   dial(dialString: string, options: DialOptions = {}): Promise<void> {
     return this.op(async () => {
       const digits = dialString.replace(/[\s\-().]/g, '');
-      if (!DIAL_STRING.test(digits)) {
+      if (!isDialString(digits)) {
         throw new ModemError('invalid-argument', `not a dial string: ${JSON.stringify(dialString)}`);
       }
       const cmd = `D${options.pulse ? 'P' : 'T'}${digits}`;
@@ -272,14 +270,10 @@ export class Class1Modem {
   /**
    * Sends HDLC frames in one V.21 transmission (AT+FTH=3, T.31 §8.3.4). Each frame is address
    * 0xFF, control 0x03, FCF …; the last one has control 0x13 (final, T.30 §5.3.5). Between frames
-   * the modem answers CONNECT; after the final one OK, and its carrier is off. With
-   * `modulation` ≠ 3 (ECM at message speed) all frames are non-final and an empty frame ends.
+   * the modem answers CONNECT; after the final one OK, and its carrier is off.
    */
-  sendFrames(frames: Uint8Array[], options: HdlcOptions = {}): Promise<void> {
-    return this.op(
-      (connected) => this.t31.sendFrames(frames, connected, options.timeoutMs ?? 5000, options.modulation),
-      'tx',
-    );
+  sendFrames(frames: Uint8Array[], options: { timeoutMs?: number } = {}): Promise<void> {
+    return this.op((connected) => this.t31.sendFrames(frames, connected, options.timeoutMs ?? 5000), 'tx');
   }
 
   /**
@@ -291,7 +285,7 @@ export class Class1Modem {
    * (ECM frames framed by hdlcBitStream).
    */
   sendData(
-    modulation: Modulation,
+    modulation: ModulationCode,
     data: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
     options: { timeoutMs?: number; wholeChunks?: boolean } = {},
   ): Promise<void> {
@@ -305,7 +299,7 @@ export class Class1Modem {
    * NO CARRIER or OK), or until maxDurationMs / signal, when the receive is aborted.
    * +FCERROR ('wrong-carrier'): the far end is sending V.21 instead; call receiveFrame().
    */
-  receiveData(modulation: Modulation, options: ReceiveDataOptions = {}): Promise<ReceivedData> {
+  receiveData(modulation: ModulationCode, options: ReceiveDataOptions = {}): Promise<ReceivedData> {
     return this.op(() => this.t31.receiveData(modulation, options));
   }
 

@@ -75,10 +75,3 @@ export class ModemError extends Error {
 export function isModemError(e: unknown): e is ModemError {
   return e instanceof ModemError;
 }
-
-/** Wraps any thrown value as a ModemError of the given kind (a ModemError passes through). */
-export function asModemError(e: unknown, kind: ModemErrorKind, message: string): ModemError {
-  if (e instanceof ModemError) return e;
-  const detail = e instanceof Error ? `: ${e.message}` : '';
-  return new ModemError(kind, message + detail, { cause: e });
-}

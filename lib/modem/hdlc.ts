@@ -6,9 +6,8 @@
  * T.30 §5.3.5), then the FCF and its information field.
  */
 
-export const HDLC_ADDRESS = 0xff;
-export const HDLC_CONTROL = 0x03;
-export const HDLC_CONTROL_FINAL = 0x13;
+import { HDLC_CONTROL_FINAL } from '../itu/hdlc.js';
+
 /** The flag sequence 01111110 (T.30 §5.3.4) that opens, separates and closes frames. */
 export const HDLC_FLAG = 0x7e;
 

@@ -2,7 +2,12 @@
  * Parsing of identification and capability answers (V.250 §6.1, T.31 §8.2 / §8.3).
  * Pure: the lines come from AtChannel.
  */
-import { isModulation, V21_HDLC, type HdlcModulation, type Modulation } from './modulation.js';
+import {
+  isModulationCode,
+  V21_HDLC,
+  type HdlcModulationCode,
+  type ModulationCode,
+} from '../itu/modulation.js';
 
 export interface ModemIdentity {
   manufacturer?: string;
@@ -16,13 +21,11 @@ export interface Class1Capabilities {
   /** Service classes from AT+FCLASS=? ("0", "1", "1.0", "2", "2.0", "8" …). */
   classes: string[];
   /** Modulations for +FTM (T.31 Table 3). */
-  transmit: Modulation[];
+  transmit: ModulationCode[];
   /** Modulations for +FRM. */
-  receive: Modulation[];
-  /** HDLC modulations for +FTH: 3 (V.21), and message-speed codes when the modem can send ECM frames. */
-  hdlcTransmit: HdlcModulation[];
+  receive: ModulationCode[];
   /** HDLC modulations for +FRH. */
-  hdlcReceive: HdlcModulation[];
+  hdlcReceive: HdlcModulationCode[];
 }
 
 /** The text of an information answer without its "+GMI:" style prefix, lines joined. */
@@ -52,16 +55,16 @@ export function parseList(lines: string[]): string[] {
   return out;
 }
 
-export function parseModulations(lines: string[]): Modulation[] {
+export function parseModulations(lines: string[]): ModulationCode[] {
   const mods = parseList(lines)
     .map(Number)
-    .filter((n): n is Modulation => isModulation(n));
+    .filter((n): n is ModulationCode => isModulationCode(n));
   return [...new Set(mods)];
 }
 
-export function parseHdlcModulations(lines: string[]): HdlcModulation[] {
+export function parseHdlcModulations(lines: string[]): HdlcModulationCode[] {
   const codes = parseList(lines)
     .map(Number)
-    .filter((n): n is HdlcModulation => n === V21_HDLC || isModulation(n));
+    .filter((n): n is HdlcModulationCode => n === V21_HDLC || isModulationCode(n));
   return [...new Set(codes)];
 }

@@ -17,19 +17,8 @@ export {
   hdlcBitStream,
   type HdlcStreamOptions,
   isFinalFrame,
-  HDLC_ADDRESS,
-  HDLC_CONTROL,
-  HDLC_CONTROL_FINAL,
   HDLC_FLAG,
 } from './hdlc.js';
-export {
-  MODULATIONS,
-  isModulation,
-  V21_HDLC,
-  type HdlcModulation,
-  type Modulation,
-  type ModulationInfo,
-} from './modulation.js';
 export { type ModemIdentity, type Class1Capabilities } from './identify.js';
 export { defaultPortFactory, type PortFactory, type PortSettings, type FlowControl } from './port.js';
 export {

@@ -6,16 +6,17 @@ import type { AtChannel, AtResponse } from './at-channel.js';
 import type { ResultCode } from './at-parser.js';
 import { dleFrame, dleShield, DLE_ETX } from './dle.js';
 import { ModemError, type ModemErrorKind } from './errors.js';
-import { HDLC_ADDRESS, HDLC_CONTROL, HDLC_CONTROL_FINAL, hasValidFcs } from './hdlc.js';
+import { HDLC_ADDRESS, HDLC_CONTROL, HDLC_CONTROL_FINAL } from '../itu/hdlc.js';
 import { LineBacklog, LINE_MARGIN_MS } from './line-backlog.js';
 import {
-  isModulation,
-  MODULATIONS,
+  bitRateOfCode,
+  isModulationCode,
   V21_BIT_RATE,
   V21_HDLC,
-  type HdlcModulation,
-  type Modulation,
-} from './modulation.js';
+  type HdlcModulationCode,
+  type ModulationCode,
+} from '../itu/modulation.js';
+import { hasValidFcs } from './hdlc.js';
 
 export interface ReceiveDataOptions {
   /** How long to wait for the carrier (CONNECT). Default 3000 ms. */
@@ -103,7 +104,7 @@ export class T31Session {
   async receiveFrame(
     connected: boolean,
     timeoutMs: number,
-    modulation: HdlcModulation = V21_HDLC,
+    modulation: HdlcModulationCode = V21_HDLC,
   ): Promise<Uint8Array> {
     checkHdlcModulation(modulation);
     const cmd = `+FRH=${modulation}`;
@@ -136,28 +137,21 @@ export class T31Session {
   }
 
   /**
-   * T.31 §8.3.4 +FTH=<mod>: frames in one transmission, CONNECT after each non-final frame.
-   * V.21 (3): the last frame carries the final bit (control 0x13) and the modem answers OK.
-   * At message speed (ECM, T.30 Annex A) the frames are all non-final and an empty frame
-   * (DLE ETX alone) ends the transmission. `connected`: the modem sends flags already (ATA).
+   * T.31 §8.3.4 +FTH=3: V.21 frames in one transmission, CONNECT after each non-final frame;
+   * the last frame carries the final bit (control 0x13) and the modem answers OK. (ECM frames at
+   * message speed go out as +FTM data, framed by hdlcBitStream.) `connected`: the modem sends
+   * flags already (ATA).
    */
-  async sendFrames(
-    frames: Uint8Array[],
-    connected: boolean,
-    timeoutMs: number,
-    modulation: HdlcModulation = V21_HDLC,
-  ): Promise<void> {
-    checkHdlcModulation(modulation);
-    const v21 = modulation === V21_HDLC;
-    checkFrames(frames, v21);
-    const cmd = `+FTH=${modulation}`;
+  async sendFrames(frames: Uint8Array[], connected: boolean, timeoutMs: number): Promise<void> {
+    checkFrames(frames);
+    const cmd = `+FTH=${V21_HDLC}`;
     if (!connected) {
       const r = await this.at.command(cmd, { timeoutMs });
       if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
     }
     this.transmitting = true;
-    const backlog = this.startTransmit(v21 ? V21_BIT_RATE : MODULATIONS[modulation].bitRate);
-    const blocks = v21 ? frames.map(dleFrame) : [...frames.map(dleFrame), DLE_ETX];
+    const backlog = this.startTransmit(V21_BIT_RATE);
+    const blocks = frames.map(dleFrame);
     for (let i = 0; i < blocks.length; i++) {
       const block = blocks[i]!;
       await this.writeTimed(backlog, block);
@@ -184,7 +178,7 @@ export class T31Session {
    * out of data sends fill there, so the caller decides where that may happen (hdlcBitStream).
    */
   async sendData(
-    modulation: Modulation,
+    modulation: ModulationCode,
     data: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
     timeoutMs: number,
     wholeChunks = false,
@@ -194,7 +188,7 @@ export class T31Session {
     const r = await this.at.command(cmd, { timeoutMs });
     if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
     this.transmitting = true;
-    const backlog = this.startTransmit(MODULATIONS[modulation].bitRate);
+    const backlog = this.startTransmit(bitRateOfCode(modulation));
     const source: AsyncIterable<Uint8Array> | Iterable<Uint8Array> =
       data instanceof Uint8Array ? [data] : data;
     try {
@@ -220,7 +214,7 @@ export class T31Session {
   }
 
   /** T.31 §8.3.2: CONNECT, data up to DLE ETX (carrier lost), then NO CARRIER or OK. */
-  async receiveData(modulation: Modulation, options: ReceiveDataOptions): Promise<ReceivedData> {
+  async receiveData(modulation: ModulationCode, options: ReceiveDataOptions): Promise<ReceivedData> {
     checkModulation(modulation);
     const cmd = `+FRM=${modulation}`;
     const r = await this.receiveCommand(cmd, options.timeoutMs ?? 3000);
@@ -347,7 +341,7 @@ export class T31Session {
   }
 
   /** DLE ETX, then OK once everything queued is on the line (T.31 §8.3.3). */
-  private async finishTransmit(modulation: Modulation, backlog: LineBacklog): Promise<void> {
+  private async finishTransmit(modulation: ModulationCode, backlog: LineBacklog): Promise<void> {
     await this.writeTimed(backlog, DLE_ETX);
     const r = await this.lineTimed(backlog, 0, (ms) => this.at.waitResult(ms, `+FTM=${modulation}`));
     this.transmitting = false;
@@ -355,11 +349,11 @@ export class T31Session {
   }
 }
 
-function checkFrames(frames: Uint8Array[], v21: boolean): void {
+function checkFrames(frames: Uint8Array[]): void {
   if (frames.length === 0) throw new ModemError('invalid-argument', 'no HDLC frame to send');
   frames.forEach((f, i) => {
     const last = i === frames.length - 1;
-    const control = v21 && last ? HDLC_CONTROL_FINAL : HDLC_CONTROL;
+    const control = last ? HDLC_CONTROL_FINAL : HDLC_CONTROL;
     if (f.length < 3 || f[0] !== HDLC_ADDRESS || f[1] !== control) {
       throw new ModemError(
         'invalid-argument',
@@ -370,12 +364,12 @@ function checkFrames(frames: Uint8Array[], v21: boolean): void {
 }
 
 function checkHdlcModulation(m: number): void {
-  if (m !== V21_HDLC && !isModulation(m))
+  if (m !== V21_HDLC && !isModulationCode(m))
     throw new ModemError('invalid-argument', `not a T.31 HDLC modulation: ${m}`);
 }
 
 function checkModulation(m: number): void {
-  if (!isModulation(m)) throw new ModemError('invalid-argument', `not a T.31 modulation: ${m}`);
+  if (!isModulationCode(m)) throw new ModemError('invalid-argument', `not a T.31 modulation: ${m}`);
 }
 
 function checkSilence(n: number): void {

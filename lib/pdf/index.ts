@@ -3,7 +3,8 @@
  * under CCITTFaxDecode, so a page costs what it cost on the line; writePdf() codes bitmaps with
  * lib/t4's MMR encoder.
  */
-import { checkBitmap, encodePage, LINES_PER_INCH } from '../t4/index.js';
+import { LINES_PER_INCH } from '../itu/page.js';
+import { checkBitmap, encodePage } from '../t4/index.js';
 import type { FaxPage } from '../t4/index.js';
 import { PdfWriter } from './pdf-write.js';
 import type { PdfWriterOptions } from './pdf-write.js';

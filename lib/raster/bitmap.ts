@@ -1,2 +1,2 @@
 /** The page types lib/raster produces are lib/t4's (see ARCHITECTURE.md, "Pages"). */
-export type { Bitmap, FaxPage, Resolution } from '../t4/bitmap.js';
+export type { Bitmap, FaxPage } from '../t4/bitmap.js';

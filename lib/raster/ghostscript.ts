@@ -33,6 +33,8 @@ export interface GhostscriptOptions {
   readonly onStderr?: (text: string) => void;
   /** Read stdout as a stream (`stdout`) instead of collecting it. */
   readonly streamStdout?: boolean;
+  /** Give Ghostscript a pipe as stdin (written with `answer`), instead of none. */
+  readonly stdinPipe?: boolean;
 }
 
 /** Options every Ghostscript run gets. */
@@ -41,9 +43,18 @@ export const SAFE_ARGS: readonly string[] = ['-q', '-dSAFER', '-dBATCH', '-dNOPA
 /** Keep at most this much of Ghostscript's stderr (the tail is what explains a failure). */
 const STDERR_LIMIT = 64 * 1024;
 
-/** A PostScript hex string `<…>` for arbitrary bytes: job data never becomes PostScript code. */
-export function postscriptHexString(bytes: Uint8Array): string {
-  return `<${Buffer.from(bytes).toString('hex')}>`;
+/**
+ * Text as a PostScript hex string `<…>` of its ISO Latin-1 bytes (the tagline and the cover page
+ * re-encode their fonts so): job text never becomes PostScript code (PLRM §3.2.2). Characters
+ * outside Latin-1 become '?', control characters a blank.
+ */
+export function postScriptHexString(text: string): string {
+  const latin1 = Uint8Array.from(Array.from(text), (ch) => {
+    const code = ch.codePointAt(0)!;
+    if (code < 0x20 || (code >= 0x7f && code < 0xa0)) return 0x20;
+    return code <= 0xff ? code : 0x3f;
+  });
+  return `<${Buffer.from(latin1).toString('hex')}>`;
 }
 
 /**
@@ -102,7 +113,7 @@ export class GhostscriptProcess {
   ) {
     this.child = execa(options.executable ?? 'gs', [...args], {
       reject: false,
-      stdin: 'ignore',
+      stdin: options.stdinPipe ? 'pipe' : 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',
       buffer: { stdout: !options.streamStdout, stderr: false },
@@ -140,6 +151,14 @@ export class GhostscriptProcess {
   /** Ghostscript's stdout, when `streamStdout` is set. */
   get stdout(): NodeJS.ReadableStream {
     return this.child.stdout!;
+  }
+
+  /** Writes the one line Ghostscript waits for on its stdin (`stdinPipe`), and closes it. */
+  answer(line: string): void {
+    const stdin = this.child.stdin;
+    if (!stdin || this.exited) return;
+    stdin.on('error', () => undefined); // Ghostscript may already have stopped: its exit says why
+    stdin.end(`${line}\n`);
   }
 
   get hasExited(): boolean {

@@ -19,22 +19,7 @@
  * and centred the same way. A landscape page is turned a quarter turn by -dPDFFitPage when that fits
  * it better, then fitted the same way (fax pages are always portrait).
  */
-import type { Resolution } from './bitmap.js';
-
-export type Paper = 'a4' | 'letter' | 'legal';
-
-/** Pixels per fax scan line for A4/Letter/Legal (T.4 §2.2.2). */
-export const FAX_WIDTH_PIXELS = 1728;
-
-/** Horizontal resolution in pixels per inch (1728 pixels over 215 mm, rounded as T.30 does). */
-export const HORIZONTAL_DPI = 204;
-
-/** Vertical resolution in lines per inch (T.4 §2.2.1: 3.85, 7.7, 15.4 lines/mm). */
-export const VERTICAL_DPI: Readonly<Record<Resolution, number>> = {
-  standard: 98,
-  fine: 196,
-  superfine: 391,
-};
+import { FAX_WIDTH_A4, HORIZONTAL_DPI, LINES_PER_INCH, type Paper, type Resolution } from '../itu/page.js';
 
 /** Paper sizes in inches (ISO 216 A4; ANSI Letter and Legal). */
 export const PAPER_INCHES: Readonly<Record<Paper, { width: number; height: number }>> = {
@@ -51,7 +36,7 @@ export const GHOSTSCRIPT_PAPER_NAME: Readonly<Record<Paper, string>> = {
 };
 
 export interface PageGeometry {
-  /** Always FAX_WIDTH_PIXELS. */
+  /** Always FAX_WIDTH_A4 (1728). */
   readonly widthPixels: number;
   /** The paper's length at the vertical resolution, rounded to whole rows. */
   readonly heightPixels: number;
@@ -60,9 +45,9 @@ export interface PageGeometry {
 }
 
 export function pageGeometry(paper: Paper, resolution: Resolution): PageGeometry {
-  const verticalDpi = VERTICAL_DPI[resolution];
+  const verticalDpi = LINES_PER_INCH[resolution];
   return {
-    widthPixels: FAX_WIDTH_PIXELS,
+    widthPixels: FAX_WIDTH_A4,
     heightPixels: Math.round(PAPER_INCHES[paper].height * verticalDpi),
     horizontalDpi: HORIZONTAL_DPI,
     verticalDpi,
@@ -78,8 +63,4 @@ export function ghostscriptPageArgs(geometry: PageGeometry): string[] {
     '-dPDFFitPage',
     '-dUseCropBox',
   ];
-}
-
-export function isPaper(value: string): value is Paper {
-  return value === 'a4' || value === 'letter' || value === 'legal';
 }

@@ -17,13 +17,14 @@
 import { chown, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Bitmap, FaxPage, Resolution } from './bitmap.js';
+import type { Paper, Resolution } from '../itu/page.js';
+import type { Bitmap, FaxPage } from './bitmap.js';
 import { pageCountArgs, prepareDocument } from './document.js';
 import { RasterError } from './errors.js';
 import { GhostscriptProcess, makeWorkFolder, removeWorkFolder, SAFE_ARGS } from './ghostscript.js';
-import { GHOSTSCRIPT_PAPER_NAME, ghostscriptPageArgs, pageGeometry, type Paper } from './paper.js';
+import { GHOSTSCRIPT_PAPER_NAME, ghostscriptPageArgs, pageGeometry } from './paper.js';
 import { PbmStreamParser } from './pbm.js';
-import { taglineSetTotal, taglineFields, taglinePostScript, type TaglineOptions } from './tagline.js';
+import { TAGLINE_READ_NUMBERS, taglineFields, taglinePostScript, type TaglineOptions } from './tagline.js';
 
 export interface RasterizeOptions {
   /** Default 'a4'. */
@@ -50,6 +51,19 @@ export interface RasterizeOptions {
   readonly pagesAhead?: number;
   /** Called once the page count is known, before page 1 is yielded. */
   readonly onPageCount?: (pageCount: number) => void;
+  /**
+   * The numbers the tagline prints, given the document's page count: the fax's number of the
+   * document's first page and the fax's page count (default 1 and the document's own count).
+   * Ghostscript waits for them after counting, before it renders page 1 (lib/job's page plan
+   * answers once every document of the fax is counted: one run per document counts and renders).
+   */
+  readonly numbering?: (pageCount: number) => PageNumbering | Promise<PageNumbering>;
+}
+
+/** Where a document's pages stand in the fax: the number of its first page, and the fax's total. */
+export interface PageNumbering {
+  readonly first: number;
+  readonly total: number;
 }
 
 /** A fax page with its place in the document. */
@@ -100,7 +114,7 @@ export async function* rasterize(
       defaultPaperName: GHOSTSCRIPT_PAPER_NAME[paper],
     });
 
-    // One run counts the pages (printing the count, and giving it to the tagline), then renders.
+    // One run counts the pages (printing the count), reads the tagline's numbers, then renders.
     const args = [
       ...SAFE_ARGS,
       '-sstdout=%stderr',
@@ -110,16 +124,14 @@ export async function* rasterize(
       '-sOutputFile=-',
     ];
     let thenPostScript = `${printPageCount} pop`;
+    const withTagline = options.tagline !== false;
     if (options.tagline !== false) {
       const tagline = options.tagline ?? {};
       const prologue = path.join(workdir, 'tagline.ps');
-      await writeFile(
-        prologue,
-        taglinePostScript(taglineFields(tagline, startedAt), tagline.fontSize, tagline.pageNumberOffset),
-      );
+      await writeFile(prologue, taglinePostScript(taglineFields(tagline, startedAt), tagline.fontSize));
       await giveTo(prologue);
       args.push(prologue);
-      thenPostScript = `${printPageCount} ${taglineSetTotal(tagline.pageCountOffset)}`;
+      thenPostScript = `${printPageCount} pop ${TAGLINE_READ_NUMBERS}`;
     }
     args.push(...pageCountArgs(document.pdf, thenPostScript), '-f', document.pdf);
     if (signal?.aborted) throw cancelled();
@@ -132,6 +144,7 @@ export async function* rasterize(
       cwd: workdir,
       step: 'rendering the pages',
       streamStdout: true,
+      stdinPipe: withTagline,
       onStderr: (text) => {
         if (pageCount !== undefined) return;
         stderrHead = (stderrHead + text).slice(-4096);
@@ -159,6 +172,13 @@ export async function* rasterize(
     }
     if (pageCount === 0) throw new RasterError('empty', 'The document has no pages.');
     options.onPageCount?.(pageCount);
+    if (withTagline) {
+      renderer.hold(); // waiting for the other documents' counts is no fault of Ghostscript's
+      const numbers = (await options.numbering?.(pageCount)) ?? { first: 1, total: pageCount };
+      if (signal?.aborted) throw cancelled();
+      renderer.release();
+      renderer.answer(`${Math.floor(numbers.first)} ${Math.floor(numbers.total)}`);
+    }
 
     let rendered = 0;
     for (;;) {

@@ -19,7 +19,7 @@
  * stays legible over a page that prints to its top edge. All job text enters the PostScript as hex
  * strings `<…>`: whatever the sender name says, it is data, never code.
  */
-import { postscriptHexString } from './ghostscript.js';
+import { postScriptHexString } from './ghostscript.js';
 
 export interface TaglineOptions {
   /** HylaFAX-style format; default DEFAULT_TAGLINE_FORMAT. */
@@ -37,10 +37,6 @@ export interface TaglineOptions {
   readonly jobId?: string;
   /** Text size in points (1/72 in); default 9. */
   readonly fontSize?: number;
-  /** Pages of the fax before this document (a cover page): added to every page number. */
-  readonly pageNumberOffset?: number;
-  /** Pages of the fax besides this document's: added to the page count. */
-  readonly pageCountOffset?: number;
 }
 
 export const DEFAULT_TAGLINE_FORMAT = 'From %%s %%n|%a %d %b %Y %H:%M|Page %%P/%%T';
@@ -157,25 +153,16 @@ function tidy(pieces: TaglinePiece[]): TaglinePiece[] {
     .filter((piece) => piece !== '');
 }
 
-/** Text as ISO Latin-1 bytes for the re-encoded font; other characters become '?', controls blanks. */
-function latin1(text: string): Uint8Array {
-  return Uint8Array.from(Array.from(text), (ch) => {
-    const code = ch.codePointAt(0)!;
-    if (code < 0x20 || (code >= 0x7f && code < 0xa0)) return 0x20;
-    return code <= 0xff ? code : 0x3f;
-  });
-}
-
 /**
  * The PostScript prologue that installs the tagline's EndPage procedure. It goes on the Ghostscript
- * command line before the document; the page count is stored with taglineSetTotal().
+ * command line before the document; the page numbers are read with TAGLINE_READ_NUMBERS.
  */
-export function taglinePostScript(fields: TaglinePiece[][], fontSize = 9, pageNumberOffset = 0): string {
+export function taglinePostScript(fields: TaglinePiece[][], fontSize = 9): string {
   const size = Math.max(4, Math.min(24, fontSize));
   const fieldArrays = fields
     .map(
       (pieces) =>
-        `[ ${pieces.map((p) => (typeof p === 'string' ? postscriptHexString(latin1(p)) : p.number === 'page' ? '/P' : '/T')).join(' ')} ]`,
+        `[ ${pieces.map((p) => (typeof p === 'string' ? postScriptHexString(p) : p.number === 'page' ? '/P' : '/T')).join(' ')} ]`,
     )
     .join('\n    ');
   // align: 0 left, 1 centre, 2 right; slot i of n spans [i/n, (i+1)/n] of the page width.
@@ -196,7 +183,8 @@ LpfaxTagline begin
   /margin 18 def
   /buf 16 string def
   /page 0 def
-  /total 0 def % set once the document's pages are counted
+  /first 1 def % the fax's number of the document's first page, and the fax's page count:
+  /total 0 def % both set once the document's pages are counted (taglineReadNumbers)
   /font /Helvetica findfont dup length dict begin
     { 1 index /FID ne { def } { pop pop } ifelse } forall
     /Encoding ISOLatin1Encoding def
@@ -227,18 +215,16 @@ LpfaxTagline begin
   } bind def
 end
 << /EndPage {
-  exch 1 index 2 lt { //LpfaxTagline begin ${1 + wholePages(pageNumberOffset)} add /page exch def draw end } { pop } ifelse
+  exch 1 index 2 lt { //LpfaxTagline begin first add /page exch def draw end } { pop } ifelse
   2 ne
 } bind >> setpagedevice
 `;
 }
 
-const wholePages = (n: number): number => Math.max(0, Math.floor(n));
-
 /**
- * PostScript: store the integer on top of the operand stack, plus the pages of the fax besides
- * this document's, as the tagline's page count.
+ * PostScript: read two integers from standard input, the fax's number of this document's first
+ * page and the fax's page count (lib/job's page plan writes them once every document is counted),
+ * and store them for the tagline.
  */
-export function taglineSetTotal(pageCountOffset = 0): string {
-  return `LpfaxTagline /total 3 -1 roll ${wholePages(pageCountOffset)} add put`;
-}
+export const TAGLINE_READ_NUMBERS =
+  '(%stdin) (r) file dup token pop exch token pop LpfaxTagline begin /total exch def /first exch def end';

@@ -8,7 +8,7 @@
  * first. With country code 1 and area code 415, `+1.415.555.1212` dials `5551212`.
  */
 
-import { dialStringProblem } from './dialstring.js';
+import { dialStringProblem } from '../itu/dial-string.js';
 import { forbiddingPattern, type DialPolicy } from './policy.js';
 import type { Recipient, RecipientRejection } from './title.js';
 

@@ -1,5 +1,4 @@
 /** Recipients: job title → recipients → dial strings, under the dial rules and the dial policy. */
-export * from './dialstring.js';
 export * from './title.js';
 export * from './dialrules.js';
 export * from './policy.js';

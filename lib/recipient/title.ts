@@ -10,7 +10,7 @@
  * rejected with a reason.
  */
 
-import { MAX_E164_DIGITS, MAX_DIAL_STRING_LENGTH, describeChar } from './dialstring.js';
+import { MAX_E164_DIGITS, MAX_DIAL_STRING_LENGTH, describeChar } from '../itu/dial-string.js';
 
 export interface Recipient {
   /** The name before `@`, trimmed; '' when none. For the cover page and the log only. */

@@ -5,12 +5,9 @@
  * are "extend field" bits: the next octet follows.
  */
 
-import { MODULATIONS, Modulation, modulationFromDcsBits } from './modulation.js';
+import { MODULATIONS, modulationFromDcsBits, type Modulation } from '../itu/modulation.js';
+import type { Coding, PageWidth, Resolution } from '../itu/page.js';
 
-export type Resolution = 'standard' | 'fine' | 'superfine';
-export type Coding = 'mh' | 'mr' | 'mmr';
-/** Recording width in pels at 8 pels/mm (T.4 §2.2): 215, 255, 303 mm. */
-export type PageWidth = 1728 | 2048 | 2432;
 /** Recording length (Table 2/T.30 bits 19–20). */
 export type PageLength = 'a4' | 'b4' | 'unlimited';
 

@@ -4,13 +4,13 @@
  * left, RNR/RR flow control under T5. The T30Sender owns one EcmPage per page sent with ECM.
  */
 
+import type { Modulation } from '../itu/modulation.js';
 import type { DcsParameters } from './dis.js';
 import { encodeDcs } from './dis.js';
 import { blockFrames, splitPage } from './ecm.js';
 import type { FailureKind, T30Action } from './events.js';
 import { Fcf, PPS_NULL } from './fcf.js';
 import { T30Frame, buildCtc, buildEor, buildFrame, buildPps, pprFrameNumbers } from './frames.js';
-import type { Modulation } from './modulation.js';
 import { INTER_SIGNAL_SILENCE_MS, PPRS_BEFORE_CTC, SenderState, T5_MS } from './state.js';
 
 /** What an ECM page needs from the session that runs it. */

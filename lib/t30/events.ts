@@ -4,9 +4,10 @@
  * T.38) and reports how the last one ended as the next event.
  */
 
-import type { Coding, DcsParameters, DisCapabilities, PageLength, PageWidth, Resolution } from './dis.js';
 import type { FailureKind } from '../failure/kinds.js';
-import type { Modulation } from './modulation.js';
+import type { Modulation } from '../itu/modulation.js';
+import type { Coding, PageWidth, Resolution } from '../itu/page.js';
+import type { DcsParameters, DisCapabilities, PageLength } from './dis.js';
 
 /** T.30 §5.4.3: T1 (35 s, waiting for the far end), T4 (3 s, response), T5 (60 s, RNR/RR). */
 export type TimerName = 'T1' | 'T4' | 'T5';

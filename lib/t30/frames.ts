@@ -5,14 +5,8 @@
  *   address 0xFF | control 0x03 (0x13 on the final frame of a sequence) | FCF | FIF …
  */
 
+import { HDLC_ADDRESS, HDLC_CONTROL, HDLC_CONTROL_FINAL } from '../itu/hdlc.js';
 import { Fcf, FCF_X_BIT, FcfName, fcfName, fcfWithoutX } from './fcf.js';
-
-/** T.30 §5.3.5: the address field on the GSTN. */
-export const HDLC_ADDRESS = 0xff;
-/** T.30 §5.3.5: control field, non-final frame. */
-export const CONTROL_NON_FINAL = 0x03;
-/** T.30 §5.3.5: control field with the P/F bit set: the last frame of a sequence. */
-export const CONTROL_FINAL = 0x13;
 
 /** A received frame, decoded. */
 export interface T30Frame {
@@ -33,7 +27,7 @@ export function buildFrame(
   const withX = opts.x && fcfWithoutX(fcf | FCF_X_BIT) === fcf ? fcf | FCF_X_BIT : fcf;
   return Uint8Array.from([
     HDLC_ADDRESS,
-    opts.final === false ? CONTROL_NON_FINAL : CONTROL_FINAL,
+    opts.final === false ? HDLC_CONTROL : HDLC_CONTROL_FINAL,
     withX,
     ...Array.from(fif),
   ]);
@@ -42,12 +36,12 @@ export function buildFrame(
 /** Parses a frame; undefined when the address or control field is not T.30's. */
 export function parseFrame(octets: Uint8Array): T30Frame | undefined {
   if (octets.length < 3 || octets[0] !== HDLC_ADDRESS) return undefined;
-  if (octets[1] !== CONTROL_FINAL && octets[1] !== CONTROL_NON_FINAL) return undefined;
+  if (octets[1] !== HDLC_CONTROL_FINAL && octets[1] !== HDLC_CONTROL) return undefined;
   return {
     fcf: octets[2],
     name: fcfName(octets[2]),
     fif: octets.slice(3),
-    final: octets[1] === CONTROL_FINAL,
+    final: octets[1] === HDLC_CONTROL_FINAL,
   };
 }
 
@@ -112,14 +106,14 @@ export function buildPprFif(frameNumbers: Iterable<number>): Uint8Array {
 /** FCD (T.4 §A.3.6.2, T.30 Table A.1): one ECM image frame, numbered 0–255 within its block. */
 export function buildFcd(frameNumber: number, data: Uint8Array): Uint8Array {
   const frame = new Uint8Array(4 + data.length);
-  frame.set([HDLC_ADDRESS, CONTROL_NON_FINAL, Fcf.FCD, frameNumber & 0xff]);
+  frame.set([HDLC_ADDRESS, HDLC_CONTROL, Fcf.FCD, frameNumber & 0xff]);
   frame.set(data, 4);
   return frame;
 }
 
 /** RCP (T.4 §A.3.6.2): return to control for partial page; sent three times, without final bit. */
 export function buildRcp(): Uint8Array {
-  return Uint8Array.from([HDLC_ADDRESS, CONTROL_NON_FINAL, Fcf.RCP]);
+  return Uint8Array.from([HDLC_ADDRESS, HDLC_CONTROL, Fcf.RCP]);
 }
 
 /** Hex for logs and test fixtures: "FF 13 80 00 4E". */
@@ -130,16 +124,4 @@ export function frameToHex(frame: Uint8Array): string {
 /** Inverse of frameToHex. */
 export function hexToFrame(hex: string): Uint8Array {
   return Uint8Array.from(hex.trim().split(/\s+/), (h) => parseInt(h, 16));
-}
-
-/**
- * The octets with each one's bits reversed. TSB-85 scripts and T.30's tables write frames
- * first-bit-leftmost; Class 1 modems hand over octets least significant bit first.
- */
-export function reverseBits(octets: Uint8Array): Uint8Array {
-  return octets.map((b) => {
-    let r = 0;
-    for (let i = 0; i < 8; i++) r |= ((b >> i) & 1) << (7 - i);
-    return r;
-  });
 }

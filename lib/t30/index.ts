@@ -2,7 +2,6 @@
 export * from './fcf.js';
 export * from './frames.js';
 export * from './dis.js';
-export * from './modulation.js';
 export * from './negotiate.js';
 export * from './ecm.js';
 export * from './ecm-sender.js';

@@ -3,16 +3,9 @@
  * DCS a sender answers a DIS with, from what both ends can do and what the job asks for.
  */
 
-import {
-  Coding,
-  DcsParameters,
-  DisCapabilities,
-  PageLength,
-  PageWidth,
-  Resolution,
-  dcsScanTime,
-} from './dis.js';
-import { MODULATIONS, Modulation } from './modulation.js';
+import { MODULATIONS, type Modulation } from '../itu/modulation.js';
+import type { Coding, PageWidth, Resolution } from '../itu/page.js';
+import { DcsParameters, DisCapabilities, PageLength, dcsScanTime } from './dis.js';
 
 /** What the sending side can do and wants. */
 export interface LocalCapabilities {

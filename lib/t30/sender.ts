@@ -3,6 +3,7 @@
  * the theory of operation and the response tables this class carries out.
  */
 
+import type { Modulation } from '../itu/modulation.js';
 import { DcsParameters, DisCapabilities, decodeDis, encodeDcs } from './dis.js';
 import { EcmPage, EcmSession } from './ecm-sender.js';
 import type {
@@ -16,7 +17,6 @@ import type {
 } from './events.js';
 import { Fcf } from './fcf.js';
 import { T30Frame, buildFrame, decodeIdent, encodeIdent, parseFrame } from './frames.js';
-import { Modulation } from './modulation.js';
 import { LocalCapabilities, chooseDcs, minBitsPerRow, mrKFactor } from './negotiate.js';
 import {
   COMMAND_TRANSMISSIONS,

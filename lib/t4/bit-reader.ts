@@ -5,7 +5,7 @@
  * Data may also arrive in pieces (append), and what has been read can be dropped (discard), so a
  * receiver decodes a page as it comes off the line with a buffer of a few rows.
  */
-import { REVERSED } from './runs.js';
+import { REVERSED } from '../itu/bit-order.js';
 
 const PADDING = 8;
 

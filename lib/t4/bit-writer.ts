@@ -3,7 +3,7 @@
  * first, which is the order T.4 transmits them (T.4 §4.1: "the first bit of a code word is sent
  * first"); 'lsb-first' octets for a modem are made by reversing each finished octet.
  */
-import { REVERSED } from './runs.js';
+import { REVERSED } from '../itu/bit-order.js';
 
 export class BitWriter {
   /*

@@ -3,6 +3,7 @@
  * (the lpfax page contract, ARCHITECTURE.md "Pages").
  */
 
+import type { Resolution } from '../itu/page.js';
 import { T4Error } from './errors.js';
 
 export interface Bitmap {
@@ -13,18 +14,6 @@ export interface Bitmap {
   data: Uint8Array;
 }
 
-/** Vertical resolutions of T.4 §2.2 / T.30 DIS bits: 3.85, 7.7 and 15.4 lines/mm (≈98/196/391 dpi). */
-export type Resolution = 'standard' | 'fine' | 'superfine';
-
-/** T.4 one-dimensional (MH), T.4 two-dimensional (MR), T.6 (MMR). */
-export type Coding = 'mh' | 'mr' | 'mmr';
-
-/**
- * Order of bits inside an octet. A Class 1 modem sends the least significant bit first
- * (T.31 §8.3.3), so line data is 'lsb-first'; TIFF FillOrder 1 is 'msb-first'.
- */
-export type BitOrder = 'lsb-first' | 'msb-first';
-
 export interface FaxPage {
   bitmap: Bitmap;
   resolution: Resolution;
@@ -34,14 +23,6 @@ export interface FaxPage {
    */
   document?: number;
 }
-
-/** Standard fax row widths in pixels at 8 pels/mm (T.4 §2.2): A4/Letter, B4, A3. */
-export const FAX_WIDTH_A4 = 1728;
-export const FAX_WIDTH_B4 = 2048;
-export const FAX_WIDTH_A3 = 2432;
-
-/** Vertical dots per inch of each resolution (T.4 §2.2); horizontal is 204 for all three. */
-export const LINES_PER_INCH: Record<Resolution, number> = { standard: 98, fine: 196, superfine: 391 };
 
 /** Largest width and height we accept from any input, so memory stays bounded (A3 at 16 pels/mm, 2 m long). */
 export const MAX_WIDTH = 4864;

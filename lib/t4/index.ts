@@ -42,4 +42,3 @@ export type {
   TiffErrorKind,
 } from './tiff.js';
 export { convertResolution } from './resolution.js';
-export { reverseBits } from './runs.js';

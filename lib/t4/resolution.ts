@@ -5,7 +5,8 @@
  * repeats rows. Horizontal resolution (8 pels/mm) is the same at all three.
  */
 import { checkBitmap } from './bitmap.js';
-import type { Bitmap, Resolution } from './bitmap.js';
+import type { Resolution } from '../itu/page.js';
+import type { Bitmap } from './bitmap.js';
 import { T4Error } from './errors.js';
 
 const LEVEL: Record<Resolution, number> = { standard: 0, fine: 1, superfine: 2 };

@@ -4,20 +4,6 @@
  * pixels [c[0], c[1]) are black, [c[2], c[3]) black, and so on; the row starts white.
  */
 
-/** Bit-reversed bytes: converts between 'msb-first' and 'lsb-first' octets. */
-export const REVERSED = new Uint8Array(256);
-for (let b = 0; b < 256; b++) {
-  let r = 0;
-  for (let i = 0; i < 8; i++) if (b & (1 << i)) r |= 0x80 >> i;
-  REVERSED[b] = r;
-}
-
-/** Reverses the bit order of every octet in place. */
-export function reverseBits(data: Uint8Array): Uint8Array {
-  for (let i = 0; i < data.length; i++) data[i] = REVERSED[data[i]];
-  return data;
-}
-
 /**
  * Writes the changing elements of the row at data[offset …] into `out` and returns their count.
  * `out` must hold width + 1 entries. Bits past `width` in the last byte are ignored.

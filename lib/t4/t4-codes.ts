@@ -225,9 +225,6 @@ const EXTENDED_MAKEUP = [
 export const EOL_CODE = 0x001;
 export const EOL_LENGTH = 12;
 
-/** The longest run a single make-up code carries; longer runs repeat it (T.4 §4.1.1.1 note). */
-export const MAX_MAKEUP = 2560;
-
 /** Encoding table for one colour: code and length of terminating (0..63) and make-up (index r>>6) codes. */
 export interface RunCodes {
   termCode: Uint16Array;

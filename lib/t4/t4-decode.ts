@@ -17,7 +17,9 @@
  * and, only when asked (keepBitmap), the rows so far; never more than `maxRows` rows.
  */
 import { MAX_HEIGHT, MAX_WIDTH } from './bitmap.js';
-import type { Bitmap, BitOrder, Coding } from './bitmap.js';
+import type { Bitmap } from './bitmap.js';
+import type { BitOrder } from '../itu/bit-order.js';
+import type { Coding } from '../itu/page.js';
 import { BitReader } from './bit-reader.js';
 import { T4DecodeError, T4Error, T4ErrorKind } from './errors.js';
 import { paintChanges } from './runs.js';

@@ -7,7 +7,9 @@
  * (T.6 §2.2–§2.4) has no EOLs and ends with EOFB.
  */
 import { checkBitmap } from './bitmap.js';
-import type { Bitmap, BitOrder, Coding, Resolution } from './bitmap.js';
+import type { BitOrder } from '../itu/bit-order.js';
+import type { Coding, Resolution } from '../itu/page.js';
+import type { Bitmap } from './bitmap.js';
 import { BitWriter } from './bit-writer.js';
 import { T4Error } from './errors.js';
 import { findChanges } from './runs.js';

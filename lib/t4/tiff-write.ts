@@ -4,9 +4,11 @@
  * YResolution 98/196/391 per inch, NewSubfileType "page", PageNumber n of total, and the page
  * coded MH or MR with octet-aligned EOLs (T4Options fill bit) or MMR (Compression 4).
  */
-import { checkBitmap, LINES_PER_INCH } from './bitmap.js';
+import { LINES_PER_INCH, type Coding, type Resolution } from '../itu/page.js';
+import type { BitOrder } from '../itu/bit-order.js';
+import { checkBitmap } from './bitmap.js';
 import { T4Error } from './errors.js';
-import type { BitOrder, Coding, FaxPage, Resolution } from './bitmap.js';
+import type { FaxPage } from './bitmap.js';
 import { encodePage } from './t4-encode.js';
 import { kFactorFor } from './t4-encode.js';
 import { TAG } from './tiff-ifd.js';

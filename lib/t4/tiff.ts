@@ -5,8 +5,9 @@
  */
 import { inflateSync } from 'node:zlib';
 import { MAX_HEIGHT, MAX_WIDTH } from './bitmap.js';
-import type { Bitmap, Coding, FaxPage, Resolution } from './bitmap.js';
-import { reverseBits } from './runs.js';
+import type { Coding, Resolution } from '../itu/page.js';
+import type { Bitmap, FaxPage } from './bitmap.js';
+import { reverseBits } from '../itu/bit-order.js';
 import { decodePage } from './t4-decode.js';
 import { Ifd, TAG, TiffError, TiffStructure } from './tiff-ifd.js';
 import { lzwDecode } from './tiff-lzw.js';

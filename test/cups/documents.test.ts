@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pdfStarts, splitJobDocuments } from '../../lib/cups/documents.js';
+import { PdfStartScanner, pdfStarts, splitJobDocuments } from '../../lib/cups/documents.js';
 
 let dir: string;
 const pdf = (name: string, text: string) => {
@@ -48,5 +48,28 @@ describe('pdfStarts', () => {
     // An incremental update: %%EOF, more objects, %%EOF; still one document.
     expect(pdfStarts(bytes('%PDF-1.4\nx\n%%EOF\n1 0 obj\n%%EOF\n'))).toEqual([0]);
     expect(pdfStarts(bytes('%!PS\n'))).toEqual([]);
+  });
+});
+
+describe('PdfStartScanner', () => {
+  const bytes = (s: string) => Buffer.from(s, 'latin1');
+  const inputs = [
+    '%PDF-1.4\nx\n%%EOF\n%PDF-1.7\ny\n%%EOF\r\n',
+    '%PDF-1.4\nx\n%%EOF\n1 0 obj\n%%EOF\n',
+    '%PDF-1.4\n%%EOF\n%%EOF \r\n %PDF-1.5\n%%EOF%PDF-1.6\n%%EOF\n%PDF',
+    '%PDF-1.4\n%%EOF\n%P%%EOF\n%PDF-1.3',
+    '%!PS\n%%EOF\n%PDF-1.4\n',
+  ];
+  it('finds the same starts whatever the chunks, even one byte at a time', () => {
+    expect(pdfStarts(bytes(inputs[2]))).toEqual([0, 24, 38]);
+    expect(pdfStarts(bytes(inputs[3]))).toEqual([0, 23]);
+    for (const input of inputs) {
+      const whole = pdfStarts(bytes(input));
+      for (const size of [1, 2, 3, 5, 7]) {
+        const scanner = new PdfStartScanner();
+        for (let at = 0; at < input.length; at += size) scanner.push(bytes(input.slice(at, at + size)));
+        expect(scanner.starts).toEqual(whole);
+      }
+    }
   });
 });

@@ -139,6 +139,7 @@ describe('each kind reaches CUPS', () => {
       events: { recipientStarted: () => undefined, recipientDelivered: () => undefined },
       prepare: async () => ({
         totalPages: 3,
+        resumeAt: (pagesConfirmed: number) => Math.min(pagesConfirmed + 1, 3),
         async *pagesFrom(first: number) {
           for (let p = first; p <= 3; p++) yield p;
         },

@@ -4,19 +4,27 @@
  */
 
 import { MockBinding } from '@serialport/binding-mock';
+
 import { mkdtemp, rm } from 'node:fs/promises';
+
 import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
+
 import { Class1Transport } from '../../lib/fax/index.js';
+
 import { Class1Modem } from '../../lib/modem/index.js';
-import { MODULATIONS, buildFcd, buildRcp, modulationByCode } from '../../lib/t30/index.js';
+
+import { buildFcd, buildRcp } from '../../lib/t30/index.js';
 import {
   class1Handler,
   FakeModem,
   mockPortFactory,
   type CommandHandler,
 } from '../modem/helpers/fake-modem.js';
+
 import { deframe } from '../modem/helpers/hdlc-deframer.js';
+import { MODULATIONS, modulationByCode } from '../../lib/itu/modulation.js';
 
 let lockDir: string;
 let n = 0;

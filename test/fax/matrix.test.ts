@@ -8,9 +8,13 @@
  * (lib/t4 convertResolution).
  */
 import { readFile } from 'node:fs/promises';
+
 import { sendFax, type FaxResult } from '../../lib/fax/index.js';
+
 import { Class1Modem } from '../../lib/modem/index.js';
+
 import type { DcsParameters } from '../../lib/t30/index.js';
+
 import {
   bitmapsEqual,
   convertResolution,
@@ -19,10 +23,11 @@ import {
   readTiff,
   setPixel,
   type Bitmap,
-  type Resolution,
 } from '../../lib/t4/index.js';
 import { faxPages } from './pages.js';
+
 import { startLineSim, type LineSimOptions } from '../linesim/linesim.js';
+import type { Resolution } from '../../lib/itu/page.js';
 
 /** Text-like strokes, thin horizontal rules (which a resolution change must keep) and a diagonal. */
 function page(height: number): Bitmap {

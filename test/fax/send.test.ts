@@ -13,6 +13,7 @@ import {
   fitWidth,
   sendFax,
 } from '../../lib/fax/index.js';
+
 import {
   bitmapsEqual,
   createBitmap,
@@ -21,17 +22,9 @@ import {
   type Bitmap,
   type FaxPage,
 } from '../../lib/t4/index.js';
-import {
-  Fcf,
-  MODULATIONS,
-  Modulation,
-  buildFrame,
-  decodeDcs,
-  encodeIdent,
-  fcfName,
-  hexToFrame,
-  modulationLabel,
-} from '../../lib/t30/index.js';
+
+import { Fcf, buildFrame, decodeDcs, encodeIdent, fcfName, hexToFrame } from '../../lib/t30/index.js';
+import { MODULATIONS, Modulation, modulationLabel } from '../../lib/itu/modulation.js';
 
 const SPANDSP_DIS = hexToFrame('FF 13 80 00 EE F8 C4 80 91 80 80 80 18');
 

@@ -13,7 +13,8 @@ import {
   readTiff,
   T4DecodeError,
 } from '../../lib/t4/index.js';
-import type { Bitmap, Coding, Resolution } from '../../lib/t4/index.js';
+import type { Bitmap } from '../../lib/t4/index.js';
+import type { Coding, Resolution } from '../../lib/itu/page.js';
 import { fillRect } from '../t4/draw.js';
 import { ditheredPhoto, run, Scratch, WIDTH } from '../t4/pages.js';
 import { eols } from '../t4/streams.js';

@@ -25,6 +25,7 @@ function makeJob(dir: string, scripts: Script[], recipients = [pharmacy, clinic]
     },
     prepare: async () => ({
       totalPages: 4,
+      resumeAt: (pagesConfirmed: number) => Math.min(pagesConfirmed + 1, 4),
       async *pagesFrom(first: number) {
         for (let p = first; p <= 4; p++) yield p;
       },

@@ -58,7 +58,6 @@ test('capabilities of the simulated modem', async () => {
   expect(caps.classes).toContain('1');
   expect(caps.transmit).toEqual(expect.arrayContaining([24, 48, 72, 96, 145, 146]));
   expect(caps.receive).toEqual(expect.arrayContaining([24, 48, 72, 96, 145, 146]));
-  expect(caps.hdlcTransmit).toContain(3);
   expect(caps.hdlcReceive).toContain(3);
   expect((await modem.identify()).ati.length).toBeGreaterThan(0);
   await modem.close();

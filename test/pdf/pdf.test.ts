@@ -4,7 +4,8 @@
  */
 import { writePdf, PdfError, PdfWriter } from '../../lib/pdf/index.js';
 import { createBitmap, firstDifferentRow } from '../../lib/t4/index.js';
-import type { Bitmap, FaxPage, Resolution } from '../../lib/t4/index.js';
+import type { Bitmap, FaxPage } from '../../lib/t4/index.js';
+import type { Resolution } from '../../lib/itu/page.js';
 import { fillRect } from '../t4/draw.js';
 import { ditheredPhoto, run, Scratch, WIDTH } from '../t4/pages.js';
 import { checkXref, renderPage } from './poppler.js';

@@ -371,20 +371,24 @@ describe('rasterize', () => {
 
 describe('when the Node process exits mid-job', () => {
   it('kills Ghostscript and removes the work folder', async () => {
-    // Build lib/raster for a child Node process (inside the worktree, so it finds node_modules).
+    // Build lib/raster (and lib/itu, which it imports) for a child Node process (inside the
+    // worktree, so it finds node_modules).
     const out = await mkdtemp(path.join(process.cwd(), 'test', 'raster', '.exit-test-'));
     try {
-      for (const name of await readdir('lib/raster')) {
-        const source = await readFile(path.join('lib/raster', name), 'utf8');
-        const { outputText } = ts.transpileModule(source, {
-          compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
-        });
-        await writeFile(path.join(out, name.replace(/\.ts$/, '.js')), outputText);
+      for (const folder of ['raster', 'itu']) {
+        await mkdir(path.join(out, folder));
+        for (const name of await readdir(path.join('lib', folder))) {
+          const source = await readFile(path.join('lib', folder, name), 'utf8');
+          const { outputText } = ts.transpileModule(source, {
+            compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+          });
+          await writeFile(path.join(out, folder, name.replace(/\.ts$/, '.js')), outputText);
+        }
       }
       const loop = path.join(dir, 'loop-exit.ps');
       await writeFile(loop, '%!PS\n{} loop\n');
       const script = `
-        import { rasterize } from ${JSON.stringify(path.join(out, 'index.js'))};
+        import { rasterize } from ${JSON.stringify(path.join(out, 'raster', 'index.js'))};
         const pages = rasterize(${JSON.stringify(loop)}, { tmpdir: ${JSON.stringify(work)}, timeoutMs: 60000 });
         pages.next().catch(() => {});
         process.on('SIGUSR2', () => process.exit(3));

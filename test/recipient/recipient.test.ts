@@ -1,11 +1,7 @@
 import {
-  DIAL_STRING_ALPHABET,
-  MAX_DIAL_STRING_LENGTH,
   dialPatternProblem,
   dialStringFor,
-  dialStringProblem,
   e164Form,
-  isDialString,
   parseRecipients,
   recipientsForJob,
   recipientsFromOptions,
@@ -13,6 +9,12 @@ import {
   type DialRules,
   type Recipient,
 } from '../../lib/recipient/index.js';
+import {
+  DIAL_STRING_ALPHABET,
+  MAX_DIAL_STRING_LENGTH,
+  dialStringProblem,
+  isDialString,
+} from '../../lib/itu/dial-string.js';
 
 /** San Francisco, direct line: the HylaFAX documentation's own example. */
 const SF: DialRules = {

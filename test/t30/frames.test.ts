@@ -6,7 +6,6 @@
 
 import {
   Fcf,
-  MODULATIONS,
   buildFrame,
   buildPps,
   buildPprFif,
@@ -20,14 +19,14 @@ import {
   frameToHex,
   hexToFrame,
   minBitsPerRow,
-  modulationByCode,
   parseFrame,
   pprFrameNumbers,
-  reverseBits,
   splitPage,
   blockFrames,
   buildCtc,
 } from '../../lib/t30/index.js';
+import { MODULATIONS, modulationByCode } from '../../lib/itu/modulation.js';
+import { reverseBits } from '../../lib/itu/bit-order.js';
 
 /** spandsp 0.0.6, fax_init(answering) with ECM and T.4/T.6 codings: CSI then DIS. */
 const SPANDSP_CSI = 'FF 03 40 30 30 31 30 20 35 35 35 20 31 2B 20 20 20 20 20 20 20 20 20';

@@ -16,10 +16,10 @@ import {
   fcfName,
   frameToHex,
   hexToFrame,
-  modulationLabel,
   parseFrame,
-  reverseBits,
 } from '../../lib/t30/index.js';
+import { modulationLabel } from '../../lib/itu/modulation.js';
+import { reverseBits } from '../../lib/itu/bit-order.js';
 
 // Far-end frames. spandsp 0.0.6 answering (CSI "+1 555 0100", DIS: V.17, fine, superfine, MR,
 // MMR, ECM); TSB-85 DIS frames reversed from first-bit-leftmost to Class 1 order.

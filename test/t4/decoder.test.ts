@@ -13,7 +13,8 @@ import {
   T4DecodeError,
   T4Error,
 } from '../../lib/t4/index.js';
-import type { Bitmap, Coding, DecodeResult, EncodeOptions, StreamDecodeOptions } from '../../lib/t4/index.js';
+import type { Bitmap, DecodeResult, EncodeOptions, StreamDecodeOptions } from '../../lib/t4/index.js';
+import type { Coding } from '../../lib/itu/page.js';
 import { fillRect, rng } from './draw.js';
 import { fuzzStreaming } from './fuzz.js';
 import { ditheredPhoto, WIDTH } from './pages.js';

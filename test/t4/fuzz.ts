@@ -15,7 +15,8 @@ import {
   TiffError,
   writeTiffF,
 } from '../../lib/t4/index.js';
-import type { Bitmap, Coding, DecodeResult } from '../../lib/t4/index.js';
+import type { Bitmap, DecodeResult } from '../../lib/t4/index.js';
+import type { Coding } from '../../lib/itu/page.js';
 
 export interface FuzzReport {
   runs: number;

@@ -3,6 +3,7 @@
  * Ghostscript on pages generated at test time.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+
 import sharp from 'sharp';
 import {
   bitmapsEqual,
@@ -16,7 +17,6 @@ import {
   readTiffPages,
   minScanLineBits,
   readTiff,
-  reverseBits,
   T4DecodeError,
   T4Encoder,
   T4Error,
@@ -24,14 +24,23 @@ import {
   writeTiffCoded,
   writeTiffF,
 } from '../../lib/t4/index.js';
-import type { Bitmap, Coding, FaxPage } from '../../lib/t4/index.js';
+
+import type { Bitmap, FaxPage } from '../../lib/t4/index.js';
+
 import { BitWriter } from '../../lib/t4/bit-writer.js';
+
 import { BitReader } from '../../lib/t4/bit-reader.js';
+
 import { decode1DRow, encode1DRow } from '../../lib/t4/t4-1d.js';
+
 import { TAG, TiffStructure } from '../../lib/t4/tiff-ifd.js';
+
 import { fillRect, rng } from './draw.js';
+
 import { eols } from './streams.js';
+
 import { fuzzDecoders } from './fuzz.js';
+
 import {
   blackBar,
   blankPage,
@@ -45,6 +54,9 @@ import {
   TEXT_PS,
   WIDTH,
 } from './pages.js';
+
+import type { Coding } from '../../lib/itu/page.js';
+import { reverseBits } from '../../lib/itu/bit-order.js';
 
 const CODINGS: Coding[] = ['mh', 'mr', 'mmr'];
 let s: Scratch;

@@ -1,10 +1,13 @@
 /**
- * The cover page: a PostScript template (filters/cover.ps, replaceable by the administrator) whose
- * @@FIELD@@ placeholders become PostScript hex strings. Hex strings (PLRM §3.2.2) hold only
+ * The cover page: a PostScript template (lib/cover/cover.ps beside this file, replaceable by the
+ * administrator with CoverTemplate) whose @@FIELD@@ placeholders become PostScript hex strings. Hex strings (PLRM §3.2.2) hold only
  * hexadecimal digits, so no job title, subject or comment can close the string and run code.
  * lib/raster renders the result like any other document, as the first page of the fax.
  */
 import { readFile } from 'node:fs/promises';
+import type { Paper } from '../itu/page.js';
+import { postScriptHexString } from '../raster/ghostscript.js';
+import { PAPER_INCHES } from '../raster/paper.js';
 
 export interface CoverFields {
   toName: string;
@@ -28,22 +31,12 @@ export interface PaperPoints {
   height: number;
 }
 
-export const DEFAULT_COVER_TEMPLATE = new URL('./cover.ps', import.meta.url).pathname;
-
-/**
- * A PostScript hex string of the text in ISO Latin-1 (the template re-encodes its fonts so);
- * characters outside Latin-1 become '?', control characters a blank.
- */
-export function postScriptHexString(text: string): string {
-  let hex = '';
-  for (const ch of text) {
-    let code = ch.codePointAt(0) ?? 0x3f;
-    if (code < 0x20 || (code >= 0x7f && code < 0xa0)) code = 0x20;
-    else if (code > 0xff) code = 0x3f;
-    hex += code.toString(16).padStart(2, '0');
-  }
-  return `<${hex}>`;
+/** A paper's size in PostScript points (1/72 in). */
+export function paperPoints(paper: Paper): PaperPoints {
+  return { width: PAPER_INCHES[paper].width * 72, height: PAPER_INCHES[paper].height * 72 };
 }
+
+export const DEFAULT_COVER_TEMPLATE = new URL('./cover.ps', import.meta.url).pathname;
 
 /** Fills the template. Unknown placeholders are an error, so a broken template fails loudly. */
 export function fillCoverTemplate(template: string, fields: CoverFields, paper: PaperPoints): string {

@@ -1,22 +1,25 @@
 /**
- * Message-speed modulations of a G3 fax call (T.30 §5.3.6.2.4, Table 2/T.30 bits 11–14) and
- * their Class 1 codes (T.31 Table 3). The code is a transport fact, but it is also the shortest
- * unambiguous name for a modulation and rate, and T.38 uses the same set (T.38 §6.2.2).
+ * The modulations of a G3 fax call, one model for every layer: message-speed modulations
+ * (T.30 §5.3.6.2.4, Table 2/T.30 bits 11–14) with their Class 1 codes (T.31 Table 3), and V.21
+ * channel 2 for the T.30 control frames. T.38 uses the same set (T.38 §6.2.2).
  */
 
 export type ModulationName = 'V.17' | 'V.29' | 'V.27ter';
 
+/** T.31 Table 3: the +FTM / +FRM codes of the message-speed modulations (+FTH / +FRH take them too). */
+export type ModulationCode = 24 | 48 | 72 | 96 | 73 | 74 | 97 | 98 | 121 | 122 | 145 | 146;
+
 export interface Modulation {
   readonly name: ModulationName;
   readonly bitRate: number;
-  /** T.31 Table 3 code for +FTM/+FRM (non-ECM data and TCF); +FTH/+FRH use the same code. */
-  readonly code: number;
+  /** T.31 Table 3 code for +FTM/+FRM (non-ECM data and TCF; long training on V.17). */
+  readonly code: ModulationCode;
   /**
    * V.17 only: the code with short training (T.31 Table 3). TCF uses long training; the page
    * data that follows a successful TCF at the same rate uses short training (T.30 §5.3.2 note
    * on V.17, and the receiver expects it).
    */
-  readonly shortTrainingCode?: number;
+  readonly shortTrainingCode?: ModulationCode;
   /** DCS bits 11, 12, 13, 14 (Table 2/T.30), in that order. */
   readonly dcsRateBits: readonly [number, number, number, number];
 }
@@ -50,4 +53,20 @@ export function modulationFromDcsBits(bits: readonly number[]): Modulation | und
 /** The modulation with this T.31 code (long or short training). */
 export function modulationByCode(code: number): Modulation | undefined {
   return MODULATIONS.find((m) => m.code === code || m.shortTrainingCode === code);
+}
+
+export function isModulationCode(n: number): n is ModulationCode {
+  return modulationByCode(n) !== undefined;
+}
+
+/** The HDLC modulation of +FTH / +FRH: V.21 channel 2, 300 bit/s (T.31 Table 3). */
+export const V21_HDLC = 3;
+export const V21_BIT_RATE = 300;
+
+/** +FTH / +FRH codes: V.21 for T.30 control, or a message-speed modulation for ECM frames. */
+export type HdlcModulationCode = typeof V21_HDLC | ModulationCode;
+
+/** The bit rate of a T.31 code: 300 for V.21, else the message-speed modulation's. */
+export function bitRateOfCode(code: HdlcModulationCode): number {
+  return code === V21_HDLC ? V21_BIT_RATE : (modulationByCode(code)?.bitRate ?? V21_BIT_RATE);
 }

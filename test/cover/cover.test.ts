@@ -2,12 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  fillCoverTemplate,
-  postScriptHexString,
-  renderCoverPage,
-  type CoverFields,
-} from '../../filters/cover.js';
+import { fillCoverTemplate, renderCoverPage, type CoverFields } from '../../lib/cover/cover.js';
+import { postScriptHexString } from '../../lib/raster/ghostscript.js';
 
 const letter = { width: 612, height: 792 };
 const fields: CoverFields = {
