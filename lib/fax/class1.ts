@@ -23,7 +23,7 @@ const FAILURE_OF: Partial<Record<string, FailureKind>> = {
   aborted: 'cancelled',
 };
 
-function asTransportError(e: unknown, during: string): FaxTransportError {
+export function asTransportError(e: unknown, during: string): FaxTransportError {
   if (e instanceof FaxTransportError) return e;
   if (e instanceof ModemError)
     return new FaxTransportError(FAILURE_OF[e.kind] ?? 'modem-error', `${during}: ${e.message}`);
