@@ -420,7 +420,7 @@ export class T30Receiver {
     };
     if (!accepted) return [progress, ...this.trainingFailed()];
     this.current = this.dcs!.ecm ? 'awaitBlock' : 'awaitPage';
-    this.pageAnswered = true;
+    this.pageAnswered = false;
     return [progress, ...this.respond(Fcf.CFR, [], [this.receivePage()])];
   }
 

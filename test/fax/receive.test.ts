@@ -130,7 +130,8 @@ describe('receiveFax from spandsp over the simulated line', () => {
     '$name',
     async ({ line, resolution, pages, rows, expect: want }) => {
       const run = await receiveOverLine(line, resolution, pages, rows);
-      const detail = `${JSON.stringify(run.result)}\n${run.trace.slice(-40).join('\n')}`;
+      if (process.env.RX_TRACE) await writeFile(process.env.RX_TRACE + expect.getState().currentTestName?.replace(/\W+/g, "_"), run.trace.join("\n"));
+    const detail = `${JSON.stringify(run.result)}\n${run.trace.slice(-40).join('\n')}`;
       expect({ ok: run.result.ok, detail: run.result.ok ? '' : detail }).toEqual({ ok: true, detail: '' });
       expect(run.result).toMatchObject({ pages, ...want, remoteIdent: 'LINESIM' });
       expect(run.call).toMatchObject({
