@@ -130,8 +130,12 @@ describe('receiveFax from spandsp over the simulated line', () => {
     '$name',
     async ({ line, resolution, pages, rows, expect: want }) => {
       const run = await receiveOverLine(line, resolution, pages, rows);
-      if (process.env.RX_TRACE) await writeFile(process.env.RX_TRACE + expect.getState().currentTestName?.replace(/\W+/g, "_"), run.trace.join("\n"));
-    const detail = `${JSON.stringify(run.result)}\n${run.trace.slice(-40).join('\n')}`;
+      if (process.env.RX_TRACE)
+        await writeFile(
+          process.env.RX_TRACE + expect.getState().currentTestName?.replace(/\W+/g, '_'),
+          run.trace.join('\n'),
+        );
+      const detail = `${JSON.stringify(run.result)}\n${run.trace.slice(-40).join('\n')}`;
       expect({ ok: run.result.ok, detail: run.result.ok ? '' : detail }).toEqual({ ok: true, detail: '' });
       expect(run.result).toMatchObject({ pages, ...want, remoteIdent: 'LINESIM' });
       expect(run.call).toMatchObject({
@@ -149,4 +153,23 @@ describe('receiveFax from spandsp over the simulated line', () => {
     },
     120_000,
   );
+});
+
+describe('receiveFax when the far end hangs up mid-document', () => {
+  test('the pages confirmed before the break are handed out, and the failure is typed', async () => {
+    // Four pages; the far end drops the line 24 s (line time) after answering, within page 2 to 4.
+    const run = await receiveOverLine(
+      { modems: ['v29'], ecm: false, hangupAfterSeconds: 24 },
+      'fine',
+      4,
+      150,
+    );
+    expect(run.call.outcome).toBe('far-end-hangup');
+    expect(run.result.ok).toBe(false);
+    expect(run.result.failure?.kind).toMatch(/^(protocol-timeout|remote-disconnected)$/);
+    expect(run.pages.length).toBeGreaterThanOrEqual(1);
+    expect(run.pages.length).toBeLessThan(4);
+    expect(run.result.pages).toBe(run.pages.length);
+    run.pages.forEach((p, i) => expect(bitmapsEqual(p.bitmap, run.sent[i])).toBe(true));
+  }, 120_000);
 });
