@@ -45,6 +45,12 @@ export interface ReceiveFaxOptions {
   tcfMinZeroRunMs?: number;
   signal?: AbortSignal;
   onProgress?: (progress: ReceiveProgress) => void;
+  /**
+   * Called with each page before it is confirmed (MCF goes out once it resolves): the place to
+   * put the page on disk, so that a confirmed page is never lost. A rejection ends the call
+   * (failure 'page-error') without confirming the page. The page also goes to `pages`.
+   */
+  onPage?: (page: ReceivedFaxPage) => Promise<void> | void;
   /** Every action and event, for logs. */
   trace?: (line: string) => void;
   clock?: () => number;
@@ -244,7 +250,13 @@ class ReceiveDriver {
           break;
         }
         try {
-          next = (await this.execute(action)) ?? next;
+          const got = await this.execute(action);
+          // A page that could not be stored is not confirmed: the rest of the batch (MCF) is dropped.
+          if (got?.type === 'transportError') {
+            next = got;
+            break;
+          }
+          next = got ?? next;
         } catch (e) {
           if (ending) continue; // Phase E is best effort: the line may already be gone
           next = { type: 'transportError', ...failureOf(e) };
@@ -286,8 +298,7 @@ class ReceiveDriver {
           : { type: 'imageFramesReceived', frames: got };
       }
       case 'storePage':
-        this.store(action);
-        return undefined;
+        return this.store(action);
       case 'armTimer':
         this.deadlines.set(action.timer, this.now() + action.ms);
         return undefined;
@@ -321,7 +332,9 @@ class ReceiveDriver {
   }
 
   /** Hands a confirmed page to the caller (ECM pages are decoded here, from their frames). */
-  private store(action: Extract<T30ReceiverAction, { type: 'storePage' }>): void {
+  private async store(
+    action: Extract<T30ReceiverAction, { type: 'storePage' }>,
+  ): Promise<T30ReceiverEvent | undefined> {
     const format = action.format;
     let page: DecodedPage | undefined;
     if (action.data) {
@@ -332,9 +345,8 @@ class ReceiveDriver {
       page = this.lastPage;
       this.lastPage = undefined;
     }
-    if (!page) return;
-    this.badRows.push(page.badRows);
-    this.queue.push({
+    if (!page) return undefined;
+    const received: ReceivedFaxPage = {
       index: action.page,
       bitmap: page.bitmap,
       resolution: format.resolution,
@@ -345,7 +357,16 @@ class ReceiveDriver {
       verdict: action.verdict,
       ...(action.missingFrames ? { missingFrames: action.missingFrames } : {}),
       ...(page.error ? { decodeError: page.error } : {}),
-    });
+    };
+    try {
+      await this.options.onPage?.(received);
+    } catch (e) {
+      const message = `page ${action.page + 1} could not be stored: ${e instanceof Error ? e.message : String(e)}`;
+      return { type: 'transportError', kind: 'page-error', message };
+    }
+    this.badRows.push(page.badRows);
+    this.queue.push(received);
+    return undefined;
   }
 
   /** A receive ends at its own timeout or at the earliest armed timer, whichever is first. */

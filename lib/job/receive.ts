@@ -106,6 +106,7 @@ export async function receiveCalls(o: ReceiveCallsOptions): Promise<ReceivedCall
       }
       const started = new Date();
       const tiff = join(o.outputDir, `${baseName(started)}.tif`);
+      const pages: FaxPage[] = [];
       const reception = receiveFax({
         modem,
         answerNow: o.answerNow && calls.length === 0,
@@ -114,14 +115,14 @@ export async function receiveCalls(o: ReceiveCallsOptions): Promise<ReceivedCall
         capabilities: { maxBitRate: settings.modem.maxSpeed },
         signal: o.signal,
         onProgress: o.onProgress,
+        // On disk before MCF: a page the sender saw confirmed is never lost.
+        onPage: async (p: ReceivedFaxPage) => {
+          await writePages(tiff, [...pages, { bitmap: p.bitmap, resolution: p.resolution }]);
+          pages.push({ bitmap: p.bitmap, resolution: p.resolution });
+        },
         trace: o.trace,
       });
-      const pages: FaxPage[] = [];
-      const kept = (p: ReceivedFaxPage): FaxPage => ({ bitmap: p.bitmap, resolution: p.resolution });
-      for await (const page of reception.pages) {
-        pages.push(kept(page));
-        await writePages(tiff, pages);
-      }
+      for await (const page of reception.pages) void page; // kept by onPage
       const result = await reception.result;
       // A call that never came (cancelled while waiting for RING) is no call.
       if (result.failure?.kind === 'cancelled' && result.durationMs === 0) break;

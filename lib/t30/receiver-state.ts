@@ -101,12 +101,13 @@ export const TCF_DURATION_MS = 1_500;
  */
 export const TCF_MIN_ZERO_RUN_MS = 1_000;
 /**
- * Copy quality (non-ECM pages): MCF when at most 5 % of the rows are bad and no more than 5 in
- * a row (HylaFAX's PercentGoodLines 95 and MaxConsecutiveBadLines 5); RTN when more than 20 %
- * are bad (spandsp's "bad" copy); RTP in between: the page is kept, the sender retrains.
+ * Copy quality (non-ECM pages): MCF when at most 2 % of the rows are bad and no more than 5 in a
+ * row (spandsp's "good" copy; HylaFAX's MaxConsecutiveBadLines 5); RTN when more than 5 % are bad
+ * (HylaFAX's PercentGoodLines 95, spandsp's "bad" copy; TSB-85 MRGN04 wants RTN at 15.1 % and
+ * accepts MCF or RTP at 4.9 %); RTP in between: the page is kept, the sender retrains.
  */
 export const DEFAULT_COPY_QUALITY = {
-  goodMaxBadShare: 0.05,
+  goodMaxBadShare: 0.02,
   goodMaxConsecutiveBadRows: 5,
-  rejectBadShare: 0.2,
+  rejectBadShare: 0.05,
 } as const;

@@ -37,11 +37,11 @@ import {
 } from './state.js';
 
 export interface CopyQuality {
-  /** At most this share of bad rows for MCF (default 0.05). */
+  /** At most this share of bad rows for MCF (default 0.02). */
   goodMaxBadShare: number;
   /** At most this many bad rows in a row for MCF (default 5), when the decoder counts runs. */
   goodMaxConsecutiveBadRows: number;
-  /** More than this share of bad rows: RTN (default 0.2); in between: RTP. */
+  /** More than this share of bad rows: RTN (default 0.05); in between: RTP. */
   rejectBadShare: number;
 }
 

@@ -234,7 +234,7 @@ describe('DIS and the tables it rests on', () => {
     expect(tcfZeroRunMs(new Uint8Array(10).fill(0xff), 9600)).toBe(0);
   });
 
-  it('judges copy quality: MCF up to 5 % bad rows (≤ 5 in a row), RTN above 20 %, RTP between', () => {
+  it('judges copy quality with given thresholds: MCF up to 5 % bad rows (≤ 5 in a row), RTN above 20 %', () => {
     const q = { goodMaxBadShare: 0.05, goodMaxConsecutiveBadRows: 5, rejectBadShare: 0.2 };
     expect(copyQualityVerdict(1000, 50, undefined, q)).toBe('MCF');
     expect(copyQualityVerdict(1000, 50, 6, q)).toBe('RTP');
@@ -242,6 +242,21 @@ describe('DIS and the tables it rests on', () => {
     expect(copyQualityVerdict(1000, 200, undefined, q)).toBe('RTP');
     expect(copyQualityVerdict(1000, 201, undefined, q)).toBe('RTN');
     expect(copyQualityVerdict(0, 0, undefined, q)).toBe('RTN');
+  });
+
+  it('judges copy quality by default as TSB-85 MRGN04 asks: 4.9 % bad → RTP, 15.1 % → RTN', () => {
+    const call = new Call();
+    call.trained();
+    call.page(388, 19);
+    expect(call.frame(MPS)).toEqual(['store 0 RTP', 'quiet 75', 'send RTP', 'receive 6000']);
+    call.frame(DCS_V29_MR);
+    call.tcf(1500);
+    call.page(388, 59);
+    expect(call.frame(EOP)).toEqual(['quiet 75', 'send RTN', 'receive 6000']);
+    const fresh = new Call();
+    fresh.trained();
+    fresh.page(1000, 20);
+    expect(fresh.frame(EOP)[0]).toBe('store 0 MCF');
   });
 });
 
@@ -379,7 +394,7 @@ describe('Phase C/D without ECM', () => {
   it('answers RTP for a page with some bad rows: kept, and the sender retrains', () => {
     const call = new Call();
     call.trained();
-    call.page(200, 20);
+    call.page(200, 8);
     expect(call.frame(MPS)).toEqual(['store 0 RTP', 'quiet 75', 'send RTP', 'receive 6000']);
     expect(call.frame(DCS_V29_MR)).toEqual(['tcf V.29 9600']);
     expect(call.tcf(1500)).toEqual(['quiet 75', 'send CFR', 'image V.29 9600 short']);
