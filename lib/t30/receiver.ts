@@ -114,6 +114,8 @@ export class T30Receiver {
   private sequence: T30Frame[] = [];
   private ignored = 0;
   private t1Armed = false;
+  /** After MCF to EOM: DIS goes out once the sender has had time to repeat EOM (it missed MCF). */
+  private disPending = false;
   private remoteIdent?: string;
   private subaddress?: string;
   private dcs?: DcsParameters;
@@ -254,6 +256,10 @@ export class T30Receiver {
   private onTimeout(): T30ReceiverAction[] {
     switch (this.current) {
       case 'awaitDcs':
+        if (this.disPending) {
+          this.disPending = false;
+          return this.sendDis(true);
+        }
         // Phase B: DIS (or FTT) again until T1 ends the wait (T.30 Figure 5-2).
         if (this.t1Armed || this.last.transmissions < COMMAND_TRANSMISSIONS) return this.repeatResponse();
         return this.fail('protocol-timeout', 'the sender sent no DCS');
@@ -387,6 +393,7 @@ export class T30Receiver {
     const wrong = this.checkDcs(dcs);
     if (wrong) return this.fail('incompatible', `the sender's DCS asks for ${wrong}`);
     this.dcs = dcs as DcsParameters;
+    this.disPending = false;
     this.trainings++;
     const cancel: T30ReceiverAction[] = this.t1Armed ? [{ type: 'cancelTimer', timer: 'T1' }] : [];
     this.t1Armed = false;
@@ -505,8 +512,11 @@ export class T30Receiver {
       return this.respond(fcf, [], [{ type: 'receiveFrame', timeoutMs: T2_MS }]);
     }
     if (command === 'EOM' && verdict !== 'RTN') {
-      const response = this.respond(fcf, [], []);
-      return [...response, ...this.sendDis(true)];
+      // Phase B again (T.30 Figure 5-2): DIS, but only after T2 without a repeated EOM, which
+      // would mean the sender did not hear our MCF (TSB-85 MRGN16).
+      this.current = 'awaitDcs';
+      this.disPending = true;
+      return this.respond(fcf, [], [{ type: 'receiveFrame', timeoutMs: T2_MS }]);
     }
     if (verdict === 'MCF' || verdict === 'ERR') {
       this.current = this.dcs!.ecm ? 'awaitBlock' : 'awaitPage';

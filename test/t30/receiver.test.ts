@@ -462,19 +462,14 @@ describe('Phase C/D without ECM', () => {
     expect(call.frame(MPS)).toEqual(['quiet 75', 'send RTN', 'receive 6000']);
   });
 
-  it('returns to phase B after EOM: MCF, then CSI and DIS again', () => {
+  it('returns to phase B after EOM: MCF, a repeated EOM answered again, then CSI and DIS', () => {
     const call = new Call();
     call.trained();
     call.page();
-    expect(call.frame(EOM)).toEqual([
-      'store 0 MCF',
-      'quiet 75',
-      'send MCF',
-      'quiet 75',
-      'send CSI DIS',
-      'arm T1',
-      'receive 3000',
-    ]);
+    expect(call.frame(EOM)).toEqual(['store 0 MCF', 'quiet 75', 'send MCF', 'receive 6000']);
+    // TSB-85 MRGN16: the sender missed MCF and repeats EOM.
+    expect(call.frame(EOM)).toEqual(['quiet 75', 'send MCF', 'receive 6000']);
+    expect(call.timeout()).toEqual(['quiet 75', 'send CSI DIS', 'arm T1', 'receive 3000']);
     expect(call.frame(dcsFor({ resolution: 'standard', coding: 'mh' }))).toEqual([
       'cancel T1',
       'tcf V.29 9600',
@@ -483,6 +478,15 @@ describe('Phase C/D without ECM', () => {
     call.page();
     expect(call.frame(EOP)).toEqual(['store 1 MCF', 'quiet 75', 'send MCF', 'receive 6000']);
     expect(call.stored.format).toMatchObject({ resolution: 'standard', coding: 'mh' });
+  });
+
+  it('takes a DCS that comes after EOM without waiting for our DIS', () => {
+    const call = new Call();
+    call.trained();
+    call.page();
+    call.frame(EOM);
+    expect(call.frame(DCS_V29_MR)).toEqual(['tcf V.29 9600']);
+    expect(call.tcf(1500)).toEqual(['quiet 75', 'send CFR', 'image V.29 9600 short']);
   });
 
   it('keeps the pages so far when the sender hangs up (DCN) mid-document', () => {
