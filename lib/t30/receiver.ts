@@ -260,8 +260,9 @@ export class T30Receiver {
           this.disPending = false;
           return this.sendDis(true);
         }
-        // Phase B: DIS (or FTT) again until T1 ends the wait (T.30 Figure 5-2).
-        if (this.t1Armed || this.last.transmissions < COMMAND_TRANSMISSIONS) return this.repeatResponse();
+        // Phase B: DIS (or FTT) again, three transmissions in all, then DCN (T.30 §5.3.2;
+        // TSB-85 MRGX01); T1 bounds the whole wait.
+        if (this.last.transmissions < COMMAND_TRANSMISSIONS) return this.repeatResponse();
         return this.fail('protocol-timeout', 'the sender sent no DCS');
       case 'awaitDcn':
         if (this.lastRejected)

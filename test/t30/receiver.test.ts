@@ -307,16 +307,23 @@ describe('Phase B', () => {
     expect(call.frame(DCS_V29_MR)).toEqual(['tcf V.29 9600']);
   });
 
-  it('repeats DIS while nothing comes, and hangs up at T1 (a caller that never sends DCS)', () => {
+  it('sends DIS three times while nothing comes, then DCN (a caller that never sends DCS; TSB-85 MRGX01)', () => {
     const call = new Call();
     call.step({ type: 'connected' });
-    for (let i = 0; i < 5; i++) expect(call.timeout()).toEqual(['quiet 75', 'send CSI DIS', 'receive 3000']);
+    for (let i = 0; i < 2; i++) expect(call.timeout()).toEqual(['quiet 75', 'send CSI DIS', 'receive 3000']);
+    expect(call.timeout()).toEqual(['quiet 75', 'send DCN', 'cancel T1', 'hangup protocol-timeout']);
+    expect(call.outcome).toMatchObject({ ok: false, pagesConfirmed: 0, completed: false });
+  });
+
+  it('hangs up at T1 when only frames that are no command keep coming', () => {
+    const call = new Call();
+    call.step({ type: 'connected' });
+    call.frame(TSI);
     expect(call.step({ type: 'timerExpired', timer: 'T1' })).toEqual([
       'quiet 75',
       'send DCN',
       'hangup protocol-timeout',
     ]);
-    expect(call.outcome).toMatchObject({ ok: false, pagesConfirmed: 0, completed: false });
   });
 
   it.each([
@@ -360,6 +367,8 @@ describe('Phase B', () => {
     expect(call.frame('FF 13 00 12 34')).toEqual(['receive 3000']); // unknown FCF: no command
     call.frame('01 02 03', false);
     expect(call.frame('00 00 00', false)).toEqual(['quiet 75', 'send CSI DIS', 'receive 3000']);
+    expect(call.frame(TSI)).toEqual(['receive 3000']);
+    expect(call.frame(DCS_V29_MR)).toEqual(['cancel T1', 'tcf V.29 9600']);
   });
 
   it('disconnects on a valid final frame that is no command here', () => {
