@@ -91,8 +91,21 @@ export const COMMANDS: Record<ReceiverState, CommandTable> = {
   done: {},
 };
 
-/** T.30 §5.4.3: T2, the wait for a command after a response: 6 s ± 1 s. */
-export const T2_MS = 6_000;
+/**
+ * T.30 §5.4.3: T2, the wait for a command after a response: 6 s ± 1 s. The upper end: TSB-85
+ * MRGN14 repeats a DCS 6.1 s after the first (spoiled) one began.
+ */
+export const T2_MS = 7_000;
+/**
+ * After a frame that was no command (bad FCS), the wait for the sender's repetition: it comes
+ * once the sender's own timer ran out without a response, up to 7.1 s later (TSB-85 MRGN17).
+ */
+export const T2_AFTER_BAD_FRAME_MS = 10_000;
+/**
+ * After our DCN, the line is held this long before going on hook (TSB-85: the DUT clears 0.8 to
+ * 1.2 s after its DCN), so the DCN is out of the modem and off the line.
+ */
+export const DCN_HOLD_MS = 1_000;
 /** T.30 §5.3.2 (TCF): 1.5 s of zeros. */
 export const TCF_DURATION_MS = 1_500;
 /**
@@ -101,13 +114,13 @@ export const TCF_DURATION_MS = 1_500;
  */
 export const TCF_MIN_ZERO_RUN_MS = 1_000;
 /**
- * Copy quality (non-ECM pages): MCF when at most 2 % of the rows are bad and no more than 5 in a
- * row (spandsp's "good" copy; HylaFAX's MaxConsecutiveBadLines 5); RTN when more than 5 % are bad
- * (HylaFAX's PercentGoodLines 95, spandsp's "bad" copy; TSB-85 MRGN04 wants RTN at 15.1 % and
- * accepts MCF or RTP at 4.9 %); RTP in between: the page is kept, the sender retrains.
+ * Copy quality (non-ECM pages): MCF when at most 5 % of the rows are bad and no more than 5 in a
+ * row (HylaFAX's PercentGoodLines 95 and MaxConsecutiveBadLines 5; TSB-85 MRGN04 wants MCF at
+ * 4.9 %); RTN when more than 10 % are bad (MRGN04 wants RTN at 15.1 %); RTP in between: the page
+ * is kept and the sender retrains.
  */
 export const DEFAULT_COPY_QUALITY = {
-  goodMaxBadShare: 0.02,
+  goodMaxBadShare: 0.05,
   goodMaxConsecutiveBadRows: 5,
-  rejectBadShare: 0.05,
+  rejectBadShare: 0.1,
 } as const;

@@ -21,9 +21,11 @@ import type {
 } from './receiver-events.js';
 import {
   COMMANDS,
+  DCN_HOLD_MS,
   DEFAULT_COPY_QUALITY,
   ReceiverReaction,
   ReceiverState,
+  T2_AFTER_BAD_FRAME_MS,
   T2_MS,
   TCF_DURATION_MS,
   TCF_MIN_ZERO_RUN_MS,
@@ -37,11 +39,11 @@ import {
 } from './state.js';
 
 export interface CopyQuality {
-  /** At most this share of bad rows for MCF (default 0.02). */
+  /** At most this share of bad rows for MCF (default 0.05). */
   goodMaxBadShare: number;
   /** At most this many bad rows in a row for MCF (default 5), when the decoder counts runs. */
   goodMaxConsecutiveBadRows: number;
-  /** More than this share of bad rows: RTN (default 0.05); in between: RTP. */
+  /** More than this share of bad rows: RTN (default 0.1); in between: RTP. */
   rejectBadShare: number;
 }
 
@@ -186,7 +188,9 @@ export class T30Receiver {
   // --- frames ----------------------------------------------------------------------------
 
   private receive(): T30ReceiverAction {
-    return { type: 'receiveFrame', timeoutMs: this.current === 'awaitDcs' && this.t1Armed ? T4_MS : T2_MS };
+    // DIS goes again every T4 while T1 runs; otherwise T2, longer after a spoiled command.
+    if (this.current === 'awaitDcs' && this.t1Armed) return { type: 'receiveFrame', timeoutMs: T4_MS };
+    return { type: 'receiveFrame', timeoutMs: this.ignored > 0 ? T2_AFTER_BAD_FRAME_MS : T2_MS };
   }
 
   /** Waits for a command in `state`. */
@@ -342,7 +346,9 @@ export class T30Receiver {
     const wasIdle = this.current === 'idle';
     const hangup = this.end({ kind, message });
     // DCN (T.30 §5.3.6.1.7) tells the sender; before the call there is nobody to tell.
-    return wasIdle ? hangup : [GAP, { type: 'sendFrames', frames: [buildFrame(Fcf.DCN)] }, ...hangup];
+    if (wasIdle) return hangup;
+    const hold: T30ReceiverAction = { type: 'awaitSilence', ms: DCN_HOLD_MS };
+    return [GAP, { type: 'sendFrames', frames: [buildFrame(Fcf.DCN)] }, hold, ...hangup];
   }
 
   private end(failure?: T30Failure): T30ReceiverAction[] {

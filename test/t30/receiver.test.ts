@@ -244,19 +244,21 @@ describe('DIS and the tables it rests on', () => {
     expect(copyQualityVerdict(0, 0, undefined, q)).toBe('RTN');
   });
 
-  it('judges copy quality by default as TSB-85 MRGN04 asks: 4.9 % bad → RTP, 15.1 % → RTN', () => {
+  it('judges copy quality by default as TSB-85 MRGN04 asks: 4.9 % bad → MCF, 15.1 % → RTN', () => {
     const call = new Call();
     call.trained();
     call.page(388, 19);
-    expect(call.frame(MPS)).toEqual(['store 0 RTP', 'quiet 75', 'send RTP', 'receive 6000']);
+    expect(call.frame(MPS)).toEqual(['store 0 MCF', 'quiet 75', 'send MCF', 'image V.29 9600 short']);
+    call.page(388, 30); // 7.7 %: kept, but the sender should retrain
+    expect(call.frame(MPS)).toEqual(['store 1 RTP', 'quiet 75', 'send RTP', 'receive 7000']);
     call.frame(DCS_V29_MR);
     call.tcf(1500);
     call.page(388, 59);
-    expect(call.frame(EOP)).toEqual(['quiet 75', 'send RTN', 'receive 6000']);
+    expect(call.frame(EOP)).toEqual(['quiet 75', 'send RTN', 'receive 7000']);
     const fresh = new Call();
     fresh.trained();
-    fresh.page(1000, 20);
-    expect(fresh.frame(EOP)[0]).toBe('store 0 MCF');
+    fresh.page(1000, 101);
+    expect(fresh.frame(EOP)[1]).toBe('send RTN');
   });
 });
 
@@ -286,8 +288,8 @@ describe('Phase B', () => {
     call.step({ type: 'connected' });
     call.frame(TSI);
     call.frame(DCS_V29_MR);
-    expect(call.tcf(900)).toEqual(['quiet 75', 'send FTT', 'receive 6000']);
-    expect(call.frame(TSI)).toEqual(['receive 6000']);
+    expect(call.tcf(900)).toEqual(['quiet 75', 'send FTT', 'receive 7000']);
+    expect(call.frame(TSI)).toEqual(['receive 7000']);
     expect(call.frame(dcsFor({ modulation: MODULATIONS[5] }))).toEqual(['tcf V.29 7200']);
     expect(call.tcf(1500, 7200)).toEqual(['quiet 75', 'send CFR', 'image V.29 7200 short']);
   });
@@ -299,11 +301,11 @@ describe('Phase B', () => {
     expect(call.step({ type: 'signalMissed', reason: 'no-carrier' })).toEqual([
       'quiet 75',
       'send FTT',
-      'receive 6000',
+      'receive 7000',
     ]);
     call.frame(DCS_V29_MR);
     // +FCERROR: the sender is sending V.21 (it repeats DCS): listen for it.
-    expect(call.step({ type: 'signalMissed', reason: 'wrong-carrier' })).toEqual(['receive 6000']);
+    expect(call.step({ type: 'signalMissed', reason: 'wrong-carrier' })).toEqual(['receive 7000']);
     expect(call.frame(DCS_V29_MR)).toEqual(['tcf V.29 9600']);
   });
 
@@ -311,7 +313,13 @@ describe('Phase B', () => {
     const call = new Call();
     call.step({ type: 'connected' });
     for (let i = 0; i < 2; i++) expect(call.timeout()).toEqual(['quiet 75', 'send CSI DIS', 'receive 3000']);
-    expect(call.timeout()).toEqual(['quiet 75', 'send DCN', 'cancel T1', 'hangup protocol-timeout']);
+    expect(call.timeout()).toEqual([
+      'quiet 75',
+      'send DCN',
+      'quiet 1000',
+      'cancel T1',
+      'hangup protocol-timeout',
+    ]);
     expect(call.outcome).toMatchObject({ ok: false, pagesConfirmed: 0, completed: false });
   });
 
@@ -322,6 +330,7 @@ describe('Phase B', () => {
     expect(call.step({ type: 'timerExpired', timer: 'T1' })).toEqual([
       'quiet 75',
       'send DCN',
+      'quiet 1000',
       'hangup protocol-timeout',
     ]);
   });
@@ -338,7 +347,13 @@ describe('Phase B', () => {
     (_, caps, dcs) => {
       const call = new Call({ capabilities: { ...CAPS, ...caps } });
       call.step({ type: 'connected' });
-      expect(call.frame(dcs)).toEqual(['quiet 75', 'send DCN', 'cancel T1', 'hangup incompatible']);
+      expect(call.frame(dcs)).toEqual([
+        'quiet 75',
+        'send DCN',
+        'quiet 1000',
+        'cancel T1',
+        'hangup incompatible',
+      ]);
     },
   );
 
@@ -360,6 +375,15 @@ describe('Phase B', () => {
     });
   });
 
+  it('waits longer for a command repeated after a spoiled one (TSB-85 MRGN14, MRGN17)', () => {
+    const call = new Call();
+    call.trained();
+    call.page();
+    expect(call.frame(MPS, false)).toEqual(['receive 10000']);
+    expect(call.frame(MPS, false)).toEqual(['receive 10000']);
+    expect(call.frame(MPS)).toEqual(['store 0 MCF', 'quiet 75', 'send MCF', 'image V.29 9600 short']);
+  });
+
   it('ignores frames with a bad FCS; four in a row count as silence', () => {
     const call = new Call();
     call.step({ type: 'connected' });
@@ -374,7 +398,13 @@ describe('Phase B', () => {
   it('disconnects on a valid final frame that is no command here', () => {
     const call = new Call();
     call.step({ type: 'connected' });
-    expect(call.frame(frame('CFR'))).toEqual(['quiet 75', 'send DCN', 'cancel T1', 'hangup protocol-error']);
+    expect(call.frame(frame('CFR'))).toEqual([
+      'quiet 75',
+      'send DCN',
+      'quiet 1000',
+      'cancel T1',
+      'hangup protocol-error',
+    ]);
   });
 });
 
@@ -382,10 +412,10 @@ describe('Phase C/D without ECM', () => {
   it('receives pages: MPS → MCF and the next page, EOP → MCF, DCN → done', () => {
     const call = new Call();
     call.trained();
-    expect(call.page()).toEqual(['receive 6000']);
+    expect(call.page()).toEqual(['receive 7000']);
     expect(call.frame(MPS)).toEqual(['store 0 MCF', 'quiet 75', 'send MCF', 'image V.29 9600 short']);
-    expect(call.page()).toEqual(['receive 6000']);
-    expect(call.frame(EOP)).toEqual(['store 1 MCF', 'quiet 75', 'send MCF', 'receive 6000']);
+    expect(call.page()).toEqual(['receive 7000']);
+    expect(call.frame(EOP)).toEqual(['store 1 MCF', 'quiet 75', 'send MCF', 'receive 7000']);
     expect(call.frame(DCN)).toEqual(['hangup ok']);
     expect(call.outcome).toMatchObject({ ok: true, completed: true, pagesConfirmed: 2, pagesRejected: 0 });
     expect(call.outcome.dcs).toMatchObject({ coding: 'mr', resolution: 'fine', ecm: false });
@@ -403,23 +433,23 @@ describe('Phase C/D without ECM', () => {
   it('answers RTP for a page with some bad rows: kept, and the sender retrains', () => {
     const call = new Call();
     call.trained();
-    call.page(200, 8);
-    expect(call.frame(MPS)).toEqual(['store 0 RTP', 'quiet 75', 'send RTP', 'receive 6000']);
+    call.page(200, 15);
+    expect(call.frame(MPS)).toEqual(['store 0 RTP', 'quiet 75', 'send RTP', 'receive 7000']);
     expect(call.frame(DCS_V29_MR)).toEqual(['tcf V.29 9600']);
     expect(call.tcf(1500)).toEqual(['quiet 75', 'send CFR', 'image V.29 9600 short']);
     call.page();
-    expect(call.frame(EOP)).toEqual(['store 1 MCF', 'quiet 75', 'send MCF', 'receive 6000']);
+    expect(call.frame(EOP)).toEqual(['store 1 MCF', 'quiet 75', 'send MCF', 'receive 7000']);
   });
 
   it('answers RTN for a poor page: not kept; the page sent again is', () => {
     const call = new Call();
     call.trained();
     call.page(200, 60);
-    expect(call.frame(EOP)).toEqual(['quiet 75', 'send RTN', 'receive 6000']);
+    expect(call.frame(EOP)).toEqual(['quiet 75', 'send RTN', 'receive 7000']);
     call.frame(DCS_V29_MR);
     call.tcf(1500);
     call.page();
-    expect(call.frame(EOP)).toEqual(['store 0 MCF', 'quiet 75', 'send MCF', 'receive 6000']);
+    expect(call.frame(EOP)).toEqual(['store 0 MCF', 'quiet 75', 'send MCF', 'receive 7000']);
     call.frame(DCN);
     expect(call.outcome).toMatchObject({ ok: true, completed: true, pagesConfirmed: 1, pagesRejected: 1 });
   });
@@ -441,10 +471,10 @@ describe('Phase C/D without ECM', () => {
     call.page();
     call.frame(MPS);
     // The sender did not hear MCF: +FRM meets its V.21 MPS (+FCERROR).
-    expect(call.step({ type: 'signalMissed', reason: 'wrong-carrier' })).toEqual(['receive 6000']);
+    expect(call.step({ type: 'signalMissed', reason: 'wrong-carrier' })).toEqual(['receive 7000']);
     expect(call.frame(MPS)).toEqual(['quiet 75', 'send MCF', 'image V.29 9600 short']);
     call.page();
-    expect(call.frame(EOP)).toEqual(['store 1 MCF', 'quiet 75', 'send MCF', 'receive 6000']);
+    expect(call.frame(EOP)).toEqual(['store 1 MCF', 'quiet 75', 'send MCF', 'receive 7000']);
   });
 
   it('repeats its response on CRP', () => {
@@ -452,13 +482,13 @@ describe('Phase C/D without ECM', () => {
     call.trained();
     call.page();
     call.frame(EOP);
-    expect(call.frame(CRP)).toEqual(['quiet 75', 'send MCF', 'receive 6000']);
+    expect(call.frame(CRP)).toEqual(['quiet 75', 'send MCF', 'receive 7000']);
   });
 
   it('answers CFR again when the sender missed it and repeats DCS', () => {
     const call = new Call();
     call.trained();
-    expect(call.step({ type: 'signalMissed', reason: 'wrong-carrier' })).toEqual(['receive 6000']);
+    expect(call.step({ type: 'signalMissed', reason: 'wrong-carrier' })).toEqual(['receive 7000']);
     call.frame(TSI);
     expect(call.frame(DCS_V29_MR)).toEqual(['tcf V.29 9600']);
     expect(call.tcf(1500)).toEqual(['quiet 75', 'send CFR', 'image V.29 9600 short']);
@@ -467,17 +497,17 @@ describe('Phase C/D without ECM', () => {
   it('answers RTN when a post-page command comes without a page', () => {
     const call = new Call();
     call.trained();
-    expect(call.step({ type: 'signalMissed', reason: 'no-carrier' })).toEqual(['receive 6000']);
-    expect(call.frame(MPS)).toEqual(['quiet 75', 'send RTN', 'receive 6000']);
+    expect(call.step({ type: 'signalMissed', reason: 'no-carrier' })).toEqual(['receive 7000']);
+    expect(call.frame(MPS)).toEqual(['quiet 75', 'send RTN', 'receive 7000']);
   });
 
   it('returns to phase B after EOM: MCF, a repeated EOM answered again, then CSI and DIS', () => {
     const call = new Call();
     call.trained();
     call.page();
-    expect(call.frame(EOM)).toEqual(['store 0 MCF', 'quiet 75', 'send MCF', 'receive 6000']);
+    expect(call.frame(EOM)).toEqual(['store 0 MCF', 'quiet 75', 'send MCF', 'receive 7000']);
     // TSB-85 MRGN16: the sender missed MCF and repeats EOM.
-    expect(call.frame(EOM)).toEqual(['quiet 75', 'send MCF', 'receive 6000']);
+    expect(call.frame(EOM)).toEqual(['quiet 75', 'send MCF', 'receive 7000']);
     expect(call.timeout()).toEqual(['quiet 75', 'send CSI DIS', 'arm T1', 'receive 3000']);
     expect(call.frame(dcsFor({ resolution: 'standard', coding: 'mh' }))).toEqual([
       'cancel T1',
@@ -485,7 +515,7 @@ describe('Phase C/D without ECM', () => {
     ]);
     call.tcf(1500);
     call.page();
-    expect(call.frame(EOP)).toEqual(['store 1 MCF', 'quiet 75', 'send MCF', 'receive 6000']);
+    expect(call.frame(EOP)).toEqual(['store 1 MCF', 'quiet 75', 'send MCF', 'receive 7000']);
     expect(call.stored.format).toMatchObject({ resolution: 'standard', coding: 'mh' });
   });
 
@@ -506,7 +536,7 @@ describe('Phase C/D without ECM', () => {
     call.page();
     call.frame(MPS);
     // The DCN comes where page data was expected (+FCERROR), then as a frame.
-    expect(call.step({ type: 'signalMissed', reason: 'wrong-carrier' })).toEqual(['receive 6000']);
+    expect(call.step({ type: 'signalMissed', reason: 'wrong-carrier' })).toEqual(['receive 7000']);
     expect(call.frame(DCN)).toEqual(['hangup remote-disconnected']);
     expect(call.outcome).toMatchObject({ ok: false, pagesConfirmed: 2, completed: false });
   });
@@ -515,7 +545,7 @@ describe('Phase C/D without ECM', () => {
     const call = new Call();
     call.trained();
     call.page();
-    expect(call.timeout()).toEqual(['quiet 75', 'send DCN', 'hangup protocol-timeout']);
+    expect(call.timeout()).toEqual(['quiet 75', 'send DCN', 'quiet 1000', 'hangup protocol-timeout']);
   });
 
   it('hangs up on a modem error, keeping the pages confirmed', () => {
@@ -526,6 +556,7 @@ describe('Phase C/D without ECM', () => {
     expect(call.step({ type: 'transportError', kind: 'modem-error', message: 'ERROR' })).toEqual([
       'quiet 75',
       'send DCN',
+      'quiet 1000',
       'hangup modem-error',
     ]);
     expect(call.outcome.pagesConfirmed).toBe(1);
@@ -534,7 +565,7 @@ describe('Phase C/D without ECM', () => {
   it('hangs up when cancelled', () => {
     const call = new Call();
     call.trained();
-    expect(call.step({ type: 'cancel' })).toEqual(['quiet 75', 'send DCN', 'hangup cancelled']);
+    expect(call.step({ type: 'cancel' })).toEqual(['quiet 75', 'send DCN', 'quiet 1000', 'hangup cancelled']);
     expect(call.step({ type: 'receiveTimeout' })).toEqual([]);
   });
 });
@@ -546,7 +577,7 @@ describe('Phase C/D with ECM', () => {
     call.frame(TSI);
     expect(call.frame(DCS_V17_ECM_MMR)).toEqual(['cancel T1', 'tcf V.17 14400']);
     expect(call.tcf(1500, 14400)).toEqual(['quiet 75', 'send CFR', 'ecm V.17 14400 short']);
-    expect(call.block(18)).toEqual(['receive 6000']);
+    expect(call.block(18)).toEqual(['receive 7000']);
     expect(call.frame(PPS_MPS_PAGE0)).toEqual([
       'store 0 MCF 4608',
       'quiet 75',
@@ -556,7 +587,7 @@ describe('Phase C/D with ECM', () => {
     expect(call.stored.data![256 * 17]).toBe(17);
     expect(call.stored.format).toMatchObject({ coding: 'mmr', ecm: true });
     call.block(16);
-    expect(call.frame(PPS_EOP_PAGE1)).toEqual(['store 1 MCF 4096', 'quiet 75', 'send MCF', 'receive 6000']);
+    expect(call.frame(PPS_EOP_PAGE1)).toEqual(['store 1 MCF 4096', 'quiet 75', 'send MCF', 'receive 7000']);
     expect(call.frame(DCN)).toEqual(['hangup ok']);
     expect(call.outcome).toMatchObject({
       ok: true,
@@ -586,7 +617,7 @@ describe('Phase C/D with ECM', () => {
       'store 0 MCF 2560',
       'quiet 75',
       'send MCF',
-      'receive 6000',
+      'receive 7000',
     ]);
     expect(Array.from({ length: 10 }, (_, n) => call.stored.data![n * 256])).toEqual([...Array(10).keys()]);
     call.frame(DCN);
@@ -596,7 +627,7 @@ describe('Phase C/D with ECM', () => {
   it('asks for every frame when the partial page never arrived', () => {
     const call = new Call();
     call.trained(DCS_V17_ECM_MMR);
-    expect(call.step({ type: 'signalMissed', reason: 'no-carrier' })).toEqual(['receive 6000']);
+    expect(call.step({ type: 'signalMissed', reason: 'no-carrier' })).toEqual(['receive 7000']);
     call.frame(pps(Fcf.MPS, 0, 0, 3));
     expect(pprFrameNumbers(call.sent[0].subarray(3))).toEqual([0, 1, 2]);
     expect(call.sent[0].subarray(3)).toEqual(buildPprFif([0, 1, 2]));
@@ -612,7 +643,7 @@ describe('Phase C/D with ECM', () => {
       'store 0 MCF 16640',
       'quiet 75',
       'send MCF',
-      'receive 6000',
+      'receive 7000',
     ]);
   });
 
@@ -621,7 +652,7 @@ describe('Phase C/D with ECM', () => {
     call.trained(DCS_V17_ECM_MMR);
     call.block(5);
     call.frame(pps(Fcf.MPS, 0, 0, 5));
-    expect(call.step({ type: 'signalMissed', reason: 'wrong-carrier' })).toEqual(['receive 6000']);
+    expect(call.step({ type: 'signalMissed', reason: 'wrong-carrier' })).toEqual(['receive 7000']);
     expect(call.frame(pps(Fcf.MPS, 0, 0, 5))).toEqual(['quiet 75', 'send MCF', 'ecm V.17 14400 short']);
   });
 
@@ -659,7 +690,7 @@ describe('Phase C/D with ECM', () => {
       'store 0 MCF 1280',
       'quiet 75',
       'send MCF',
-      'receive 6000',
+      'receive 7000',
     ]);
   });
 
@@ -682,7 +713,7 @@ describe('Phase C/D with ECM', () => {
     call.trained(DCS_V17_ECM_MMR);
     call.block(3, [0]);
     call.frame(pps(Fcf.EOP, 0, 0, 3));
-    expect(call.step({ type: 'signalMissed', reason: 'wrong-carrier' })).toEqual(['receive 6000']);
+    expect(call.step({ type: 'signalMissed', reason: 'wrong-carrier' })).toEqual(['receive 7000']);
     expect(call.frame(frame('RR'))).toEqual(['quiet 75', 'send PPR[0]', 'ecm V.17 14400 short']);
   });
 
