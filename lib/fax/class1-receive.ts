@@ -84,6 +84,11 @@ export class Class1ReceiveTransport implements FaxReceiveTransport {
     return this.frames.receiveFrame(timeoutMs);
   }
 
+  /** +FTS=n (T.31 §8.3.1). */
+  silence(ms: number): Promise<void> {
+    return this.frames.silence(ms);
+  }
+
   /** +FRS=n (T.31 §8.3.1); a modem that does not know it waits the time instead. */
   async awaitSilence(ms: number): Promise<void> {
     const units = Math.max(1, Math.round(ms / 10));

@@ -23,6 +23,8 @@ export interface FaxReceiveTransport {
   sendFrames(frames: Uint8Array[]): Promise<void>;
   /** The next V.21 HDLC frame, or null when none starts within timeoutMs. */
   receiveFrame(timeoutMs: number): Promise<ReceivedFrame | null>;
+  /** Keeps the line silent for ms. */
+  silence(ms: number): Promise<void>;
   /** Waits until the line has been silent for ms (before a response). */
   awaitSilence(ms: number): Promise<void>;
   /** TCF: the octets received at the modulation until its carrier ends. */

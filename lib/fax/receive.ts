@@ -283,6 +283,8 @@ class ReceiveDriver {
         return this.receive(action.timeoutMs);
       case 'awaitSilence':
         return void (await t.awaitSilence(action.ms));
+      case 'silence':
+        return void (await t.silence(action.ms));
       case 'receiveTraining': {
         const got = await t.receiveTraining(action.modulation, action.durationMs);
         return typeof got === 'string'

@@ -66,6 +66,8 @@ export type T30ReceiverAction =
    * between signals; Class 1: +FRS, T.31 §8.3.1), so a response never talks over the far end.
    */
   | { type: 'awaitSilence'; ms: number }
+  /** Keep the line silent for ms (Class 1: +FTS, T.31 §8.3.1): after our DCN, before on-hook. */
+  | { type: 'silence'; ms: number }
   /** Receive TCF at the modulation; report trainingReceived or signalMissed. */
   | { type: 'receiveTraining'; modulation: Modulation; durationMs: number }
   /**

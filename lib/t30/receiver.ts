@@ -347,7 +347,7 @@ export class T30Receiver {
     const hangup = this.end({ kind, message });
     // DCN (T.30 §5.3.6.1.7) tells the sender; before the call there is nobody to tell.
     if (wasIdle) return hangup;
-    const hold: T30ReceiverAction = { type: 'awaitSilence', ms: DCN_HOLD_MS };
+    const hold: T30ReceiverAction = { type: 'silence', ms: DCN_HOLD_MS };
     return [GAP, { type: 'sendFrames', frames: [buildFrame(Fcf.DCN)] }, hold, ...hangup];
   }
 

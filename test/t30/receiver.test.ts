@@ -93,6 +93,8 @@ function summarise(a: T30ReceiverAction): string | undefined {
       return `receive ${a.timeoutMs}`;
     case 'awaitSilence':
       return `quiet ${a.ms}`;
+    case 'silence':
+      return `silence ${a.ms}`;
     case 'receiveTraining':
       return `tcf ${modulationLabel(a.modulation)}`;
     case 'receiveImage':
@@ -316,7 +318,7 @@ describe('Phase B', () => {
     expect(call.timeout()).toEqual([
       'quiet 75',
       'send DCN',
-      'quiet 1000',
+      'silence 1000',
       'cancel T1',
       'hangup protocol-timeout',
     ]);
@@ -330,7 +332,7 @@ describe('Phase B', () => {
     expect(call.step({ type: 'timerExpired', timer: 'T1' })).toEqual([
       'quiet 75',
       'send DCN',
-      'quiet 1000',
+      'silence 1000',
       'hangup protocol-timeout',
     ]);
   });
@@ -350,7 +352,7 @@ describe('Phase B', () => {
       expect(call.frame(dcs)).toEqual([
         'quiet 75',
         'send DCN',
-        'quiet 1000',
+        'silence 1000',
         'cancel T1',
         'hangup incompatible',
       ]);
@@ -401,7 +403,7 @@ describe('Phase B', () => {
     expect(call.frame(frame('CFR'))).toEqual([
       'quiet 75',
       'send DCN',
-      'quiet 1000',
+      'silence 1000',
       'cancel T1',
       'hangup protocol-error',
     ]);
@@ -545,7 +547,7 @@ describe('Phase C/D without ECM', () => {
     const call = new Call();
     call.trained();
     call.page();
-    expect(call.timeout()).toEqual(['quiet 75', 'send DCN', 'quiet 1000', 'hangup protocol-timeout']);
+    expect(call.timeout()).toEqual(['quiet 75', 'send DCN', 'silence 1000', 'hangup protocol-timeout']);
   });
 
   it('hangs up on a modem error, keeping the pages confirmed', () => {
@@ -556,7 +558,7 @@ describe('Phase C/D without ECM', () => {
     expect(call.step({ type: 'transportError', kind: 'modem-error', message: 'ERROR' })).toEqual([
       'quiet 75',
       'send DCN',
-      'quiet 1000',
+      'silence 1000',
       'hangup modem-error',
     ]);
     expect(call.outcome.pagesConfirmed).toBe(1);
@@ -565,7 +567,12 @@ describe('Phase C/D without ECM', () => {
   it('hangs up when cancelled', () => {
     const call = new Call();
     call.trained();
-    expect(call.step({ type: 'cancel' })).toEqual(['quiet 75', 'send DCN', 'quiet 1000', 'hangup cancelled']);
+    expect(call.step({ type: 'cancel' })).toEqual([
+      'quiet 75',
+      'send DCN',
+      'silence 1000',
+      'hangup cancelled',
+    ]);
     expect(call.step({ type: 'receiveTimeout' })).toEqual([]);
   });
 });
