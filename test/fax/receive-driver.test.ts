@@ -44,7 +44,6 @@ const DCS = buildFrame(
   { x: true },
 );
 
-
 /** A far end that sends DCS + TCF, then each page and its command; it logs lpfax's answers. */
 class ScriptedSender implements FaxReceiveTransport {
   readonly modulations = MODULATIONS;
