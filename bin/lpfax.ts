@@ -5,6 +5,7 @@
  *   lpfax send --device DEV --to 'Name@number' FILE
  *   lpfax render FILE -o OUT.tif [--resolution …] [--coding mh|mr|mmr] [--paper …]
  *   lpfax preview FAX.tif                        a PNG of each page, for people
+ *   lpfax receive --device DEV --output DIR [--once] [--answer-now] [--rings N] [--json]
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 
@@ -24,7 +25,7 @@ import { modemFaxJob } from '../lib/job/modem-job.js';
 import { prepareFaxPages } from '../lib/job/pages.js';
 
 import { ProgressStore } from '../lib/job/progress.js';
-
+import { callJson, receiveCalls, ReceiveSetupError, type ReceivedCall } from '../lib/job/receive.js';
 import { jobRecipients } from '../lib/job/recipients.js';
 
 import { runFaxJob } from '../lib/job/run.js';
@@ -210,6 +211,65 @@ async function preview(argv: { file: string; outDir?: string; width: number }): 
   }
 }
 
+/** Exit status of `lpfax receive` when the modem is in use (EX_TEMPFAIL). */
+const EXIT_DEVICE_BUSY = 75;
+
+/** One line for people about a received call. */
+function callLine(call: ReceivedCall): string {
+  const r = call.result;
+  const from = r.remoteIdent ? ` from ${r.remoteIdent}` : '';
+  const what = `${r.pages} page${r.pages === 1 ? '' : 's'}${from}`;
+  const where = call.tiff ? ` → ${call.tiff}` : '';
+  return r.ok
+    ? `received ${what}${where}`
+    : `call ended (${r.failure?.message ?? 'failed'}) after ${what}${where}`;
+}
+
+async function receive(argv: {
+  device?: string;
+  ident?: string;
+  output: string;
+  once: boolean;
+  answerNow: boolean;
+  rings?: number;
+  json: boolean;
+  verbose: boolean;
+}): Promise<number> {
+  const settings = settingsOrExit(argv.device, [], argv.ident);
+  const controller = new AbortController();
+  process.on('SIGINT', () => controller.abort());
+  process.on('SIGTERM', () => controller.abort());
+  const started = performance.now();
+  const elapsed = () => ((performance.now() - started) / 1000).toFixed(3).padStart(7);
+  const log = (text: string) => process.stderr.write(`${text}\n`);
+  try {
+    const calls = await receiveCalls({
+      settings,
+      outputDir: argv.output,
+      answerNow: argv.answerNow,
+      rings: argv.rings,
+      calls: argv.once ? 1 : undefined,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.kind === 'ringing') log(`waiting for a call on ${settings.modem.device}`);
+        else if (p.kind === 'answered') log('answered');
+        else if (p.kind === 'page-received' && argv.verbose)
+          log(`page ${p.page + 1}: ${p.rows} rows, ${p.badRows} bad (${p.verdict})`);
+      },
+      onCall: (call) => {
+        if (argv.json) process.stdout.write(`${JSON.stringify(callJson(call))}\n`);
+        else log(callLine(call));
+      },
+      trace: argv.verbose ? (l) => log(`[${elapsed()}] ${l}`) : undefined,
+    });
+    if (argv.once) return calls.length === 1 && calls[0].result.pages > 0 ? 0 : 1;
+    return 0;
+  } catch (e) {
+    log(`lpfax: ${e instanceof Error ? e.message : String(e)}`);
+    return e instanceof ReceiveSetupError && e.kind === 'modem-locked' ? EXIT_DEVICE_BUSY : 1;
+  }
+}
+
 const pageOptions = {
   resolution: { type: 'string', choices: ['standard', 'fine', 'superfine'], describe: 'vertical resolution' },
   paper: { type: 'string', choices: ['a4', 'letter', 'legal'], describe: 'paper size' },
@@ -277,6 +337,35 @@ await yargs(hideBin(process.argv))
       }),
     async (argv) => {
       process.exitCode = await preview(argv as Parameters<typeof preview>[0]);
+    },
+  )
+  .command(
+    'receive',
+    'answer calls and receive faxes into a folder (TIFF-F, one file per call)',
+    (y) =>
+      y.options({
+        device: { type: 'string', describe: 'modem device (default: ModemDevice in lpfax.conf)' },
+        ident: {
+          type: 'string',
+          describe: 'our fax number as the caller sees it (CSI; default: LocalIdentifier)',
+        },
+        output: { type: 'string', alias: 'o', demandOption: true, describe: 'folder for the received faxes' },
+        once: {
+          type: 'boolean',
+          default: false,
+          describe: 'receive exactly one call, then exit (0 if pages were received, else 1)',
+        },
+        'answer-now': {
+          type: 'boolean',
+          default: false,
+          describe: 'answer at once, without waiting for RING',
+        },
+        rings: { type: 'number', describe: 'rings before answering (default 1)' },
+        json: { type: 'boolean', default: false, describe: 'one JSON object per call on stdout' },
+        verbose: { type: 'boolean', alias: 'v', default: false, describe: 'show the modem dialogue' },
+      }),
+    async (argv) => {
+      process.exitCode = await receive(argv as Parameters<typeof receive>[0]);
     },
   )
   .demandCommand(1)

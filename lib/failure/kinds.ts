@@ -31,6 +31,8 @@ export type FailureKind =
   | 'protocol-error'
   /** The modem failed during the call (an error, a stall). */
   | 'modem-error'
+  /** A received page could not be kept (disk full, spool unwritable): it is not confirmed. */
+  | 'storage-failed'
   /** Another program holds the modem's UUCP lock. */
   | 'modem-locked'
   // The modem itself: nothing will work until someone fixes it.

@@ -109,6 +109,12 @@ export const FAILURE_TABLE: Record<FailureKind, FailureRow> = {
     // A reason is an error lpfax did not expect (a bug, the system): said as it is.
     what: (f) => (f.reason ? trimEnd(f.reason) : `${modem(f)} failed${where(f)}`),
   },
+  'storage-failed': {
+    ...retry(),
+    // Receiving only: the page is not confirmed (no MCF), so the sender knows it did not arrive.
+    what: (f) =>
+      `A received page could not be stored${f.reason ? ` (${trimEnd(f.reason)})` : ''}, so it was not confirmed${where(f)}`,
+  },
   'modem-locked': {
     ...retry(),
     what: (f) => `${modem(f)} is in use by another program${f.pid ? ` (process ${f.pid})` : ''}`,

@@ -9,7 +9,7 @@ import { Class1Modem, ModemError, flagsFor, hdlcBitStream } from '../modem/index
 import { modemFailure, type ModemStage } from './modem-failure.js';
 import { FaxTransport, FaxTransportError, ReceivedFrame } from './transport.js';
 
-function asTransportError(e: unknown, during: string, stage: ModemStage = 'call'): FaxTransportError {
+export function asTransportError(e: unknown, during: string, stage: ModemStage = 'call'): FaxTransportError {
   if (e instanceof FaxTransportError) return e;
   if (e instanceof ModemError) {
     const failure = modemFailure(e, stage, during);

@@ -4,3 +4,14 @@ export { Class1Transport } from './class1.js';
 export { FaxTransportError, type FaxTransport, type ReceivedFrame } from './transport.js';
 export { PageSource, codePage, fitWidth } from './pages.js';
 export { failureKindOf, modemFailure, type ModemStage } from './modem-failure.js';
+export {
+  receiveFax,
+  type ReceiveFaxOptions,
+  type ReceivedFaxPage,
+  type ReceiveResult,
+  type ReceiveProgress,
+  type FaxReception,
+} from './receive.js';
+export { Class1ReceiveTransport } from './class1-receive.js';
+export type { FaxReceiveTransport, AnswerOptions } from './receive-transport.js';
+export { createPageDecoder, type PageDecoder, type DecodedPage } from './received-page.js';

@@ -149,3 +149,76 @@ class BitPacker {
     this.octets = [];
   }
 }
+
+/** One frame found by HdlcDeframer: address … FIF without the FCS, and whether the FCS checked. */
+export interface DeframedFrame {
+  frame: Uint8Array;
+  fcsOk: boolean;
+}
+
+/**
+ * The receiving half of hdlcBitStream: HDLC frames out of the octets a Class 1 modem delivers
+ * as message data (+FRM, T.31 §8.3.2; first bit on the line = least significant bit), for ECM
+ * frames at the message speed (T.4 Annex A). Flags delimit frames (T.30 §5.3.4); a 0 after five
+ * ones is removed (ISO/IEC 13239 §4.3.1); seven ones abort a frame (idle, fill or noise); a frame
+ * between flags whose length is whole octets and at least four (address, control, FCS) is passed
+ * on with its FCS checked (T.30 §5.3.7) and removed. Memory is bounded by `maxFrameOctets`.
+ */
+export class HdlcDeframer {
+  private bytes: Uint8Array;
+  private bits = 0;
+  private ones = 0;
+  /** After an abort or at the start: waiting for a flag. */
+  private hunting = true;
+
+  constructor(private readonly maxFrameOctets = 512) {
+    this.bytes = new Uint8Array(maxFrameOctets + 4);
+  }
+
+  /** Feeds octets; returns the frames they completed. */
+  push(data: Uint8Array): DeframedFrame[] {
+    const frames: DeframedFrame[] = [];
+    for (const octet of data) {
+      for (let k = 0; k < 8; k++) {
+        const bit = (octet >>> k) & 1;
+        if (bit === 1) {
+          if (++this.ones >= 7) this.hunting = true;
+          else if (!this.hunting) this.append(1);
+          continue;
+        }
+        const ones = this.ones;
+        this.ones = 0;
+        if (ones === 6) {
+          // A flag: the 0 and six 1s before this 0 were its first seven bits, not data.
+          if (!this.hunting) this.endFrame(frames);
+          this.hunting = false;
+          this.bits = 0;
+          continue;
+        }
+        if (this.hunting) continue;
+        if (ones === 5) continue; // a stuffed zero
+        this.append(0);
+      }
+    }
+    return frames;
+  }
+
+  private append(bit: number): void {
+    if (this.bits >= (this.bytes.length - 1) * 8) {
+      this.hunting = true; // longer than any frame we take: drop it
+      return;
+    }
+    const i = this.bits >>> 3;
+    if ((this.bits & 7) === 0) this.bytes[i] = 0;
+    this.bytes[i] |= bit << (this.bits & 7);
+    this.bits++;
+  }
+
+  private endFrame(frames: DeframedFrame[]): void {
+    const bits = this.bits - 7;
+    if (bits < 32 || bits % 8 !== 0) return;
+    const octets = this.bytes.slice(0, bits / 8);
+    const fcsOk = hasValidFcs(octets);
+    frames.push({ frame: fcsOk ? octets.slice(0, -2) : octets, fcsOk });
+  }
+}

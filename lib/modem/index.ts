@@ -15,6 +15,8 @@ export {
   flagsFor,
   hasValidFcs,
   hdlcBitStream,
+  HdlcDeframer,
+  type DeframedFrame,
   type HdlcStreamOptions,
   isFinalFrame,
   HDLC_FLAG,

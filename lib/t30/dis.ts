@@ -5,7 +5,12 @@
  * are "extend field" bits: the next octet follows.
  */
 
-import { MODULATIONS, modulationFromDcsBits, type Modulation } from '../itu/modulation.js';
+import {
+  MODULATIONS,
+  modulationFromDcsBits,
+  type Modulation,
+  type ModulationCode,
+} from '../itu/modulation.js';
 import type { Coding, PageWidth, Resolution } from '../itu/page.js';
 
 /** Recording length (Table 2/T.30 bits 19–20). */
@@ -100,7 +105,7 @@ export interface DisCapabilities {
 }
 
 /** DIS bits 11, 12, 13, 14 → the T.31 codes of the modulations accepted (Table 2/T.30). */
-const DIS_RATES: Record<string, number[]> = {
+const DIS_RATES: Record<string, ModulationCode[]> = {
   '0000': [24], // V.27 ter fall-back mode
   '0100': [48, 24], // V.27 ter
   '1000': [96, 72], // V.29
@@ -250,4 +255,57 @@ export function decodeDcs(fif: Uint8Array): Partial<DcsParameters> {
 /** The DCS scan-time codes exist only for these values; round a wish up to one of them. */
 export function dcsScanTime(ms: number): number {
   return [0, 5, 10, 20, 40].find((t) => t >= ms) ?? 40;
+}
+
+/** What a called terminal offers in its DIS (T.30 §5.3.6.2.1): what it can receive and store. */
+export interface ReceiveCapabilities {
+  /** Modulations the transport can receive (+FRM=?); DIS bits 11–14 name the largest group inside them. */
+  modulations: readonly Modulation[];
+  fine: boolean;
+  superfine: boolean;
+  mr: boolean;
+  /** T.6 coding; T.30 Table 2 allows it only with ECM. */
+  mmr: boolean;
+  ecm: boolean;
+  widths: readonly PageWidth[];
+  lengths: readonly PageLength[];
+  /** Minimum scan line time the receiver needs (0: it buffers, as a software receiver does). */
+  minScanTimeMs: 0 | 5 | 10 | 20 | 40;
+}
+
+/** DIS bits 21–23 for "T7.7 = T3.85" (Table 2/T.30). */
+const DIS_SCAN_TIME_BITS: Record<number, [number, number, number]> = {
+  20: [0, 0, 0],
+  40: [0, 0, 1],
+  10: [0, 1, 0],
+  5: [1, 0, 0],
+  0: [1, 1, 1],
+};
+
+/**
+ * Builds the FIF of a DIS (T.30 §5.3.6.2.1, Table 2/T.30 DIS column). The rate bits name the
+ * largest of Table 2's groups whose every modulation the transport can receive; the width and
+ * length bits the largest group offered.
+ */
+export function encodeDis(c: ReceiveCapabilities): Uint8Array {
+  const bits = new CapabilityBits();
+  bits.set(DisBit.RECEIVER_FAX);
+  const codes = new Set(c.modulations.map((m) => m.code));
+  const rate = Object.entries(DIS_RATES)
+    .filter(([, group]) => group.every((code) => codes.has(code)))
+    .sort((a, b) => b[1].length - a[1].length)[0];
+  (rate?.[0] ?? '0000').split('').forEach((b, i) => bits.set(DisBit.RATE + i, Number(b)));
+  if (c.fine) bits.set(DisBit.FINE);
+  if (c.superfine) bits.set(DisBit.SUPERFINE);
+  if (c.mr) bits.set(DisBit.TWO_DIMENSIONAL);
+  if (c.ecm) {
+    bits.set(DisBit.ECM);
+    if (c.mmr) bits.set(DisBit.T6);
+  }
+  const width = c.widths.includes(2432) ? '01' : c.widths.includes(2048) ? '10' : '00';
+  width.split('').forEach((b, i) => bits.set(DisBit.WIDTH + i, Number(b)));
+  const length = c.lengths.includes('unlimited') ? '10' : c.lengths.includes('b4') ? '01' : '00';
+  length.split('').forEach((b, i) => bits.set(DisBit.LENGTH + i, Number(b)));
+  DIS_SCAN_TIME_BITS[c.minScanTimeMs].forEach((b, i) => bits.set(DisBit.SCAN_TIME + i, b));
+  return bits.toFif();
 }

@@ -8,3 +8,7 @@ export * from './ecm-sender.js';
 export * from './events.js';
 export * from './state.js';
 export * from './sender.js';
+export * from './receiver-events.js';
+export * from './receiver-state.js';
+export * from './ecm-receiver.js';
+export * from './receiver.js';

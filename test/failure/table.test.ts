@@ -38,6 +38,7 @@ const KINDS: Record<FailureKind, true> = {
   'protocol-timeout': true,
   'protocol-error': true,
   'modem-error': true,
+  'storage-failed': true,
   'modem-locked': true,
   'modem-missing': true,
   'modem-not-responding': true,

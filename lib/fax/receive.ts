@@ -1,0 +1,409 @@
+/**
+ * One fax call received: answer, then run the T.30 receiver core, executing its actions on a
+ * FaxReceiveTransport and decoding pages with lib/t4 as they arrive; hang up on every path.
+ * Pages are handed out as soon as they are confirmed (FaxReception.pages), so a caller can store
+ * page 1 while page 2 is on the line, and a call that breaks keeps every page confirmed before.
+ */
+
+import type { Class1Modem } from '../modem/index.js';
+import { modulationLabel, type Modulation } from '../itu/modulation.js';
+import type { Coding, Resolution } from '../itu/page.js';
+import type { Bitmap } from '../t4/index.js';
+import {
+  ReceiveCapabilities,
+  ReceiverOutcome,
+  ReceiverTimerName,
+  T30Receiver,
+  type CopyQuality,
+  type FailureKind,
+  type PageVerdict,
+  type ReceivedPageFormat,
+  type ReceiverProgress,
+  type T30ReceiverAction,
+  type T30ReceiverEvent,
+} from '../t30/index.js';
+import { Class1ReceiveTransport } from './class1-receive.js';
+import { createPageDecoder, type DecodedPage } from './received-page.js';
+import type { FaxReceiveTransport } from './receive-transport.js';
+import { FaxTransportError } from './transport.js';
+
+export type ReceiveProgress = { kind: 'ringing' } | ReceiverProgress;
+
+export interface ReceiveFaxOptions {
+  /** The line: a transport, or a Class 1 modem that is open and initialised (probed with +FRM=?). */
+  transport?: FaxReceiveTransport;
+  modem?: Class1Modem;
+  /** Answer at once instead of waiting for RING. */
+  answerNow?: boolean;
+  /** RINGs before answering (default 1). */
+  rings?: number;
+  /** Our number for CSI. */
+  localIdent: string;
+  /** Narrow what the DIS offers (default: all the transport receives; fine, superfine; MH, MR, MMR; ECM). */
+  capabilities?: Partial<Omit<ReceiveCapabilities, 'modulations'>> & { maxBitRate?: number };
+  copyQuality?: Partial<CopyQuality>;
+  tcfMinZeroRunMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: ReceiveProgress) => void;
+  /**
+   * Called with each page before it is confirmed (MCF goes out once it resolves): the place to
+   * put the page on disk, so that a confirmed page is never lost. A rejection ends the call
+   * (failure 'storage-failed') without confirming the page. The page also goes to `pages`.
+   */
+  onPage?: (page: ReceivedFaxPage) => Promise<void> | void;
+  /** Every action and event, for logs. */
+  trace?: (line: string) => void;
+  clock?: () => number;
+}
+
+export interface ReceivedFaxPage {
+  /** 0-based, in the order confirmed. */
+  index: number;
+  bitmap: Bitmap;
+  resolution: Resolution;
+  coding: Coding;
+  width: number;
+  ecm: boolean;
+  /** Rows that did not decode (non-ECM: as received; ECM: rows spoiled by frames given up). */
+  badRows: number;
+  verdict: PageVerdict;
+  /** ECM frames still missing when the sender gave up on a partial page (EOR). */
+  missingFrames?: number;
+  /** The page could not be decoded at all. */
+  decodeError?: string;
+}
+
+export interface ReceiveResult {
+  /** The sender ended with EOP and every page was confirmed. */
+  ok: boolean;
+  failure?: { kind: FailureKind; message: string };
+  pages: number;
+  pagesRejected: number;
+  remoteIdent?: string;
+  subaddress?: string;
+  /** "V.17 14400" */
+  modulation?: string;
+  bitRate?: number;
+  ecm: boolean;
+  coding?: Coding;
+  resolution?: Resolution;
+  badRowsPerPage: number[];
+  /** From answering to hanging up. */
+  durationMs: number;
+  retrains: number;
+  frameRetransmissions: number;
+}
+
+export interface FaxReception {
+  /** Each page as soon as it is confirmed; ends when the call does. */
+  pages: AsyncIterable<ReceivedFaxPage>;
+  /** The call's result, once it has hung up. Never rejects. */
+  result: Promise<ReceiveResult>;
+}
+
+/** A queue of pages the call fills and the caller drains at its own pace. */
+class PageQueue implements AsyncIterable<ReceivedFaxPage> {
+  private readonly items: ReceivedFaxPage[] = [];
+  private waiting?: () => void;
+  private closed = false;
+
+  push(page: ReceivedFaxPage): void {
+    this.items.push(page);
+    this.waiting?.();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.waiting?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<ReceivedFaxPage> {
+    for (;;) {
+      const next = this.items.shift();
+      if (next) {
+        yield next;
+        continue;
+      }
+      if (this.closed) return;
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+      this.waiting = undefined;
+    }
+  }
+}
+
+function failureOf(e: unknown): { kind: FailureKind; message: string } {
+  if (e instanceof FaxTransportError) return { kind: e.kind, message: e.message };
+  return { kind: 'modem-error', message: e instanceof Error ? e.message : String(e) };
+}
+
+/** Answers one call and receives it. */
+export function receiveFax(options: ReceiveFaxOptions): FaxReception {
+  const queue = new PageQueue();
+  const result = runReception(options, queue).finally(() => queue.close());
+  return { pages: queue, result };
+}
+
+async function runReception(options: ReceiveFaxOptions, queue: PageQueue): Promise<ReceiveResult> {
+  const clock = options.clock ?? (() => performance.now());
+  const empty: ReceiverOutcome = {
+    ok: false,
+    pagesConfirmed: 0,
+    pagesRejected: 0,
+    completed: false,
+    retrains: 0,
+    pageRetransmissions: 0,
+    frameRetransmissions: 0,
+  };
+  const transport =
+    options.transport ??
+    (options.modem && (await Class1ReceiveTransport.probe(options.modem).catch(() => undefined)));
+  if (!transport)
+    return toResult(
+      { ...empty, failure: { kind: 'modem-error', message: 'no transport or modem given' } },
+      [],
+      0,
+    );
+  if (!options.answerNow) options.onProgress?.({ kind: 'ringing' });
+  try {
+    await transport.answer({ now: options.answerNow, rings: options.rings, signal: options.signal });
+  } catch (e) {
+    await transport.hangup().catch(() => undefined);
+    const failure = options.signal?.aborted
+      ? { kind: 'cancelled' as const, message: 'cancelled before a call came' }
+      : failureOf(e);
+    return toResult({ ...empty, failure }, [], 0);
+  }
+  const started = clock();
+  const c = options.capabilities ?? {};
+  const maxBitRate = c.maxBitRate ?? Infinity;
+  const core = new T30Receiver({
+    localIdent: options.localIdent,
+    capabilities: {
+      modulations: transport.modulations.filter((m) => m.bitRate <= maxBitRate),
+      fine: c.fine ?? true,
+      superfine: c.superfine ?? true,
+      mr: c.mr ?? true,
+      mmr: c.mmr ?? true,
+      ecm: c.ecm ?? true,
+      widths: c.widths ?? [1728, 2048, 2432],
+      lengths: c.lengths ?? ['a4', 'b4', 'unlimited'],
+      minScanTimeMs: c.minScanTimeMs ?? 0,
+    },
+    copyQuality: options.copyQuality,
+    tcfMinZeroRunMs: options.tcfMinZeroRunMs,
+  });
+  const driver = new ReceiveDriver(core, transport, queue, options);
+  const outcome = await driver.run();
+  await transport.hangup().catch(() => undefined);
+  return toResult(outcome, driver.badRows, Math.round(clock() - started));
+}
+
+function toResult(outcome: ReceiverOutcome, badRowsPerPage: number[], durationMs: number): ReceiveResult {
+  const dcs = outcome.dcs;
+  return {
+    ok: outcome.ok && outcome.completed,
+    failure: outcome.failure,
+    pages: outcome.pagesConfirmed,
+    pagesRejected: outcome.pagesRejected,
+    remoteIdent: outcome.remoteIdent,
+    subaddress: outcome.subaddress,
+    modulation: dcs && modulationLabel(dcs.modulation),
+    bitRate: dcs?.modulation.bitRate,
+    ecm: dcs?.ecm ?? false,
+    coding: dcs?.coding,
+    resolution: dcs?.resolution,
+    badRowsPerPage,
+    durationMs,
+    retrains: outcome.retrains,
+    frameRetransmissions: outcome.frameRetransmissions,
+  };
+}
+
+/** Executes the receiver's actions in order and feeds back how the last one ended. */
+class ReceiveDriver {
+  private readonly deadlines = new Map<ReceiverTimerName, number>();
+  private readonly now: () => number;
+  private cancelled = false;
+  /** The non-ECM page last received, until the core says to keep it. */
+  private lastPage?: DecodedPage;
+  readonly badRows: number[] = [];
+
+  constructor(
+    private readonly core: T30Receiver,
+    private readonly transport: FaxReceiveTransport,
+    private readonly queue: PageQueue,
+    private readonly options: ReceiveFaxOptions,
+  ) {
+    this.now = options.clock ?? (() => performance.now());
+  }
+
+  async run(): Promise<ReceiverOutcome> {
+    let actions = this.feed({ type: 'connected' });
+    for (;;) {
+      const ending = actions.some((a) => a.type === 'hangup');
+      let next: T30ReceiverEvent | undefined;
+      for (const action of actions) {
+        if (action.type === 'hangup') return action.outcome;
+        if (!ending && !this.cancelled && this.options.signal?.aborted) {
+          this.cancelled = true;
+          next = { type: 'cancel' };
+          break;
+        }
+        try {
+          const got = await this.execute(action);
+          // A page that could not be stored is not confirmed: the rest of the batch (MCF) is dropped.
+          if (got?.type === 'transportError') {
+            next = got;
+            break;
+          }
+          next = got ?? next;
+        } catch (e) {
+          if (ending) continue; // Phase E is best effort: the line may already be gone
+          next = { type: 'transportError', ...failureOf(e) };
+          break;
+        }
+      }
+      next ??= { type: 'transportError', kind: 'protocol-error', message: 'the T.30 receiver stalled' };
+      actions = this.feed(next);
+    }
+  }
+
+  private feed(event: T30ReceiverEvent): T30ReceiverAction[] {
+    this.options.trace?.(`event ${describe(event)}`);
+    return this.core.handle(event);
+  }
+
+  private async execute(action: T30ReceiverAction): Promise<T30ReceiverEvent | undefined> {
+    this.options.trace?.(`action ${describe(action)}`);
+    const t = this.transport;
+    switch (action.type) {
+      case 'sendFrames':
+        return void (await t.sendFrames(action.frames));
+      case 'receiveFrame':
+        return this.receive(action.timeoutMs);
+      case 'awaitSilence':
+        return void (await t.awaitSilence(action.ms));
+      case 'silence':
+        return void (await t.silence(action.ms));
+      case 'receiveTraining': {
+        const got = await t.receiveTraining(action.modulation, action.durationMs);
+        return typeof got === 'string'
+          ? { type: 'signalMissed', reason: got }
+          : { type: 'trainingReceived', data: got };
+      }
+      case 'receiveImage':
+        return this.receiveImage(action.modulation, action.shortTraining, action.format);
+      case 'receiveImageFrames': {
+        const got = await t.receiveImageFrames(action.modulation, action.shortTraining);
+        return typeof got === 'string'
+          ? { type: 'signalMissed', reason: got }
+          : { type: 'imageFramesReceived', frames: got };
+      }
+      case 'storePage':
+        return this.store(action);
+      case 'armTimer':
+        this.deadlines.set(action.timer, this.now() + action.ms);
+        return undefined;
+      case 'cancelTimer':
+        this.deadlines.delete(action.timer);
+        return undefined;
+      case 'progress':
+        this.options.onProgress?.(action.progress);
+        return undefined;
+      case 'hangup':
+        return undefined;
+    }
+  }
+
+  private async receiveImage(
+    modulation: Modulation,
+    shortTraining: boolean,
+    format: ReceivedPageFormat,
+  ): Promise<T30ReceiverEvent> {
+    const decoder = createPageDecoder(format);
+    const got = await this.transport.receiveImage(modulation, shortTraining, (chunk) => decoder.push(chunk));
+    if (got !== 'ended') return { type: 'signalMissed', reason: got };
+    const page = decoder.finish();
+    this.lastPage = page;
+    return {
+      type: 'pageDataReceived',
+      rows: page.rows,
+      badRows: page.badRows,
+      maxConsecutiveBadRows: page.maxConsecutiveBadRows,
+    };
+  }
+
+  /** Hands a confirmed page to the caller (ECM pages are decoded here, from their frames). */
+  private async store(
+    action: Extract<T30ReceiverAction, { type: 'storePage' }>,
+  ): Promise<T30ReceiverEvent | undefined> {
+    const format = action.format;
+    let page: DecodedPage | undefined;
+    if (action.data) {
+      const decoder = createPageDecoder(format);
+      decoder.push(action.data);
+      page = decoder.finish();
+    } else {
+      page = this.lastPage;
+      this.lastPage = undefined;
+    }
+    if (!page) return undefined;
+    const received: ReceivedFaxPage = {
+      index: action.page,
+      bitmap: page.bitmap,
+      resolution: format.resolution,
+      coding: format.coding,
+      width: format.width,
+      ecm: format.ecm,
+      badRows: page.badRows,
+      verdict: action.verdict,
+      ...(action.missingFrames ? { missingFrames: action.missingFrames } : {}),
+      ...(page.error ? { decodeError: page.error } : {}),
+    };
+    try {
+      await this.options.onPage?.(received);
+    } catch (e) {
+      const message = `page ${action.page + 1} could not be stored: ${e instanceof Error ? e.message : String(e)}`;
+      return { type: 'transportError', kind: 'storage-failed', message };
+    }
+    this.badRows.push(page.badRows);
+    this.queue.push(received);
+    return undefined;
+  }
+
+  /** A receive ends at its own timeout or at the earliest armed timer, whichever is first. */
+  private async receive(timeoutMs: number): Promise<T30ReceiverEvent> {
+    let limit = timeoutMs;
+    let timer: ReceiverTimerName | undefined;
+    for (const [name, deadline] of this.deadlines) {
+      const left = deadline - this.now();
+      if (left <= limit) [limit, timer] = [left, name];
+    }
+    if (timer && limit <= 0) {
+      this.deadlines.delete(timer);
+      return { type: 'timerExpired', timer };
+    }
+    const got = await this.transport.receiveFrame(limit);
+    if (got) return { type: 'frameReceived', frame: got.frame, fcsOk: got.fcsOk };
+    if (timer && this.now() >= this.deadlines.get(timer)! - 50) {
+      this.deadlines.delete(timer);
+      return { type: 'timerExpired', timer };
+    }
+    return { type: 'receiveTimeout' };
+  }
+}
+
+/** One line for traces: frames as hex, data as lengths. */
+function describe(x: T30ReceiverAction | T30ReceiverEvent): string {
+  return JSON.stringify(x, (key, value: unknown) => {
+    if (value instanceof Uint8Array) {
+      return value.length > 32
+        ? `<${value.length} octets>`
+        : Array.from(value, (b) => b.toString(16).padStart(2, '0')).join(' ');
+    }
+    if (key === 'frames' && Array.isArray(value) && value.length > 8) return `<${value.length} frames>`;
+    if (key === 'modulation' && value && typeof value === 'object')
+      return modulationLabel(value as Modulation);
+    return value;
+  });
+}

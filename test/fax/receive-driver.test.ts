@@ -1,0 +1,155 @@
+/**
+ * receiveFax (lib/fax) over a transport whose far end is a small scripted T.30 sender: it sends
+ * DCS, TCF, coded pages (lib/t4) and post-page commands in order and records what lpfax answers.
+ * What the simulated line cannot stage is checked here: a page the store refuses is not
+ * confirmed, a page is handed out before the call ends, a cancel sends DCN.
+ */
+import {
+  receiveFax,
+  type FaxReceiveTransport,
+  type ReceivedFaxPage,
+  type ReceivedFrame,
+} from '../../lib/fax/index.js';
+import { bitmapsEqual, createBitmap, encodePage, setPixel, type Bitmap } from '../../lib/t4/index.js';
+import {
+  Fcf,
+  buildFrame,
+  encodeDcs,
+  fcfName,
+  type ImageFrame,
+  type SignalMiss,
+} from '../../lib/t30/index.js';
+import { MODULATIONS, type Modulation } from '../../lib/itu/modulation.js';
+
+function page(seed: number): Bitmap {
+  const b = createBitmap(1728, 40);
+  for (let y = 0; y < 40; y++)
+    for (let x = 0; x < 1728; x++) if ((x + y * seed) % 23 < 3) setPixel(b, x, y, true);
+  return b;
+}
+
+const DCS = buildFrame(
+  Fcf.DCS,
+  encodeDcs({
+    modulation: MODULATIONS[3],
+    resolution: 'fine',
+    coding: 'mr',
+    ecm: false,
+    ecmFrameSize: 256,
+    width: 1728,
+    length: 'a4',
+    minScanTimeMs: 0,
+  }),
+  { x: true },
+);
+
+/** A far end that sends DCS + TCF, then each page and its command; it logs lpfax's answers. */
+class ScriptedSender implements FaxReceiveTransport {
+  readonly modulations = MODULATIONS;
+  readonly answers: string[] = [];
+  private queue: ReceivedFrame[] = [];
+  hungUp = false;
+  /** Called when lpfax answers; may queue the next frames. */
+  onAnswer?: (name: string) => void;
+
+  constructor(private readonly pages: Bitmap[]) {}
+
+  async answer(): Promise<void> {
+    this.queue.push({ frame: DCS, fcsOk: true });
+  }
+  async sendFrames(frames: Uint8Array[]): Promise<void> {
+    for (const f of frames) {
+      const name = fcfName(f[2]) ?? '?';
+      this.answers.push(name);
+      this.onAnswer?.(name);
+    }
+  }
+  async receiveFrame(): Promise<ReceivedFrame | null> {
+    return this.queue.shift() ?? null;
+  }
+  async silence(): Promise<void> {}
+  async awaitSilence(): Promise<void> {}
+  async receiveTraining(m: Modulation): Promise<Uint8Array | SignalMiss> {
+    return new Uint8Array((m.bitRate * 1.5) / 8);
+  }
+  async receiveImage(
+    _m: Modulation,
+    _s: boolean,
+    onData: (c: Uint8Array) => void,
+  ): Promise<'ended' | SignalMiss> {
+    const b = this.pages.shift();
+    if (!b) return 'no-carrier';
+    const data = encodePage(b, { coding: 'mr', resolution: 'fine' });
+    // In pieces, as a modem hands them over.
+    for (let o = 0; o < data.length; o += 100) onData(data.subarray(o, o + 100));
+    const last = this.pages.length === 0;
+    this.queue.push({ frame: buildFrame(last ? Fcf.EOP : Fcf.MPS, [], { x: true }), fcsOk: true });
+    if (last)
+      this.onAnswer = (n) =>
+        n === 'MCF' && this.queue.push({ frame: buildFrame(Fcf.DCN, [], { x: true }), fcsOk: true });
+    return 'ended';
+  }
+  async receiveImageFrames(): Promise<ImageFrame[] | SignalMiss> {
+    return 'no-carrier';
+  }
+  async hangup(): Promise<void> {
+    this.hungUp = true;
+  }
+}
+
+describe('receiveFax with a scripted sender', () => {
+  test('hands each page out as it is confirmed, before the call ends', async () => {
+    const sent = [page(1), page(2), page(3)];
+    const far = new ScriptedSender([...sent]);
+    const reception = receiveFax({ transport: far, answerNow: true, localIdent: '' });
+    let resolved = false;
+    void reception.result.then(() => (resolved = true));
+    const got: ReceivedFaxPage[] = [];
+    for await (const p of reception.pages) {
+      if (got.length === 0) expect(resolved).toBe(false);
+      got.push(p);
+    }
+    const result = await reception.result;
+    expect(result).toMatchObject({ ok: true, pages: 3, coding: 'mr', resolution: 'fine', ecm: false });
+    expect(far.answers).toEqual(['DIS', 'CFR', 'MCF', 'MCF', 'MCF']);
+    expect(got.map((p) => bitmapsEqual(p.bitmap, sent[p.index]))).toEqual([true, true, true]);
+    expect(far.hungUp).toBe(true);
+  });
+
+  test('a page the store refuses is not confirmed: DCN, failure storage-failed, the pages before kept', async () => {
+    const far = new ScriptedSender([page(1), page(2), page(3)]);
+    const stored: number[] = [];
+    const reception = receiveFax({
+      transport: far,
+      answerNow: true,
+      localIdent: '',
+      onPage: (p) => {
+        if (p.index === 1) throw new Error('disk full');
+        stored.push(p.index);
+      },
+    });
+    const got: number[] = [];
+    for await (const p of reception.pages) got.push(p.index);
+    const result = await reception.result;
+    expect(result.failure).toMatchObject({ kind: 'storage-failed' });
+    expect(result.failure!.message).toContain('disk full');
+    expect(far.answers).toEqual(['DIS', 'CFR', 'MCF', 'DCN']);
+    expect(stored).toEqual([0]);
+    expect(got).toEqual([0]);
+  });
+
+  test('a cancelled reception sends DCN and hangs up', async () => {
+    const far = new ScriptedSender([page(1), page(2)]);
+    const controller = new AbortController();
+    far.onAnswer = (n) => n === 'CFR' && controller.abort();
+    const result = await receiveFax({
+      transport: far,
+      answerNow: true,
+      localIdent: '',
+      signal: controller.signal,
+    }).result;
+    expect(result.failure?.kind).toBe('cancelled');
+    expect(far.answers.at(-1)).toBe('DCN');
+    expect(far.hungUp).toBe(true);
+  });
+});
