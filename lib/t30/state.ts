@@ -64,6 +64,7 @@ export type Reaction =
   | 'pageConfirmed'
   | 'pageConfirmedRetrain'
   | 'pageRejected'
+  | 'pageMissed'
   | 'blockConfirmed'
   | 'framesRejected'
   | 'receiverNotReady'
@@ -81,6 +82,8 @@ const ECM_BLOCK_RESPONSES: ResponseTable = {
   PPR: 'framesRejected',
   RNR: 'receiverNotReady',
   CRP: 'repeatCommand',
+  // DIS: the far end never received the partial page and went back to phase B (see below).
+  DIS: 'pageMissed',
   DCN: 'remoteDisconnected',
 };
 
@@ -112,6 +115,11 @@ export const RESPONSES: Record<SenderState, ResponseTable> = {
     RTN: 'pageRejected',
     PIN: 'pageRejected',
     CRP: 'repeatCommand',
+    // DIS instead of a response to the post-message command: the far end did not receive the
+    // page (its T2 ran out in phase C) and is back in phase B. The transmitter goes back to
+    // phase B too (T.30 Figure 5-2: a DIS received is answered with DCS), trains, and sends
+    // the page again.
+    DIS: 'pageMissed',
     DCN: 'remoteDisconnected',
   },
   awaitPpsResponse: ECM_BLOCK_RESPONSES,
