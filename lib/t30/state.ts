@@ -13,7 +13,8 @@
  *            up to 256 numbered FCD frames closed by three RCP frames (T.4 Annex A).
  *   Phase D  the post-page command — MPS (another page follows), EOP (last page); with ECM, PPS
  *            carrying that command — answered by MCF, RTP, RTN, PIP, PIN, or with ECM PPR
- *            (frames to send again), RNR (wait), ERR (answer to EOR).
+ *            (frames to send again), RNR (wait), ERR (answer to EOR); a DIS there means the far
+ *            end missed the page: phase B again, then the page (or partial page) once more.
  *   Phase E  DCN, then hang up. Every path, including errors and cancellation, ends here.
  *
  * Each command goes out after 75 ms of silence and waits for its response (T4, 3 s); without
