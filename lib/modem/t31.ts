@@ -109,7 +109,18 @@ export class T31Session {
     checkHdlcModulation(modulation);
     const cmd = `+FRH=${modulation}`;
     if (!connected) {
-      const r = await this.receiveCommand(cmd, timeoutMs, true);
+      const start = this.clock();
+      let r = await this.receiveCommand(cmd, timeoutMs, true);
+      // OK (no CONNECT) answers an aborted receive, not +FRH: the DCE was still in its delivery
+      // state and took our command's first character as the DTE's abort (T.31 §8.3.5: any
+      // character ends a receive; the DCE returns OK). spandsp's T.31 stays there after it hands
+      // over a frame it had buffered before the +FRH came (the ERROR of the garbage at the end of
+      // a carrier, TSB-85 MTGX23), until its next frame. The DCE is now in command state and
+      // received nothing for us: the +FRH was never executed, so it is given again, once.
+      if (r.code === 'OK') {
+        const left = Math.max(1, timeoutMs - (this.clock() - start));
+        r = await this.receiveCommand(cmd, left, true);
+      }
       if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
     }
     // The flags before a frame last 1 s ± 15 % (T.30 §5.3.1): without a first octet 3 s after

@@ -82,10 +82,25 @@ export class EcmPage {
     );
   }
 
+  /** T5 cancelled, if it runs (this page's RNR wait is over). */
+  cancelT5(): T30Action[] {
+    return this.stopT5();
+  }
+
   private stopT5(): T30Action[] {
     if (!this.t5Armed) return [];
     this.t5Armed = false;
     return [{ type: 'cancelTimer', timer: 'T5' }];
+  }
+
+  /**
+   * The far end missed the current partial page and went back to phase B (sender.ts
+   * onPageMissed); after the new TCF the whole block goes again, its PPR count anew.
+   */
+  sendBlockAgain(): T30Action[] {
+    const actions = this.cancelT5();
+    this.pprCount = 0;
+    return [...actions, ...this.sendBlock(this.allFrames())];
   }
 
   /** MCF (or ERR after EOR, `abandoned`): on to the next block, or the page is done. */

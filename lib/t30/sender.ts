@@ -96,6 +96,8 @@ export class T30Sender {
   private pagesWithErrors = 0;
   /** The page being sent with ECM (T.30 Annex A). */
   private ecm?: EcmPage;
+  /** After a missed partial page: the training under way leads back into this.ecm's block. */
+  private resumeEcmBlock = false;
 
   constructor(private readonly options: SenderOptions) {}
 
@@ -208,6 +210,8 @@ export class T30Sender {
         return this.onPageConfirmed(true);
       case 'pageRejected':
         return this.onPageRejected(frame.name ?? 'RTN');
+      case 'pageMissed':
+        return this.onPageMissed(frame, sequence);
       case 'blockConfirmed':
         return this.ecm!.nextBlock(false);
       case 'blockAbandoned':
@@ -418,10 +422,13 @@ export class T30Sender {
   }
 
   private onCfr(): T30Action[] {
-    return [
-      { type: 'progress', progress: { kind: 'trained', dcs: { ...this.dcs! } } },
-      ...this.preparePage(),
-    ];
+    const trained: T30Action = { type: 'progress', progress: { kind: 'trained', dcs: { ...this.dcs! } } };
+    if (this.resumeEcmBlock && this.ecm) {
+      this.resumeEcmBlock = false;
+      this.pageTransmissions++;
+      return [trained, this.pageSending(), ...this.ecm.sendBlockAgain()];
+    }
+    return [trained, ...this.preparePage()];
   }
 
   // --- Phase C ---------------------------------------------------------------------------
@@ -450,13 +457,17 @@ export class T30Sender {
     return this.documentEnds ? Fcf.EOM : Fcf.MPS;
   }
 
-  private sendPage(data: Uint8Array): T30Action[] {
-    const dcs = this.dcs!;
-    this.pageTransmissions++;
-    const progress: T30Action = {
+  private pageSending(): T30Action {
+    return {
       type: 'progress',
       progress: { kind: 'page-sending', page: this.page, attempt: this.pageTransmissions },
     };
+  }
+
+  private sendPage(data: Uint8Array): T30Action[] {
+    const dcs = this.dcs!;
+    this.pageTransmissions++;
+    const progress = this.pageSending();
     if (dcs.ecm) {
       this.ecm = new EcmPage(this.ecmSession(), data);
       return [progress, ...this.ecm.start()];
@@ -530,13 +541,53 @@ export class T30Sender {
     return [rejected, ...this.train()];
   }
 
+  /**
+   * DIS where the response to MPS/EOP/EOM (or to PPS or RR with ECM) was due: the far end did
+   * not receive the page, or the partial page, and has gone back to phase B, as a receiver
+   * whose T2 runs out in phase C does (T.30 §5.4.3, Figure 5-2). Back to phase B: a DCS chosen
+   * anew from this DIS (keeping the speed when it is still offered), TCF, and after CFR the
+   * page again; with ECM only the partial page that was missed (the blocks before it were
+   * confirmed) when the new DCS codes pages as before. Each time counts as a transmission of
+   * the page, and its retrain counts as one after RTN does, within maxRetrains (MaxRetrains).
+   */
+  private onPageMissed(dis: T30Frame, sequence: T30Frame[]): T30Action[] {
+    const missed: T30Action = {
+      type: 'progress',
+      progress: { kind: 'page-rejected', page: this.page, response: 'DIS' },
+    };
+    if (!this.mayRetrain()) {
+      return [
+        missed,
+        ...this.fail(
+          'page-rejected',
+          `the far end did not receive page ${this.page + 1} in ${this.pageTransmissions} transmissions`,
+        ),
+      ];
+    }
+    const before = this.dcs!;
+    const negotiation = this.takeDis(dis, sequence);
+    if (!negotiation.ok) return [missed, ...this.fail('incompatible', negotiation.reason)];
+    this.candidates = negotiation.candidates;
+    this.dcs = negotiation.dcs;
+    if (this.candidates.some((m) => m.code === before.modulation.code))
+      this.dcs.modulation = before.modulation;
+    this.pageRetransmissions++;
+    this.resumeEcmBlock = this.ecm !== undefined && sameCoding(before, this.dcs);
+    return [missed, ...(this.ecm?.cancelT5() ?? []), ...this.train()];
+  }
+
   // --- Phase C/D, ECM: see ecm-sender.ts -------------------------------------------------
 
   private ecmSession(): EcmSession {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const sender = this;
     return {
       page: this.page,
       postPageFcf: this.postPageFcf(),
-      dcs: this.dcs!,
+      // The DCS in force: a missed partial page goes again under the DCS that answers the DIS.
+      get dcs() {
+        return sender.dcs!;
+      },
       slower: () => this.slower(),
       sendCommand: (next, actions, before) => this.sendCommand(next, actions, before),
       pageDone: (withErrors) => this.onEcmPageDone(withErrors),
@@ -557,4 +608,16 @@ export class T30Sender {
     };
     return [rejected, ...this.afterPage(false)];
   }
+}
+
+/** ECM blocks coded under `a` can go unchanged under `b`. */
+function sameCoding(a: DcsParameters, b: DcsParameters): boolean {
+  return (
+    a.ecm === b.ecm &&
+    b.ecm &&
+    a.ecmFrameSize === b.ecmFrameSize &&
+    a.coding === b.coding &&
+    a.resolution === b.resolution &&
+    a.width === b.width
+  );
 }

@@ -13,7 +13,8 @@
  *            up to 256 numbered FCD frames closed by three RCP frames (T.4 Annex A).
  *   Phase D  the post-page command — MPS (another page follows), EOP (last page); with ECM, PPS
  *            carrying that command — answered by MCF, RTP, RTN, PIP, PIN, or with ECM PPR
- *            (frames to send again), RNR (wait), ERR (answer to EOR).
+ *            (frames to send again), RNR (wait), ERR (answer to EOR); a DIS there means the far
+ *            end missed the page: phase B again, then the page (or partial page) once more.
  *   Phase E  DCN, then hang up. Every path, including errors and cancellation, ends here.
  *
  * Each command goes out after 75 ms of silence and waits for its response (T4, 3 s); without
@@ -64,6 +65,7 @@ export type Reaction =
   | 'pageConfirmed'
   | 'pageConfirmedRetrain'
   | 'pageRejected'
+  | 'pageMissed'
   | 'blockConfirmed'
   | 'framesRejected'
   | 'receiverNotReady'
@@ -81,6 +83,8 @@ const ECM_BLOCK_RESPONSES: ResponseTable = {
   PPR: 'framesRejected',
   RNR: 'receiverNotReady',
   CRP: 'repeatCommand',
+  // DIS: the far end never received the partial page and went back to phase B (see below).
+  DIS: 'pageMissed',
   DCN: 'remoteDisconnected',
 };
 
@@ -112,6 +116,11 @@ export const RESPONSES: Record<SenderState, ResponseTable> = {
     RTN: 'pageRejected',
     PIN: 'pageRejected',
     CRP: 'repeatCommand',
+    // DIS instead of a response to the post-message command: the far end did not receive the
+    // page (its T2 ran out in phase C) and is back in phase B. The transmitter goes back to
+    // phase B too (T.30 Figure 5-2: a DIS received is answered with DCS), trains, and sends
+    // the page again.
+    DIS: 'pageMissed',
     DCN: 'remoteDisconnected',
   },
   awaitPpsResponse: ECM_BLOCK_RESPONSES,

@@ -193,6 +193,26 @@ describe('receiveFrame (+FRH=3, T.31 §8.3.5)', () => {
     await modem.close();
   });
 
+  test('OK to +FRH (the DCE took it as the abort of a delivery): +FRH goes again, once', async () => {
+    // Recorded from spandsp's T.31 (TSB-85 MTGX23): a buffered garbage frame is handed over
+    // (CONNECT, octets, ERROR), and the next +FRH=3 is answered OK alone.
+    const answers: Array<'OK' | 'frame'> = ['OK', 'frame', 'OK', 'OK'];
+    const { modem, fake } = await setup((cmd, m) => {
+      if (cmd !== '+FRH=3') return m.reply('ERROR');
+      if (answers.shift() === 'OK') return m.reply('OK');
+      m.reply('CONNECT');
+      m.sendShielded(withFcs(CSI));
+      m.reply('OK');
+    });
+    await expect(modem.receiveFrame()).resolves.toEqual(CSI);
+    expect(fake.commands.filter((c) => c === '+FRH=3')).toHaveLength(2);
+    // Twice OK: not a stray abort; the modem refuses the receive.
+    const e = await failure(modem.receiveFrame());
+    expect(e.kind).toBe('unexpected-response');
+    expect(fake.commands.filter((c) => c === '+FRH=3')).toHaveLength(4);
+    await modem.close();
+  });
+
   test('+FCERROR is wrong-carrier, NO CARRIER is no-carrier', async () => {
     const answers = ['+FCERROR', 'NO CARRIER'];
     const { modem } = await setup((_c, m) => m.reply(answers.shift() ?? 'ERROR'));

@@ -466,6 +466,29 @@ describe('Phase C/D without ECM', () => {
     expect(giveup.frame(RTN)).toEqual(['silence 75', 'send DCN', 'hangup page-rejected']);
   });
 
+  it('a DIS in answer to EOP (the far end missed the page, T2 ran out): phase B again, the page again', () => {
+    // Recorded from spandsp 0.0.6 as the far end: a page it did not receive, then T2 expires
+    // and it sends CSI + DIS where MCF was due.
+    const call = trained();
+    call.page(new Uint8Array(500), false);
+    expect(call.frame(SPANDSP_CSI)).toEqual(['receive 3000']);
+    expect(call.frame(SPANDSP_DIS)).toEqual(TRAIN('V.17 14400'));
+    expect(call.frame(CFR)).toEqual(['prepare 0']);
+    expect(call.page(new Uint8Array(500), false)).toEqual(PAGE(500, 'EOP'));
+    expect(call.frame(MCF)).toEqual(['silence 75', 'send DCN', 'hangup ok']);
+    expect(call.outcome).toMatchObject({ ok: true, pagesConfirmed: 1, pageRetransmissions: 1, retrains: 1 });
+  });
+
+  it('a page the far end keeps missing counts against the retransmission limit', () => {
+    const call = trained({ maxRetrains: 1 });
+    call.page();
+    call.frame(SPANDSP_DIS);
+    call.frame(CFR);
+    call.page();
+    expect(call.frame(SPANDSP_DIS)).toEqual(['silence 75', 'send DCN', 'hangup page-rejected']);
+    expect(call.outcome.failure?.message).toMatch(/did not receive page 1/);
+  });
+
   it('with rtnHandling ignore, retrains and goes on to the next page', () => {
     const call = trained({ rtnHandling: 'ignore' });
     call.page(new Uint8Array(5), true);
@@ -667,6 +690,37 @@ describe('Phase C/D with ECM (T.30 Annex A)', () => {
       frameRetransmissions: 3 + 1 + 1 + 2,
       dcs: { modulation: { code: 121 } },
     });
+  });
+
+  it('a DIS in answer to PPS (partial page missed): TCF again, then that partial page alone', () => {
+    const call = trained();
+    call.page(new Uint8Array(256 * 256 + 10));
+    expect(call.frame(MCF)).toEqual(BLOCK('0', 'EOP'));
+    call.frame(SPANDSP_CSI);
+    expect(call.frame(SPANDSP_DIS)).toEqual(TRAIN('V.17 14400'));
+    expect(call.dcs).toMatchObject({ ecm: true, ecmFrameSize: 256 });
+    // The confirmed first block is not sent again; the missed one goes whole, with short
+    // training after the accepted TCF (T.30 §5.3.2), with the same PPS.
+    expect(call.frame(CFR)).toEqual(BLOCK('0', 'EOP'));
+    expect(ppsOf(call)).toEqual([Fcf.EOP | 1, 0, 1, 0]);
+    expect(call.actions.find((a) => a.type === 'sendImageFrames')).toMatchObject({ shortTraining: true });
+    expect(call.frame(MCF)).toEqual(['silence 75', 'send DCN', 'hangup ok']);
+    expect(call.outcome).toMatchObject({ ok: true, pagesConfirmed: 1, pageRetransmissions: 1, retrains: 1 });
+  });
+
+  it('a missed partial page under a DIS that no longer offers ECM: the page again, coded anew', () => {
+    const call = trained();
+    call.page(new Uint8Array(256 * 3));
+    expect(call.frame(DIS_V29_V27)).toEqual(TRAIN('V.29 9600'));
+    expect(call.frame(CFR)).toEqual(['prepare 0']);
+    expect(call.coding).toMatchObject({ ecm: false });
+  });
+
+  it('a DIS in answer to RR (the far end said RNR, then lost the call state): T5 stops, phase B', () => {
+    const call = trained();
+    call.page(new Uint8Array(256));
+    expect(call.frame(RNR)).toEqual(['arm T5', 'silence 75', 'send RR', 'receive 3000']);
+    expect(call.frame(SPANDSP_DIS)).toEqual(['cancel T5', ...TRAIN('V.17 14400')]);
   });
 
   it('at the lowest speed, the fourth PPR leads to EOR; ERR ends the page with errors', () => {
