@@ -126,7 +126,7 @@ export async function receiveCalls(o: ReceiveCallsOptions): Promise<ReceivedCall
   return calls;
 }
 
-/** The call's files, named for when it was answered (-2, -3 … when that name is taken). */
+/** The call's files, named for when the wait for it began (-2, -3 … when that name is taken). */
 async function openStore(dir: string, base: string): Promise<ReceivedFaxWriter> {
   for (let n = 1; ; n++) {
     try {
