@@ -17,7 +17,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 
 import { loadFaxSettings, type FaxSettings } from '../lib/config/index.js';
-import { LpfaxExit } from '../lib/failure/index.js';
+import { FAILURE_TABLE, LpfaxExit } from '../lib/failure/index.js';
 import { FaxJobError } from '../lib/job/outcome.js';
 
 import { modemFaxJob } from '../lib/job/modem-job.js';
@@ -25,7 +25,13 @@ import { modemFaxJob } from '../lib/job/modem-job.js';
 import { prepareFaxPages } from '../lib/job/pages.js';
 
 import { ProgressStore } from '../lib/job/progress.js';
-import { callJson, receiveCalls, ReceiveSetupError, type ReceivedCall } from '../lib/job/receive.js';
+import {
+  callJson,
+  receiveCalls,
+  receiveFailureSentence,
+  ReceiveSetupError,
+  type ReceivedCall,
+} from '../lib/job/receive.js';
 import { jobRecipients } from '../lib/job/recipients.js';
 
 import { runFaxJob } from '../lib/job/run.js';
@@ -211,18 +217,15 @@ async function preview(argv: { file: string; outDir?: string; width: number }): 
   }
 }
 
-/** Exit status of `lpfax receive` when the modem is in use (EX_TEMPFAIL). */
-const EXIT_DEVICE_BUSY = 75;
-
 /** One line for people about a received call. */
 function callLine(call: ReceivedCall): string {
   const r = call.result;
   const from = r.remoteIdent ? ` from ${r.remoteIdent}` : '';
   const what = `${r.pages} page${r.pages === 1 ? '' : 's'}${from}`;
-  const where = call.tiff ? ` → ${call.tiff}` : '';
-  return r.ok
-    ? `received ${what}${where}`
-    : `call ended (${r.failure?.message ?? 'failed'}) after ${what}${where}`;
+  const where = call.tiff ? ` → ${call.tiff}${call.pdf ? `, ${call.pdf}` : ''}` : '';
+  if (r.ok) return `received ${what}${where}`;
+  const kind = r.failure?.kind ?? 'protocol-error';
+  return `${receiveFailureSentence(kind, r.pages)} ${r.pages > 0 ? `Kept ${what}${where}.` : ''}`.trim();
 }
 
 async function receive(argv: {
@@ -262,11 +265,22 @@ async function receive(argv: {
       },
       trace: argv.verbose ? (l) => log(`[${elapsed()}] ${l}`) : undefined,
     });
-    if (argv.once) return calls.length === 1 && calls[0].result.pages > 0 ? 0 : 1;
-    return 0;
+    // --once: 0 when pages were received (issue 14), even if the call then broke; else the
+    // failure table's status for why not (cancelled: 130).
+    if (argv.once) {
+      const r = calls[0]?.result;
+      if (!r) return controller.signal.aborted ? LpfaxExit.CANCELLED : LpfaxExit.TRY_AGAIN;
+      if (r.pages > 0) return LpfaxExit.OK;
+      return FAILURE_TABLE[r.failure?.kind ?? 'protocol-error'].lpfax;
+    }
+    return LpfaxExit.OK;
   } catch (e) {
+    if (e instanceof ReceiveSetupError) {
+      log(`lpfax: ${e.message}`);
+      return FAILURE_TABLE[e.kind].lpfax;
+    }
     log(`lpfax: ${e instanceof Error ? e.message : String(e)}`);
-    return e instanceof ReceiveSetupError && e.kind === 'modem-locked' ? EXIT_DEVICE_BUSY : 1;
+    return LpfaxExit.TRY_AGAIN;
   }
 }
 
@@ -341,7 +355,7 @@ await yargs(hideBin(process.argv))
   )
   .command(
     'receive',
-    'answer calls and receive faxes into a folder (TIFF-F, one file per call)',
+    'answer calls and receive faxes into a folder (TIFF-F and PDF, one of each per call)',
     (y) =>
       y.options({
         device: { type: 'string', describe: 'modem device (default: ModemDevice in lpfax.conf)' },
@@ -353,7 +367,7 @@ await yargs(hideBin(process.argv))
         once: {
           type: 'boolean',
           default: false,
-          describe: 'receive exactly one call, then exit (0 if pages were received, else 1)',
+          describe: 'receive exactly one call, then exit (0 if pages were received, else why not)',
         },
         'answer-now': {
           type: 'boolean',

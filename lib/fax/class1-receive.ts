@@ -7,15 +7,20 @@
 
 import { MODULATIONS, type Modulation, type ModulationCode } from '../itu/modulation.js';
 import { Class1Modem, HdlcDeframer, ModemError } from '../modem/index.js';
-import type { ImageFrame, SignalMiss } from '../t30/index.js';
+import { T2_MS, type ImageFrame, type SignalMiss } from '../t30/index.js';
 import { Class1Transport, asTransportError } from './class1.js';
 import type { AnswerOptions, FaxReceiveTransport } from './receive-transport.js';
 import type { ReceivedFrame } from './transport.js';
 
 /** How long to wait for a message-speed carrier: TCF follows DCS after 75 ms; a page follows CFR. */
 const TRAINING_CARRIER_MS = 3000;
-/** A page's carrier: T2 (6 s), T.30 §5.4.3. */
-const PAGE_CARRIER_MS = 6000;
+/**
+ * A page's carrier (or an ECM partial page's) after CFR/MCF: the wait is T2 (T.30 §5.4.3, 6 s
+ * ± 1 s: its upper end) from our response to the start of the message, plus the training the
+ * modem hears before it says CONNECT (V.17 long training, V.27ter at 2400: about 1.5 s).
+ * TSB-85 MRGN06b starts the page 5 s after CFR: a 6 s limit from +FRM missed it.
+ */
+const PAGE_CARRIER_MS = T2_MS + 1500;
 /** Between two RINGs: 6 s in most countries; allow for longer cadences. */
 const RING_GAP_MS = 15000;
 

@@ -14,4 +14,4 @@ export {
 } from './receive.js';
 export { Class1ReceiveTransport } from './class1-receive.js';
 export type { FaxReceiveTransport, AnswerOptions } from './receive-transport.js';
-export { createPageDecoder, type PageDecoder, type DecodedPage } from './received-page.js';
+export { ReceivedFaxWriter, ReceivedFaxStoreError, type ReceivedFaxFiles, type StoredPage } from './store.js';

@@ -1,14 +1,16 @@
 /**
  * One fax call received: answer, then run the T.30 receiver core, executing its actions on a
- * FaxReceiveTransport and decoding pages with lib/t4 as they arrive; hang up on every path.
- * Pages are handed out as soon as they are confirmed (FaxReception.pages), so a caller can store
- * page 1 while page 2 is on the line, and a call that breaks keeps every page confirmed before.
+ * FaxReceiveTransport; hang up on every path. A non-ECM page is decoded as its data arrives
+ * (the store's streaming T4Decoder: bad rows and their longest run feed the copy-quality
+ * verdict) and re-coded at once, so no page bitmap is held; an ECM page is decoded once its
+ * partial pages are complete. Each page is written and synced into the call's TIFF-F and PDF
+ * (ReceivedFaxWriter) before MCF goes out, then handed out (FaxReception.pages), so a call that
+ * breaks keeps every page confirmed before.
  */
 
 import type { Class1Modem } from '../modem/index.js';
 import { modulationLabel, type Modulation } from '../itu/modulation.js';
 import type { Coding, Resolution } from '../itu/page.js';
-import type { Bitmap } from '../t4/index.js';
 import {
   ReceiveCapabilities,
   ReceiverOutcome,
@@ -23,7 +25,7 @@ import {
   type T30ReceiverEvent,
 } from '../t30/index.js';
 import { Class1ReceiveTransport } from './class1-receive.js';
-import { createPageDecoder, type DecodedPage } from './received-page.js';
+import type { ReceivedFaxWriter, ReceivedPage } from './store.js';
 import type { FaxReceiveTransport } from './receive-transport.js';
 import { FaxTransportError } from './transport.js';
 
@@ -37,6 +39,8 @@ export interface ReceiveFaxOptions {
   answerNow?: boolean;
   /** RINGs before answering (default 1). */
   rings?: number;
+  /** Where the pages go: each is stored (and synced) there before it is confirmed. */
+  store: ReceivedFaxWriter;
   /** Our number for CSI. */
   localIdent: string;
   /** Narrow what the DIS offers (default: all the transport receives; fine, superfine; MH, MR, MMR; ECM). */
@@ -46,9 +50,9 @@ export interface ReceiveFaxOptions {
   signal?: AbortSignal;
   onProgress?: (progress: ReceiveProgress) => void;
   /**
-   * Called with each page before it is confirmed (MCF goes out once it resolves): the place to
-   * put the page on disk, so that a confirmed page is never lost. A rejection ends the call
-   * (failure 'storage-failed') without confirming the page. The page also goes to `pages`.
+   * Called with each page before it is stored and confirmed (it is written once this resolves,
+   * then MCF goes out): a rejection ends the call (failure 'storage-failed') with the page
+   * neither stored nor confirmed. The page also goes to `pages` once stored.
    */
   onPage?: (page: ReceivedFaxPage) => Promise<void> | void;
   /** Every action and event, for logs. */
@@ -59,17 +63,20 @@ export interface ReceiveFaxOptions {
 export interface ReceivedFaxPage {
   /** 0-based, in the order confirmed. */
   index: number;
-  bitmap: Bitmap;
+  /** Rows of the page (bad ones included), as decoded and stored. */
+  rows: number;
   resolution: Resolution;
   coding: Coding;
   width: number;
   ecm: boolean;
   /** Rows that did not decode (non-ECM: as received; ECM: rows spoiled by frames given up). */
   badRows: number;
+  /** The longest run of bad rows. */
+  longestBadRun: number;
   verdict: PageVerdict;
   /** ECM frames still missing when the sender gave up on a partial page (EOR). */
   missingFrames?: number;
-  /** The page could not be decoded at all. */
+  /** Why decoding stopped before the page's data ended (the rows before it are stored). */
   decodeError?: string;
 }
 
@@ -194,6 +201,7 @@ async function runReception(options: ReceiveFaxOptions, queue: PageQueue): Promi
   });
   const driver = new ReceiveDriver(core, transport, queue, options);
   const outcome = await driver.run();
+  driver.dropPage();
   await transport.hangup().catch(() => undefined);
   return toResult(outcome, driver.badRows, Math.round(clock() - started));
 }
@@ -224,8 +232,8 @@ class ReceiveDriver {
   private readonly deadlines = new Map<ReceiverTimerName, number>();
   private readonly now: () => number;
   private cancelled = false;
-  /** The non-ECM page last received, until the core says to keep it. */
-  private lastPage?: DecodedPage;
+  /** The non-ECM page last received (decoded, not yet stored), until the core says to keep it. */
+  private lastPage?: ReceivedPage;
   readonly badRows: number[] = [];
 
   constructor(
@@ -320,53 +328,72 @@ class ReceiveDriver {
     shortTraining: boolean,
     format: ReceivedPageFormat,
   ): Promise<T30ReceiverEvent> {
-    const decoder = createPageDecoder(format);
-    const got = await this.transport.receiveImage(modulation, shortTraining, (chunk) => decoder.push(chunk));
-    if (got !== 'ended') return { type: 'signalMissed', reason: got };
-    const page = decoder.finish();
+    this.dropPage(); // a page answered RTN: the sender sends it again, or another
+    const page = this.options.store.beginPage(format);
     this.lastPage = page;
+    const got = await this.transport.receiveImage(modulation, shortTraining, (chunk) => page.push(chunk));
+    if (got !== 'ended') {
+      this.dropPage();
+      return { type: 'signalMissed', reason: got };
+    }
+    const summary = page.finish();
     return {
       type: 'pageDataReceived',
-      rows: page.rows,
-      badRows: page.badRows,
-      maxConsecutiveBadRows: page.maxConsecutiveBadRows,
+      rows: summary.rows,
+      badRows: summary.badRows,
+      maxConsecutiveBadRows: summary.longestBadRun,
     };
   }
 
-  /** Hands a confirmed page to the caller (ECM pages are decoded here, from their frames). */
+  /** Forgets a non-ECM page that was not confirmed (RTN, a missed carrier, the call's end). */
+  dropPage(): void {
+    if (this.lastPage && !this.lastPage.done) this.lastPage.discard();
+    this.lastPage = undefined;
+  }
+
+  /**
+   * Stores a confirmed page (synced before MCF goes out) and hands it to the caller; ECM pages
+   * are decoded here, from their frames joined.
+   */
   private async store(
     action: Extract<T30ReceiverAction, { type: 'storePage' }>,
   ): Promise<T30ReceiverEvent | undefined> {
     const format = action.format;
-    let page: DecodedPage | undefined;
+    let page: ReceivedPage | undefined;
     if (action.data) {
-      const decoder = createPageDecoder(format);
-      decoder.push(action.data);
-      page = decoder.finish();
+      this.dropPage();
+      page = this.options.store.beginPage(format);
+      page.push(action.data);
     } else {
       page = this.lastPage;
       this.lastPage = undefined;
     }
     if (!page) return undefined;
+    const summary = page.finish();
     const received: ReceivedFaxPage = {
       index: action.page,
-      bitmap: page.bitmap,
+      rows: summary.rows,
       resolution: format.resolution,
       coding: format.coding,
       width: format.width,
       ecm: format.ecm,
-      badRows: page.badRows,
+      badRows: summary.badRows,
+      longestBadRun: summary.longestBadRun,
       verdict: action.verdict,
       ...(action.missingFrames ? { missingFrames: action.missingFrames } : {}),
       ...(page.error ? { decodeError: page.error } : {}),
     };
     try {
+      if (summary.rows === 0) throw new Error(page.error ?? 'the page has no rows');
       await this.options.onPage?.(received);
+      // Written and synced before the MCF that follows this action.
+      await page.store();
     } catch (e) {
+      if (!page.done) page.discard();
       const message = `page ${action.page + 1} could not be stored: ${e instanceof Error ? e.message : String(e)}`;
       return { type: 'transportError', kind: 'storage-failed', message };
     }
-    this.badRows.push(page.badRows);
+    this.badRows.push(summary.badRows);
     this.queue.push(received);
     return undefined;
   }

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { FAX_X_DPI, PdfWriter } from '../pdf/index.js';
 import type { BitOrder } from '../itu/bit-order.js';
 import { LINES_PER_INCH, type Coding, type Resolution } from '../itu/page.js';
-import { checkBitmap, encodePage, T4Decoder, T4Encoder, TiffFBuilder } from '../t4/index.js';
+import { checkBitmap, encodePage, T4Decoder, T4Encoder, T4Error, TiffFBuilder } from '../t4/index.js';
 import type { DecodeSummary, FaxPage, PageEnd } from '../t4/index.js';
 
 export type ReceivedFaxStoreErrorKind =
@@ -281,15 +281,18 @@ export class ReceivedFaxWriter {
 }
 
 /**
- * One page being received: decoded as the data arrives, its rows coded MMR at once. The decoder
- * throws T4DecodeError for an MMR page that does not decode (with ECM it arrives error-free) or
- * a page longer than maxRows.
+ * One page being received: decoded as the data arrives, its rows coded MMR at once. An MMR page
+ * that does not decode (with ECM it arrives error-free, so the sender coded it wrong) or a page
+ * longer than maxRows stops decoding there: the rows before the break are the page, and `error`
+ * says why (push() does not throw for it, so the line is never left mid-receive).
  */
 export class ReceivedPage {
   private decoder: T4Decoder;
   private encoder: T4Encoder;
   private summary: DecodeSummary | undefined;
   private mmr: Uint8Array | undefined;
+  /** Why decoding stopped before the data ended (a T.6 coding error, a page too long). */
+  error: string | undefined;
   /** Stored or discarded. */
   done = false;
 
@@ -327,13 +330,33 @@ export class ReceivedPage {
   /** The next octets of the page as they came off the line, in any pieces. */
   push(chunk: Uint8Array): void {
     if (this.summary) throw new ReceivedFaxStoreError('bad-use', 'page data after finish()');
-    this.decoder.push(chunk);
+    if (this.error) return;
+    try {
+      this.decoder.push(chunk);
+    } catch (e) {
+      if (!(e instanceof T4Error)) throw e;
+      this.error = e.message;
+    }
   }
 
   /** The data is all in: the copy-quality facts (rows, bad rows, longest run, how it ended). */
   finish(): DecodeSummary {
     if (!this.summary) {
-      this.summary = this.decoder.finish();
+      if (!this.error) {
+        try {
+          this.summary = this.decoder.finish();
+        } catch (e) {
+          if (!(e instanceof T4Error)) throw e;
+          this.error = e.message;
+        }
+      }
+      const d = this.decoder;
+      this.summary ??= {
+        rows: d.rows,
+        badRows: d.badRows,
+        longestBadRun: d.longestBadRun,
+        end: 'end-of-data',
+      };
       this.mmr = this.encoder.finish();
     }
     return this.summary;

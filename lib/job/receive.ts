@@ -1,19 +1,26 @@
 /**
  * Receiving calls on the configured modem, as `lpfax receive` runs it: open the modem (taking
  * its UUCP lock, as the backend does), answer, receive with lib/fax, and keep each call's pages
- * as a TIFF-F file that grows page by page, so a call that breaks keeps every page confirmed.
+ * as a TIFF-F file and a PDF that grow page by page (lib/fax ReceivedFaxWriter: each page synced
+ * before it is confirmed), so a call that breaks keeps every page confirmed.
  */
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import type { FaxSettings } from '../config/index.js';
-import { receiveFax, type ReceiveProgress, type ReceiveResult, type ReceivedFaxPage } from '../fax/index.js';
+import { FAILURE_TABLE, failureSentence, type FailureFacts, type FailureKind } from '../failure/index.js';
+import {
+  failureKindOf,
+  receiveFax,
+  ReceivedFaxStoreError,
+  ReceivedFaxWriter,
+  type ReceiveProgress,
+  type ReceiveResult,
+} from '../fax/index.js';
 import { Class1Modem, isModemError, type ModemError } from '../modem/index.js';
-import { writeTiffF, type FaxPage } from '../t4/index.js';
 
-/** Why the modem could not be used, as one sentence and a kind. */
+/** Why the modem could not be used: its kind in the failure table, and the table's sentence. */
 export class ReceiveSetupError extends Error {
   constructor(
-    readonly kind: 'modem-locked' | 'modem-missing' | 'modem-not-responding' | 'modem-error',
+    readonly kind: FailureKind,
     message: string,
   ) {
     super(message);
@@ -21,25 +28,12 @@ export class ReceiveSetupError extends Error {
   }
 }
 
+/** A modem error while opening or initialising: the table's kind and sentence (lpfax front). */
 function setupError(device: string, e: ModemError): ReceiveSetupError {
-  switch (e.kind) {
-    case 'locked':
-      return new ReceiveSetupError(
-        'modem-locked',
-        `The modem ${device} is in use by another program${e.pid ? ` (process ${e.pid})` : ''}.`,
-      );
-    case 'open-failed':
-    case 'device-gone':
-      return new ReceiveSetupError('modem-missing', `Cannot open the modem ${device}: ${e.message}.`);
-    case 'no-response':
-    case 'timeout':
-      return new ReceiveSetupError(
-        'modem-not-responding',
-        `The modem ${device} does not answer AT commands.`,
-      );
-    default:
-      return new ReceiveSetupError('modem-error', `The modem ${device} failed: ${e.message}.`);
-  }
+  const kind = failureKindOf(e.kind, 'open');
+  const facts: FailureFacts = { device, ...(e.kind === 'locked' && e.pid ? { pid: e.pid } : {}) };
+  if (kind === 'modem-missing') facts.reason = e.message;
+  return new ReceiveSetupError(kind, failureSentence(kind, facts, 'lpfax'));
 }
 
 /** One received call: its facts, and where its pages went. */
@@ -47,13 +41,15 @@ export interface ReceivedCall {
   result: ReceiveResult;
   /** The TIFF-F file with the call's pages, or null when no page came. */
   tiff: string | null;
+  /** The PDF of the same pages, or null when no page came (or it could not be finished). */
+  pdf: string | null;
   /** When the call was answered. */
   started: Date;
 }
 
 export interface ReceiveCallsOptions {
   settings: FaxSettings;
-  /** Folder for the TIFF files (made, private, if missing). */
+  /** Folder for the TIFF and PDF files (made, private, if missing). */
   outputDir: string;
   /** Answer the first call at once (without waiting for RING). */
   answerNow?: boolean;
@@ -74,13 +70,6 @@ function baseName(date: Date): string {
     .replace(/\.\d+Z$/, 'Z')}`;
 }
 
-/** Writes the pages so far as TIFF-F (MMR), replacing the file in one step. */
-async function writePages(path: string, pages: FaxPage[]): Promise<void> {
-  const tmp = `${path}.part`;
-  await writeFile(tmp, writeTiffF(pages, { coding: 'mmr', software: 'lpfax' }), { mode: 0o600 });
-  await rename(tmp, path);
-}
-
 /** Answers calls until `calls` were received or the signal ends it; resolves with every call. */
 export async function receiveCalls(o: ReceiveCallsOptions): Promise<ReceivedCall[]> {
   const { settings } = o;
@@ -94,7 +83,12 @@ export async function receiveCalls(o: ReceiveCallsOptions): Promise<ReceivedCall
       trace: o.trace ? (dir, text) => o.trace?.(`${dir} ${text}`) : undefined,
     });
   } catch (e) {
-    throw isModemError(e) ? setupError(device, e) : new ReceiveSetupError('modem-missing', String(e));
+    throw isModemError(e)
+      ? setupError(device, e)
+      : new ReceiveSetupError(
+          'modem-missing',
+          failureSentence('modem-missing', { device, reason: String(e) }, 'lpfax'),
+        );
   }
   const calls: ReceivedCall[] = [];
   try {
@@ -105,30 +99,24 @@ export async function receiveCalls(o: ReceiveCallsOptions): Promise<ReceivedCall
         throw isModemError(e) ? setupError(device, e) : e;
       }
       const started = new Date();
-      const tiff = join(o.outputDir, `${baseName(started)}.tif`);
-      const pages: FaxPage[] = [];
+      const store = await openStore(o.outputDir, baseName(started));
       const reception = receiveFax({
         modem,
+        store,
         answerNow: o.answerNow && calls.length === 0,
         rings: o.rings,
         localIdent: settings.identity.stationId,
         capabilities: { maxBitRate: settings.modem.maxSpeed },
         signal: o.signal,
         onProgress: o.onProgress,
-        // On disk before MCF: a page the sender saw confirmed is never lost.
-        onPage: async (p: ReceivedFaxPage) => {
-          await writePages(tiff, [...pages, { bitmap: p.bitmap, resolution: p.resolution }]);
-          pages.push({ bitmap: p.bitmap, resolution: p.resolution });
-        },
         trace: o.trace,
       });
-      for await (const page of reception.pages) void page; // kept by onPage
+      for await (const page of reception.pages) void page; // stored by receiveFax, before MCF
       const result = await reception.result;
+      const files = await store.close();
       // A call that never came (cancelled while waiting for RING) is no call.
       if (result.failure?.kind === 'cancelled' && result.durationMs === 0) break;
-      if (pages.length > 0) await chmod(tiff, 0o600);
-      else await rm(tiff, { force: true });
-      const call: ReceivedCall = { result, tiff: pages.length > 0 ? tiff : null, started };
+      const call: ReceivedCall = { result, tiff: files.tiff ?? null, pdf: files.pdf ?? null, started };
       calls.push(call);
       o.onCall?.(call);
     }
@@ -138,16 +126,47 @@ export async function receiveCalls(o: ReceiveCallsOptions): Promise<ReceivedCall
   return calls;
 }
 
+/** The call's files, named for when the wait for it began (-2, -3 … when that name is taken). */
+async function openStore(dir: string, base: string): Promise<ReceivedFaxWriter> {
+  for (let n = 1; ; n++) {
+    try {
+      return await ReceivedFaxWriter.open(dir, n === 1 ? base : `${base}-${n}`);
+    } catch (e) {
+      if (!(e instanceof ReceivedFaxStoreError && e.kind === 'file-exists') || n >= 99) throw e;
+    }
+  }
+}
+
+/**
+ * The one sentence for a received call that failed: the failure table's clause for the kind,
+ * worded from the called side where the table speaks as the caller (a caller that is no fax
+ * machine, a sender that hangs up), with the pages kept.
+ */
+export function receiveFailureSentence(kind: FailureKind, pagesReceived: number): string {
+  const pages = `${pagesReceived} page${pagesReceived === 1 ? '' : 's'}`;
+  const after = pagesReceived > 0 ? ` after ${pages}` : ' before the first page';
+  switch (kind) {
+    case 'not-a-fax':
+      return 'The caller is not a fax machine: it sent no fax signal after we answered.';
+    case 'remote-disconnected':
+      return `The sender hung up${after}.`;
+    default: {
+      const clause = FAILURE_TABLE[kind].what({ pagesConfirmed: pagesReceived });
+      return `${clause.replace(/[.\s]+$/, '')}.`;
+    }
+  }
+}
+
 /** The JSON object `lpfax receive --json` prints for a call. */
 export function callJson(call: ReceivedCall): Record<string, unknown> {
   const r = call.result;
   return {
     result: r.ok ? 'received' : (r.failure?.kind ?? 'failed'),
-    message: r.failure?.message ?? null,
+    message: r.failure ? receiveFailureSentence(r.failure.kind, r.pages) : null,
+    detail: r.failure?.message ?? null,
     pages: r.pages,
     tiff: call.tiff,
-    // The PDF writer (lib/pdf) is not part of this branch yet.
-    pdf: null,
+    pdf: call.pdf,
     remoteId: r.remoteIdent ?? null,
     subaddress: r.subaddress ?? null,
     bitRate: r.bitRate ?? null,

@@ -115,6 +115,10 @@ export class T30Receiver {
   /** Non-final frames before the command (TSI, SUB, NSS …). */
   private sequence: T30Frame[] = [];
   private ignored = 0;
+  /** Something came from the sender (a frame, even a spoiled one, or a carrier) in this wait for a command. */
+  private heard = false;
+  /** The caller has sent a valid frame in this call: it is a fax terminal taking part. */
+  private callerSpoke = false;
   private t1Armed = false;
   /** After MCF to EOM: DIS goes out once the sender has had time to repeat EOM (it missed MCF). */
   private disPending = false;
@@ -152,6 +156,14 @@ export class T30Receiver {
   /** Feeds one event; returns the actions to perform, in order. */
   handle(event: T30ReceiverEvent): T30ReceiverAction[] {
     if (this.current === 'done') return [];
+    if (
+      event.type === 'frameReceived' ||
+      event.type === 'trainingReceived' ||
+      event.type === 'pageDataReceived' ||
+      event.type === 'imageFramesReceived' ||
+      (event.type === 'signalMissed' && event.reason === 'wrong-carrier')
+    )
+      this.heard = true;
     switch (event.type) {
       case 'connected':
         if (this.current !== 'idle') return this.fail('protocol-error', 'connected twice');
@@ -197,6 +209,7 @@ export class T30Receiver {
   private listen(state: ReceiverState): T30ReceiverAction[] {
     this.current = state;
     this.ignored = 0;
+    this.heard = false;
     return [this.receive()];
   }
 
@@ -206,6 +219,7 @@ export class T30Receiver {
     const frame = fcsOk ? parseFrame(octets) : undefined;
     // A bad FCS, address or control field is no command: listen on (the sender repeats it).
     if (!frame) return this.ignore();
+    this.callerSpoke = true;
     if (!frame.final) {
       this.ignored = 0;
       this.sequence.push(frame);
@@ -267,7 +281,7 @@ export class T30Receiver {
         // Phase B: DIS (or FTT) again, three transmissions in all, then DCN (T.30 §5.3.2;
         // TSB-85 MRGX01); T1 bounds the whole wait.
         if (this.last.transmissions < COMMAND_TRANSMISSIONS) return this.repeatResponse();
-        return this.fail('protocol-timeout', 'the sender sent no DCS');
+        return this.noCommand('the sender sent no DCS');
       case 'awaitDcn':
         if (this.lastRejected)
           return this.end({
@@ -278,15 +292,31 @@ export class T30Receiver {
         this.completed = true;
         return this.end();
       default:
-        return this.fail('protocol-timeout', `no command from the sender within T2 (state ${this.current})`);
+        return this.noCommand(`no command from the sender within T2 (state ${this.current})`);
     }
+  }
+
+  /**
+   * What a wait that ended without a command means (T.30 §5.4.3.2: T2 bounds a receiver's wait
+   * for a command; §5.4.3.1: T1 bounds phase B's wait for the caller to identify itself; on
+   * expiry the receiver goes to phase E, Figure 5-2). A sender that is still on the line repeats
+   * an unanswered command every T4 (three times, T.30 §5.3.2), so a T2 of total silence is a
+   * sender that has gone: remote-disconnected (a Class 1 modem rarely reports the line drop
+   * itself, T.31 §8.3). A caller that never sent one valid frame in phase B is no fax sender
+   * (a voice call, a caller whose transmitter fails): not-a-fax, as the sender side says of an
+   * answer without DIS. Frames that did come but made no sense: protocol-error.
+   */
+  private noCommand(message: string): T30ReceiverAction[] {
+    if (!this.callerSpoke)
+      return this.fail('not-a-fax', `${message}: the caller sent no valid frame after our DIS (T1)`);
+    if (!this.heard) return this.fail('remote-disconnected', `${message} (the line is silent)`);
+    return this.fail('protocol-error', message);
   }
 
   private onTimer(timer: ReceiverTimerName): T30ReceiverAction[] {
     if (timer === 'T1') {
       this.t1Armed = false;
-      if (this.current === 'awaitDcs')
-        return this.fail('protocol-timeout', 'no DCS from the sender within T1');
+      if (this.current === 'awaitDcs') return this.noCommand('no DCS from the sender within T1');
     }
     return this.current === 'done' ? [] : [this.receive()];
   }
@@ -302,6 +332,7 @@ export class T30Receiver {
     ];
     this.last = { actions, transmissions: 1 };
     this.ignored = 0;
+    this.heard = false;
     return actions;
   }
 
@@ -309,6 +340,7 @@ export class T30Receiver {
     if (this.last.actions.length === 0) return this.fail('protocol-error', 'nothing to repeat');
     this.last.transmissions++;
     this.ignored = 0;
+    this.heard = false;
     this.restoreStateFor(this.last.actions);
     return [...this.last.actions];
   }
@@ -329,6 +361,7 @@ export class T30Receiver {
     ];
     this.current = 'awaitDcs';
     this.t1Armed = true;
+    this.heard = false;
     const actions: T30ReceiverAction[] = [...(gap ? [GAP] : []), { type: 'sendFrames', frames }];
     // A repetition waits for silence first: the sender may have been talking meanwhile.
     this.last = {

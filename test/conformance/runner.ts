@@ -379,9 +379,8 @@ export const EFAX_RECEIVER: ReceiverTemplate = {
 };
 
 /**
- * lpfax's receiver, once dist/bin/lpfax.js has `receive` (issue 14): one call on the pty,
- * answered at the first RING. Its station id (the CSI MRGN01 checks: "+0123456789") comes from
- * its configuration; set it through `env` (LPFAX_CONFIG) once the receiver's config key exists.
+ * lpfax's receiver (`lpfax receive`): one call on the pty, answered at the first RING. Its
+ * station id (the CSI MRGN01 checks: "+0123456789") is LocalIdentifier in lpfax-receiver.conf.
  */
 export const LPFAX_RECEIVER: ReceiverTemplate = {
   name: 'lpfax',
@@ -397,7 +396,11 @@ export const LPFAX_RECEIVER: ReceiverTemplate = {
     '--output',
     '{output}',
     '--json',
+    // The modem dialogue and the T.30 actions into the case's log, for reading a failure.
+    '--verbose',
   ],
+  // The station id the cases expect in CSI (MRGN01: "+0123456789").
+  env: { LPFAX_CONFIG: join(here, 'lpfax-receiver.conf') },
 };
 
 export interface ReceiverRunOptions {

@@ -1,9 +1,11 @@
 /**
  * `lpfax receive` (dist/bin/lpfax.js) over the simulated line: the far end calls in and sends a
- * three-page document without ECM; the command answers, writes one TIFF-F file for the call and
- * prints one JSON object. The file is read back by libtiff (tiffinfo, tiff2pdf) and by lib/t4,
- * page for page equal to what the far end sent. A device whose UUCP lock another process holds
- * is refused with a sentence and exit status 75.
+ * three-page document without ECM; the command answers, writes one TIFF-F file and one PDF for
+ * the call and prints one JSON object. The TIFF is read back by libtiff (tiffinfo, tiff2pdf) and
+ * by lib/t4, the PDF by poppler (pdfinfo, pdftoppm -mono), page for page equal to what the far
+ * end sent. A far end that hangs up after page 2 of 4: --once still exits 0 (pages were
+ * received), the JSON says remote-disconnected with the two pages in both files. A device whose
+ * UUCP lock another process holds is refused with the failure table's sentence and status.
  */
 import { execa } from 'execa';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -11,9 +13,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireUucpLock } from '../../lib/modem/index.js';
+import { FAILURE_TABLE } from '../../lib/failure/index.js';
+import { renderPage } from '../pdf/poppler.js';
+import { run as runTool, Scratch } from '../t4/pages.js';
 import {
   bitmapsEqual,
   createBitmap,
+  firstDifferentRow,
   readTiff,
   setPixel,
   writeTiffF,
@@ -29,6 +35,22 @@ function page(height: number, seed: number): Bitmap {
     for (let x = 0; x < 1728; x++)
       if ((x + y * seed) % 41 < 2 || y % (17 + seed) === 0) setPixel(b, x, y, true);
   return b;
+}
+
+let scratch: Scratch;
+beforeAll(() => (scratch = new Scratch()));
+afterAll(() => scratch.remove());
+
+/** The PDF has these pages, each 1728 px wide at 204 dpi, poppler's pixels equal to the page. */
+function expectPdf(pdf: string, pages: Bitmap[], yDpi: number): void {
+  const info = runTool('pdfinfo', ['-f', '1', '-l', String(pages.length), pdf]);
+  expect(info).toMatch(new RegExp(`^Pages:\\s+${pages.length}$`, 'm'));
+  pages.forEach((b, i) => {
+    const size = new RegExp(`^Page\\s+${i + 1} size:\\s+([\\d.]+) x ([\\d.]+) pts`, 'm').exec(info)!;
+    expect((Number(size[1]) / 72) * 25.4).toBeCloseTo(215.15, 1);
+    expect(Number(size[2])).toBeCloseTo((b.height * 72) / yDpi, 1);
+    expect(firstDifferentRow(renderPage(scratch, pdf, i + 1, yDpi), b)).toBe(-1);
+  });
 }
 
 describe('lpfax receive', () => {
@@ -80,7 +102,6 @@ describe('lpfax receive', () => {
       expect(call).toMatchObject({
         result: 'received',
         pages: 3,
-        pdf: null,
         remoteId: 'LINESIM',
         subaddress: null,
         bitRate: 9600,
@@ -91,6 +112,7 @@ describe('lpfax receive', () => {
       });
       expect(call.durationSeconds).toBeGreaterThan(0);
       expect(call.tiff).toMatch(/^.*\/out\/fax-\d{8}T\d{6}Z\.tif$/);
+      expect(call.pdf).toBe(call.tiff.replace(/\.tif$/, '.pdf'));
       const far = await sim.nextCall(30_000);
       expect(far).toMatchObject({ outcome: 'completed', pages: 3, remoteIdent: '+1 555 0199' });
 
@@ -103,12 +125,60 @@ describe('lpfax receive', () => {
       const got = readTiff(new Uint8Array(await readFile(call.tiff)));
       expect(got.map((p) => p.resolution)).toEqual(['fine', 'fine', 'fine']);
       got.forEach((p, i) => expect(bitmapsEqual(p.bitmap, sent[i])).toBe(true));
+      expectPdf(call.pdf, sent, 196);
     } finally {
       await sim.stop();
     }
   }, 150_000);
 
-  test('refuses a device another process has locked: a sentence, exit status 75', async () => {
+  test('--once: the sender hangs up after page 2 of 4 — exit 0, remote-disconnected, pages 1–2 in TIFF and PDF', async () => {
+    const sent = [page(80, 1), page(80, 2), page(80, 3), page(80, 4)];
+    const file = join(dir, 'send.tif');
+    await writeFile(
+      file,
+      writeTiffF(
+        sent.map((bitmap) => ({ bitmap, resolution: 'standard' })),
+        { coding: 'mh' },
+      ),
+    );
+    const sim = await startLineSim({
+      speed: 3,
+      ringAfterSeconds: 0.5,
+      send: file,
+      modems: ['v29'],
+      ecm: false,
+      hangupAfterPage: 2,
+    });
+    try {
+      const out = join(dir, 'out');
+      const run = await execa(
+        process.execPath,
+        [LPFAX, 'receive', '--device', sim.devicePath, '--output', out, '--once', '--json'],
+        { env: await config(sim.devicePath), reject: false, timeout: 120_000 },
+      );
+      expect({ exit: run.exitCode, stderr: run.exitCode === 0 ? '' : run.stderr }).toEqual({
+        exit: 0,
+        stderr: '',
+      });
+      const call = JSON.parse(run.stdout.trim());
+      expect(call).toMatchObject({
+        result: 'remote-disconnected',
+        message: 'The sender hung up after 2 pages.',
+        pages: 2,
+        badLines: [0, 0],
+      });
+      expect(await sim.nextCall(30_000)).toMatchObject({ outcome: 'far-end-hangup', pagesSent: 2 });
+      const info = await execa('tiffinfo', [call.tiff]);
+      expect(info.stdout.match(/Resolution: 204, 98 pixels\/inch/g)).toHaveLength(2);
+      const got = readTiff(new Uint8Array(await readFile(call.tiff)));
+      expect(got.map((p, i) => bitmapsEqual(p.bitmap, sent[i]))).toEqual([true, true]);
+      expectPdf(call.pdf, sent.slice(0, 2), 98);
+    } finally {
+      await sim.stop();
+    }
+  }, 150_000);
+
+  test("refuses a device another process has locked: the failure table's sentence and status", async () => {
     const device = join(dir, 'ttyFAKE');
     await writeFile(device, '');
     const lock = await acquireUucpLock(device, { lockDir: dir });
@@ -122,9 +192,9 @@ describe('lpfax receive', () => {
           timeout: 30_000,
         },
       );
-      expect(run.exitCode).toBe(75);
+      expect(run.exitCode).toBe(FAILURE_TABLE['modem-locked'].lpfax);
       expect(run.stderr).toContain(
-        `The modem ${device} is in use by another program (process ${process.pid}).`,
+        `The modem ${device} is in use by another program (process ${process.pid}); try again later.`,
       );
     } finally {
       await lock.release();

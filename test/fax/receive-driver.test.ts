@@ -4,13 +4,24 @@
  * What the simulated line cannot stage is checked here: a page the store refuses is not
  * confirmed, a page is handed out before the call ends, a cancel sends DCN.
  */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   receiveFax,
+  ReceivedFaxWriter,
   type FaxReceiveTransport,
   type ReceivedFaxPage,
   type ReceivedFrame,
 } from '../../lib/fax/index.js';
-import { bitmapsEqual, createBitmap, encodePage, setPixel, type Bitmap } from '../../lib/t4/index.js';
+import {
+  bitmapsEqual,
+  createBitmap,
+  encodePage,
+  readTiff,
+  setPixel,
+  type Bitmap,
+} from '../../lib/t4/index.js';
 import {
   Fcf,
   buildFrame,
@@ -98,10 +109,27 @@ class ScriptedSender implements FaxReceiveTransport {
 }
 
 describe('receiveFax with a scripted sender', () => {
-  test('hands each page out as it is confirmed, before the call ends', async () => {
+  let dir: string;
+  let store: ReceivedFaxWriter;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lpfax-rx-driver-'));
+    store = await ReceivedFaxWriter.open(dir, 'call');
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('stores each page before MCF and hands it out as it is confirmed, before the call ends', async () => {
     const sent = [page(1), page(2), page(3)];
     const far = new ScriptedSender([...sent]);
-    const reception = receiveFax({ transport: far, answerNow: true, localIdent: '' });
+    // What the TIFF holds when each MCF goes out: the page it confirms is already there.
+    const storedAtMcf: number[] = [];
+    const send = far.sendFrames.bind(far);
+    far.sendFrames = (frames) => {
+      if (fcfName(frames[0][2]) === 'MCF') storedAtMcf.push(store.pages.length);
+      return send(frames);
+    };
+    const reception = receiveFax({ transport: far, store, answerNow: true, localIdent: '' });
     let resolved = false;
     void reception.result.then(() => (resolved = true));
     const got: ReceivedFaxPage[] = [];
@@ -112,8 +140,17 @@ describe('receiveFax with a scripted sender', () => {
     const result = await reception.result;
     expect(result).toMatchObject({ ok: true, pages: 3, coding: 'mr', resolution: 'fine', ecm: false });
     expect(far.answers).toEqual(['DIS', 'CFR', 'MCF', 'MCF', 'MCF']);
-    expect(got.map((p) => bitmapsEqual(p.bitmap, sent[p.index]))).toEqual([true, true, true]);
+    expect(got.map((p) => [p.index, p.rows, p.badRows])).toEqual([
+      [0, 40, 0],
+      [1, 40, 0],
+      [2, 40, 0],
+    ]);
+    expect(storedAtMcf).toEqual([1, 2, 3]);
     expect(far.hungUp).toBe(true);
+    const files = await store.close();
+    const back = readTiff(new Uint8Array(await readFile(files.tiff!)));
+    expect(back.map((p, i) => bitmapsEqual(p.bitmap, sent[i]))).toEqual([true, true, true]);
+    expect(files.pdf).toBe(join(dir, 'call.pdf'));
   });
 
   test('a page the store refuses is not confirmed: DCN, failure storage-failed, the pages before kept', async () => {
@@ -121,6 +158,7 @@ describe('receiveFax with a scripted sender', () => {
     const stored: number[] = [];
     const reception = receiveFax({
       transport: far,
+      store,
       answerNow: true,
       localIdent: '',
       onPage: (p) => {
@@ -136,6 +174,9 @@ describe('receiveFax with a scripted sender', () => {
     expect(far.answers).toEqual(['DIS', 'CFR', 'MCF', 'DCN']);
     expect(stored).toEqual([0]);
     expect(got).toEqual([0]);
+    // The refused page is not in the files either.
+    const files = await store.close();
+    expect(readTiff(new Uint8Array(await readFile(files.tiff!)))).toHaveLength(1);
   });
 
   test('a cancelled reception sends DCN and hangs up', async () => {
@@ -144,6 +185,7 @@ describe('receiveFax with a scripted sender', () => {
     far.onAnswer = (n) => n === 'CFR' && controller.abort();
     const result = await receiveFax({
       transport: far,
+      store,
       answerNow: true,
       localIdent: '',
       signal: controller.signal,

@@ -310,17 +310,11 @@ describe('Phase B', () => {
     expect(call.frame(DCS_V29_MR)).toEqual(['tcf V.29 9600']);
   });
 
-  it('sends DIS three times while nothing comes, then DCN (a caller that never sends DCS; TSB-85 MRGX01)', () => {
+  it('sends DIS three times while nothing comes, then DCN: a caller that never sends a frame is no fax (TSB-85 MRGX01)', () => {
     const call = new Call();
     call.step({ type: 'connected' });
     for (let i = 0; i < 2; i++) expect(call.timeout()).toEqual(['quiet 75', 'send CSI DIS', 'receive 3000']);
-    expect(call.timeout()).toEqual([
-      'quiet 75',
-      'send DCN',
-      'silence 1000',
-      'cancel T1',
-      'hangup protocol-timeout',
-    ]);
+    expect(call.timeout()).toEqual(['quiet 75', 'send DCN', 'silence 1000', 'cancel T1', 'hangup not-a-fax']);
     expect(call.outcome).toMatchObject({ ok: false, pagesConfirmed: 0, completed: false });
   });
 
@@ -332,7 +326,7 @@ describe('Phase B', () => {
       'quiet 75',
       'send DCN',
       'silence 1000',
-      'hangup protocol-timeout',
+      'hangup protocol-error',
     ]);
   });
 
@@ -542,11 +536,31 @@ describe('Phase C/D without ECM', () => {
     expect(call.outcome).toMatchObject({ ok: false, pagesConfirmed: 2, completed: false });
   });
 
-  it('hangs up at T2 when no command follows a page', () => {
+  it('hangs up at T2 when no command follows a page: silence is a sender that has gone (T.30 §5.4.3.2)', () => {
     const call = new Call();
     call.trained();
     call.page();
-    expect(call.timeout()).toEqual(['quiet 75', 'send DCN', 'silence 1000', 'hangup protocol-timeout']);
+    expect(call.timeout()).toEqual(['quiet 75', 'send DCN', 'silence 1000', 'hangup remote-disconnected']);
+  });
+
+  it('after MCF, no page and T2 of silence: remote-disconnected, the pages confirmed kept', () => {
+    const call = new Call();
+    call.trained();
+    call.page();
+    call.frame(MPS);
+    call.page();
+    call.frame(MPS);
+    expect(call.step({ type: 'signalMissed', reason: 'no-carrier' })).toEqual(['receive 7000']);
+    expect(call.timeout()).toEqual(['quiet 75', 'send DCN', 'silence 1000', 'hangup remote-disconnected']);
+    expect(call.outcome).toMatchObject({ ok: false, pagesConfirmed: 2 });
+  });
+
+  it('T2 with only spoiled frames after a page is no hang-up: protocol-error', () => {
+    const call = new Call();
+    call.trained();
+    call.page();
+    call.frame(MPS, false);
+    expect(call.timeout()).toEqual(['quiet 75', 'send DCN', 'silence 1000', 'hangup protocol-error']);
   });
 
   it('hangs up on a modem error, keeping the pages confirmed', () => {
