@@ -377,7 +377,10 @@ await yargs(hideBin(process.argv))
     'the fax service: answer the ReceiveDevices lines, file every fax in the archive, deliver it',
     (y) =>
       y.options({
-        config: { type: 'string', describe: 'lpfax.conf to read (default: LPFAX_CONFIG or /etc/lpfax/lpfax.conf)' },
+        config: {
+          type: 'string',
+          describe: 'lpfax.conf to read (default: LPFAX_CONFIG or /etc/lpfax/lpfax.conf)',
+        },
         verbose: { type: 'boolean', alias: 'v', default: false, describe: 'log the modem dialogue' },
       }),
     async (argv) => {

@@ -26,7 +26,9 @@ function openArchive(argv: ArchiveArgs): FaxArchive | null | number {
   try {
     return new FaxArchive({ spool });
   } catch (e) {
-    process.stderr.write(`lpfax: cannot read the archive in ${spool}: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(
+      `lpfax: cannot read the archive in ${spool}: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
     return 1;
   }
 }

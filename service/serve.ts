@@ -42,7 +42,9 @@ export async function serve(argv: ServeArgs): Promise<number> {
   };
   process.once('SIGTERM', onSignal('SIGTERM'));
   process.once('SIGINT', onSignal('SIGINT'));
-  log(`service started: spool ${plan.spool}, lines ${plan.devices.join(', ') || 'none'}, ${plan.rings} ring(s)`);
+  log(
+    `service started: spool ${plan.spool}, lines ${plan.devices.join(', ') || 'none'}, ${plan.rings} ring(s)`,
+  );
   try {
     await runFaxService({
       settings,

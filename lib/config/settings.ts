@@ -187,6 +187,17 @@ export const SETTINGS = {
 };
 
 export type SettingName = keyof typeof SETTINGS;
+
+/** The settings only the fax service reads (FaxSettings.service); a print job ignores them. */
+export const SERVICE_SETTINGS: readonly SettingName[] = [
+  'receiveDevices',
+  'answerRings',
+  'spoolDir',
+  'deliverMail',
+  'deliverFolder',
+  'deliverPrint',
+  'deliverHook',
+];
 type ValueOf<S> = S extends SettingSpec<infer T> ? T : never;
 /** Every setting by its name in the table, typed. */
 export type FlatSettings = { -readonly [N in SettingName]: ValueOf<(typeof SETTINGS)[N]> };

@@ -169,4 +169,6 @@ export const mailList: Parser<readonly string[]> = (raw) => {
 
 /** A CUPS queue name ('' allowed): printable, no blank, slash or "#" (CUPS lpadmin(8)). */
 export const queueName: Parser<string> = (raw) =>
-  raw === '' || /^[^\s/#\\"'\x00-\x1f\x7f]{1,127}$/.test(raw) ? raw : { invalid: `"${raw}" is not a queue name` };
+  raw === '' || (!CONTROL.test(raw) && /^[^\s/#\\"']{1,127}$/.test(raw))
+    ? raw
+    : { invalid: `"${raw}" is not a queue name` };

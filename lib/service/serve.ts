@@ -86,7 +86,10 @@ async function serveOneCall(modem: Class1Modem, device: string, o: FaxServiceOpt
     onPage: async (p) => {
       const r = begin();
       writer ??= await ReceivedFaxWriter.open(r.dir, 'fax', { title: `Fax ${r.id}` });
-      await writer.addPage({ bitmap: p.bitmap, resolution: p.resolution }, { coding: p.coding, badRows: p.badRows });
+      await writer.addPage(
+        { bitmap: p.bitmap, resolution: p.resolution },
+        { coding: p.coding, badRows: p.badRows },
+      );
     },
     trace: o.trace,
   });
@@ -124,7 +127,8 @@ async function serveOneCall(modem: Class1Modem, device: string, o: FaxServiceOpt
       (fax.remoteId ? ` from "${fax.remoteId}"` : '') +
       (result.ok ? '' : ` (${result.failure?.message ?? 'failed'})`),
   );
-  if (o.delivery && fax.pages > 0) await o.delivery.deliver(fax.id).catch((e: unknown) => log(`fax ${fax.id}: delivery: ${String(e)}`));
+  if (o.delivery && fax.pages > 0)
+    await o.delivery.deliver(fax.id).catch((e: unknown) => log(`fax ${fax.id}: delivery: ${String(e)}`));
   return true;
 }
 

@@ -12,7 +12,14 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bitmapsEqual, createBitmap, readTiff, setPixel, writeTiffF, type Bitmap } from '../../lib/t4/index.js';
+import {
+  bitmapsEqual,
+  createBitmap,
+  readTiff,
+  setPixel,
+  writeTiffF,
+  type Bitmap,
+} from '../../lib/t4/index.js';
 import { startLineSim, type LineSim } from '../linesim/linesim.js';
 
 const LPFAX = join(dirname(fileURLToPath(import.meta.url)), '../../dist/bin/lpfax.js');
@@ -35,7 +42,13 @@ afterEach(async () => {
 
 async function document(pages: Bitmap[]): Promise<string> {
   const file = join(dir, 'send.tif');
-  await writeFile(file, writeTiffF(pages.map((bitmap) => ({ bitmap, resolution: 'fine' })), { coding: 'mh' }));
+  await writeFile(
+    file,
+    writeTiffF(
+      pages.map((bitmap) => ({ bitmap, resolution: 'fine' })),
+      { coding: 'mh' },
+    ),
+  );
   return file;
 }
 
@@ -122,7 +135,7 @@ test('answers after AnswerRings rings, files the fax in the archive, delivers it
     expect(log).toMatch(/modem closed/);
     // AnswerRings 2: the second RING is answered, not the first.
     const beforeAnswer = log.slice(0, log.indexOf('ATA'));
-    expect(beforeAnswer.match(/<- RING|RING$/gm)?.length ?? beforeAnswer.split('RING').length - 1).toBe(2);
+    expect(beforeAnswer.match(/< RING$/gm)).toHaveLength(2);
     expect(existsSync(lockFile(sim.devicePath))).toBe(false);
 
     const [fax, ...more] = await receivedJson(conf);
@@ -141,7 +154,11 @@ test('answers after AnswerRings rings, files the fax in the archive, delivers it
 
     // Private spool: every folder 0700, every file 0600, owned by the service's user.
     const uid = process.getuid!();
-    for (const p of [join(dir, 'spool'), join(dir, 'spool', 'received'), join(dir, 'spool', 'received', '1')]) {
+    for (const p of [
+      join(dir, 'spool'),
+      join(dir, 'spool', 'received'),
+      join(dir, 'spool', 'received', '1'),
+    ]) {
       const s = await stat(p);
       expect([p, s.mode & 0o777, s.uid]).toEqual([p, 0o700, uid]);
     }
@@ -166,7 +183,13 @@ test('answers after AnswerRings rings, files the fax in the archive, delivers it
 
 test('SIGTERM during a call: the pages so far filed as partial, the modem hung up, the lock freed', async () => {
   const sent = [page(400, 1), page(400, 2), page(400, 3), page(400, 4)];
-  const sim = await startLineSim({ speed: 2, ringAfterSeconds: 0.5, send: await document(sent), modems: ['v29'], ecm: false });
+  const sim = await startLineSim({
+    speed: 2,
+    ringAfterSeconds: 0.5,
+    send: await document(sent),
+    modems: ['v29'],
+    ecm: false,
+  });
   try {
     const conf = await config(sim.devicePath);
     const svc = startService(conf);
@@ -193,7 +216,13 @@ test('SIGTERM during a call: the pages so far filed as partial, the modem hung u
 
 test('SIGKILL during a call: the next start files the cut-off call as partial', async () => {
   const sent = [page(400, 1), page(400, 2), page(400, 3), page(400, 4)];
-  const sim = await startLineSim({ speed: 2, ringAfterSeconds: 0.5, send: await document(sent), modems: ['v29'], ecm: false });
+  const sim = await startLineSim({
+    speed: 2,
+    ringAfterSeconds: 0.5,
+    send: await document(sent),
+    modems: ['v29'],
+    ecm: false,
+  });
   try {
     const conf = await config(sim.devicePath);
     const first = startService(conf);
