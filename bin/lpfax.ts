@@ -384,7 +384,9 @@ await yargs(hideBin(process.argv))
         verbose: { type: 'boolean', alias: 'v', default: false, describe: 'log the modem dialogue' },
       }),
     async (argv) => {
-      process.exitCode = await serve(argv);
+      // Everything is filed, hung up and unlocked once serve() returns: exit now rather than
+      // wait for the serial port's handles to wind down.
+      process.exit(await serve(argv));
     },
   )
   .command(

@@ -16,7 +16,7 @@ import type { FaxSettings } from '../config/index.js';
 import type { DeliveryRunner } from '../delivery/index.js';
 import { receiveFax, type ReceiveResult } from '../fax/index.js';
 import { ReceivedFaxWriter, type ReceivedFaxFiles } from '../fax/store.js';
-import { Class1Modem, isModemError } from '../modem/index.js';
+import { Class1Modem, isModemError, markReceiving, sendRequested, waitForLineFree } from '../modem/index.js';
 import { writePdf } from '../pdf/index.js';
 import { readTiff } from '../t4/index.js';
 
@@ -55,15 +55,40 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Receives one call on an open modem and files it; false when no call came (stopped while waiting). */
-async function serveOneCall(modem: Class1Modem, device: string, o: FaxServiceOptions): Promise<boolean> {
+/**
+ * Receives one call on an open modem and files it. While no call is answered, a send request
+ * (lib/modem/line-share.ts) ends the wait: 'yield'. 'stopped' when the signal ended the wait.
+ */
+async function serveOneCall(
+  modem: Class1Modem,
+  device: string,
+  o: FaxServiceOptions,
+): Promise<'call' | 'yield' | 'stopped'> {
   const { archive, log } = o;
+  const lockOptions = { lockDir: o.settings.modem.lockDirectory || undefined };
+  const call = new AbortController();
+  const stop = () => call.abort();
+  o.signal.addEventListener('abort', stop, { once: true });
+  if (o.signal.aborted) call.abort();
+  let yielded = false;
+  let answered = false;
+  const poll = setInterval(() => {
+    if (answered || call.signal.aborted) return;
+    void sendRequested(device, lockOptions).then((asked) => {
+      if (asked && !answered && !call.signal.aborted) {
+        yielded = true;
+        call.abort();
+      }
+    });
+  }, 500);
   let record: ReceiveInProgress | undefined;
   let writer: ReceivedFaxWriter | undefined;
   const startedAt = new Date();
   let answeredAt = startedAt;
   const begin = (): ReceiveInProgress => {
     if (!record) {
+      answered = true;
+      void markReceiving(device, true, lockOptions);
       answeredAt = new Date();
       record = archive.beginReceive({ startedAt: answeredAt, modem: device });
       log(`${device}: call answered, fax ${record.id}`);
@@ -75,7 +100,7 @@ async function serveOneCall(modem: Class1Modem, device: string, o: FaxServiceOpt
     rings: o.rings,
     localIdent: o.settings.identity.stationId,
     capabilities: { maxBitRate: o.settings.modem.maxSpeed },
-    signal: o.signal,
+    signal: call.signal,
     onProgress: (p) => {
       if (p.kind === 'ringing') return;
       const r = begin();
@@ -93,9 +118,16 @@ async function serveOneCall(modem: Class1Modem, device: string, o: FaxServiceOpt
     },
     trace: o.trace,
   });
-  for await (const page of reception.pages) void page; // stored by onPage
-  const result = await reception.result;
-  if (!record && result.failure?.kind === 'cancelled' && result.durationMs === 0) return false;
+  let result: ReceiveResult;
+  try {
+    for await (const page of reception.pages) void page; // stored by onPage
+    result = await reception.result;
+  } finally {
+    clearInterval(poll);
+    o.signal.removeEventListener('abort', stop);
+  }
+  if (!record && result.failure?.kind === 'cancelled' && result.durationMs === 0)
+    return yielded && !o.signal.aborted ? 'yield' : 'stopped';
   const r = begin();
   let files: ReceivedFaxFiles = { pages: [] };
   if (writer) {
@@ -105,6 +137,7 @@ async function serveOneCall(modem: Class1Modem, device: string, o: FaxServiceOpt
       log(`${device}: fax ${r.id}: closing its files failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+  await markReceiving(device, false, lockOptions);
   const result_ = resultOf(result);
   const fax = archive.finishReceive(r.id, {
     result: result_,
@@ -129,12 +162,13 @@ async function serveOneCall(modem: Class1Modem, device: string, o: FaxServiceOpt
   );
   if (o.delivery && fax.pages > 0)
     await o.delivery.deliver(fax.id).catch((e: unknown) => log(`fax ${fax.id}: delivery: ${String(e)}`));
-  return true;
+  return 'call';
 }
 
 /** Answers calls on one line until the signal; the modem is held only between open and close. */
 async function serveLine(device: string, o: FaxServiceOptions): Promise<void> {
   const retryMs = (o.retrySeconds ?? 30) * 1000;
+  const lockOptions = { lockDir: o.settings.modem.lockDirectory || undefined };
   while (!o.signal.aborted) {
     let modem: Class1Modem;
     try {
@@ -144,23 +178,37 @@ async function serveLine(device: string, o: FaxServiceOptions): Promise<void> {
         trace: o.trace ? (dir, text) => o.trace?.(`${device} ${dir} ${text}`) : undefined,
       });
     } catch (e) {
-      const why = isModemError(e) && e.kind === 'locked' ? 'in use by another program' : String(e);
-      o.log(`${device}: cannot open the modem (${why}); trying again in ${retryMs / 1000} s`);
+      if (isModemError(e) && e.kind === 'locked') {
+        // A sender has the line: take it back once it is done.
+        o.log(`${device}: in use by process ${e.pid ?? '?'}; waiting for it`);
+        await waitForLineFree(device, { ...lockOptions, signal: o.signal });
+        continue;
+      }
+      o.log(`${device}: cannot open the modem (${String(e)}); trying again in ${retryMs / 1000} s`);
       await sleep(retryMs, o.signal);
       continue;
     }
+    let yielded = false;
     try {
       o.log(`${device}: waiting for a call`);
       while (!o.signal.aborted) {
         await modem.init({ resetCommand: o.settings.modem.init });
-        if (!(await serveOneCall(modem, device, o))) break;
+        const how = await serveOneCall(modem, device, o);
+        if (how === 'stopped') break;
+        if (how === 'yield') {
+          yielded = true;
+          break;
+        }
       }
     } catch (e) {
       o.log(`${device}: ${isModemError(e) ? e.message : String(e)}; opening it again`);
     } finally {
       await modem.close();
     }
-    if (!o.signal.aborted) await sleep(1000, o.signal);
+    if (yielded) {
+      o.log(`${device}: line handed to a sender`);
+      await waitForLineFree(device, { ...lockOptions, signal: o.signal });
+    } else if (!o.signal.aborted) await sleep(1000, o.signal);
   }
   o.log(`${device}: modem closed`);
 }

@@ -6,7 +6,7 @@
  * pages confirmed so far as a partial fax, hangs up and frees the UUCP lock; after SIGKILL during
  * a call, the next start files the cut-off call as partial.
  */
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,6 +87,17 @@ function startService(conf: string, verbose = false) {
   return { child, stderr: () => err, until };
 }
 
+/** SIGTERM: the service exits 0 by itself (execa would SIGKILL it after 5 s). */
+async function stopsCleanly(svc: ReturnType<typeof startService>): Promise<void> {
+  svc.child.kill('SIGTERM');
+  const run = await svc.child;
+  expect([run.exitCode, run.signal, svc.stderr().split('\n').slice(-6)]).toEqual([
+    0,
+    undefined,
+    expect.arrayContaining([expect.stringMatching(/service stopped$/)]),
+  ]);
+}
+
 async function receivedJson(conf: string): Promise<Array<Record<string, unknown>>> {
   const run = await execa(process.execPath, [LPFAX, 'received', '--json', '--config', conf]);
   return JSON.parse(run.stdout);
@@ -94,11 +105,6 @@ async function receivedJson(conf: string): Promise<Array<Record<string, unknown>
 
 function lockFile(device: string): string {
   return join(dir, `LCK..${basename(device)}`);
-}
-
-async function stopped(child: ResultPromise) {
-  child.kill('SIGTERM');
-  return child;
 }
 
 test('answers after AnswerRings rings, files the fax in the archive, delivers it to a folder and a hook', async () => {
@@ -128,8 +134,7 @@ test('answers after AnswerRings rings, files the fax in the archive, delivers it
     await svc.until(/fax 1: copied to .*inbox/);
     const far = await sim.nextCall(30_000);
     expect(far).toMatchObject({ outcome: 'completed', pages: 2, remoteIdent: '+1 555 0199' });
-    const run = await stopped(svc.child);
-    expect([run.exitCode, run.signal, svc.stderr()]).toEqual([0, undefined, expect.anything()]);
+    await stopsCleanly(svc);
     const log = svc.stderr();
     expect(log).toMatch(/fax 1 filed: received, 2 pages from "LINESIM"/);
     expect(log).toMatch(/modem closed/);
@@ -194,8 +199,7 @@ test('SIGTERM during a call: the pages so far filed as partial, the modem hung u
     const conf = await config(sim.devicePath);
     const svc = startService(conf);
     await svc.until(/fax 1 page 1 /);
-    const run = await stopped(svc.child);
-    expect(run.exitCode).toBe(0);
+    await stopsCleanly(svc);
     expect(svc.stderr()).toMatch(/SIGTERM: stopping/);
     expect(svc.stderr()).toMatch(/fax 1 filed: partial, [123] pages? from "LINESIM"/);
     expect(existsSync(lockFile(sim.devicePath))).toBe(false);
@@ -233,8 +237,7 @@ test('SIGKILL during a call: the next start files the cut-off call as partial', 
     const second = startService(conf);
     await second.until(/fax 1 cut off by a stop of the service, filed as partial/);
     await second.until(/waiting for a call/);
-    const run = await stopped(second.child);
-    expect(run.exitCode).toBe(0);
+    await stopsCleanly(second);
     const faxes = await receivedJson(conf);
     const fax = faxes.find((f) => f.id === 1)!;
     expect(fax).toMatchObject({ result: 'partial' });
