@@ -226,7 +226,23 @@ export async function runFaxService(o: FaxServiceOptions): Promise<void> {
       await sleep((o.retrySeconds ?? 30) * 1000, o.signal);
     }
   })();
-  await Promise.all([...o.devices.map((d) => serveLine(d, o)), retry]);
+  // Until the signal, even with no line to answer (a service is always there).
+  const stopped = new Promise<void>((resolve) => {
+    if (o.signal.aborted) resolve();
+    else {
+      // A timer keeps the process alive while nothing else is pending (no line configured).
+      const alive = setInterval(() => undefined, 3_600_000);
+      o.signal.addEventListener(
+        'abort',
+        () => {
+          clearInterval(alive);
+          resolve();
+        },
+        { once: true },
+      );
+    }
+  });
+  await Promise.all([...o.devices.map((d) => serveLine(d, o)), retry, stopped]);
   o.log('service stopped');
 }
 
