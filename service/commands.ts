@@ -2,7 +2,7 @@
  * `lpfax received`, `lpfax sent`, `lpfax report JOB`: the archive's lists for people (one line
  * each, newest first) or, with --json, as the arrays issue 15 names (lib/archive/json.ts).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FaxArchive, receivedJson, sentJson } from '../lib/archive/index.js';
 import { loadFaxSettings } from '../lib/config/index.js';
@@ -23,6 +23,14 @@ function openArchive(argv: ArchiveArgs): FaxArchive | null | number {
   const spool = loaded.value.settings.service.spoolDir;
   // Never create a spool from a listing: only the service does.
   if (!existsSync(join(spool, 'archive.db'))) return null;
+  // Root reads as the spool's owner (lp), so that SQLite's -wal and -shm files stay lp's.
+  if (process.getuid?.() === 0) {
+    const owner = statSync(spool);
+    if (owner.uid !== 0) {
+      process.setgid!(owner.gid);
+      process.setuid!(owner.uid);
+    }
+  }
   try {
     return new FaxArchive({ spool });
   } catch (e) {
