@@ -249,9 +249,18 @@ start_linesim() {
   touch "$linesimdir/calls.jsonl"
   rm -f "$linesimdir/pty"
   # The far end also calls in, 30 s after the line is opened, and sends a one-page fax.
-  local incoming=/usr/share/cups/data/default-testpage.pdf
-  [ -f "$incoming" ] || incoming="$here/README.md"
-  node "$prefix/dist/bin/lpfax.js" render "$incoming" -o "$linesimdir/incoming.tif" >/dev/null 2>&1 || true
+  # Rendered as lp (documents are never parsed as root), in a private folder of lp's.
+  rm -f "$linesimdir/incoming.tif"
+  local incoming=/usr/share/cups/data/default-testpage.pdf tmp
+  if [ -f "$incoming" ]; then
+    tmp=$(mktemp -d)
+    chown lp:lp "$tmp"
+    if (cd "$tmp" && setpriv --reuid=lp --regid=lp --init-groups -- \
+      node "$prefix/dist/bin/lpfax.js" render "$incoming" -o "$tmp/incoming.tif" >/dev/null 2>&1); then
+      install -m 0644 "$tmp/incoming.tif" "$linesimdir/incoming.tif"
+    fi
+    rm -rf "$tmp"
+  fi
   # In a session of its own, so that stop_linesim can end the whole pipeline.
   LINESIM_DIR=$linesimdir LINESIM_SEND=$linesimdir/incoming.tif setsid "$prefix/linesim-service" </dev/null >>"$linesimdir/service.log" 2>&1 &
   echo $! >"$statedir/linesim.pid"
@@ -344,6 +353,7 @@ run_demo() {
 
 # The service got the line back after the demo send: the far end calls in and its fax is filed.
 demo_archive() {
+  [ -s "$linesimdir/incoming.tif" ] || return 0 # no document for the far end to send
   step "waiting for the fax service to receive the far end's call (lpfax received)"
   for _ in $(seq 1 180); do
     if [ "$(lpfax received --json 2>/dev/null | grep -c '"id"')" -gt 0 ]; then
