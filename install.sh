@@ -22,6 +22,8 @@ udev=0
 simulated=0
 ppddir=/usr/share/ppd/lpfax
 linesimdir=$statedir/linesim
+spooldir=/var/spool/lpfax
+unitfile=/etc/systemd/system/lpfax.service
 for arg in "$@"; do
   case "$arg" in
     --uninstall) mode=uninstall ;;
@@ -155,6 +157,8 @@ install_files() {
     cp -a "$here/test/linesim/build/linesim" "$prefix.new/linesim"
     install -m 0755 "$here/scripts/linesim-service.sh" "$prefix.new/linesim-service"
   fi
+  install -m 0755 "$here/scripts/lpfax-service.sh" "$prefix.new/lpfax-service"
+  stop_service
   stop_linesim
   rm -rf "$prefix"
   mv "$prefix.new" "$prefix"
@@ -183,6 +187,51 @@ install_files() {
   # The backend runs as lp, and cupsd gives it no supplementary group (not dialout): it reaches
   # the modem through an ACL (setup_queue, and the udev rule of --udev), its state folder as owner.
   install -d -m 0750 -o lp -g lp "$statedir"
+  # The fax service's archive: the service and the backend both run as lp; private to lp.
+  step "creating the fax archive $spooldir (owner lp, 0700)"
+  install -d -m 0700 -o lp -g lp "$spooldir"
+}
+
+has_systemd() {
+  command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]
+}
+
+# The fax service (lpfax serve, as user lp): a systemd unit where systemd runs, else the respawn
+# loop lpfax-service in a session of its own, started the way cupsd is started here.
+stop_service() {
+  if has_systemd && [ -f "$unitfile" ]; then
+    systemctl stop lpfax.service 2>/dev/null || true
+  fi
+  if [ -f "$statedir/service.pid" ]; then
+    step "stopping the fax service"
+    kill -TERM -- "-$(cat "$statedir/service.pid")" 2>/dev/null || true
+    rm -f "$statedir/service.pid"
+    sleep 1
+  fi
+}
+
+start_service() {
+  if has_systemd; then
+    step "starting the fax service (systemd unit lpfax.service)"
+    install -m 0644 "$here/conf/lpfax.service" "$unitfile"
+    systemctl daemon-reload
+    systemctl enable lpfax.service >/dev/null 2>&1 || true
+    systemctl restart lpfax.service
+  else
+    step "starting the fax service (lpfax serve as lp, restarted after a crash; log /var/log/lpfax-service.log)"
+    setsid "$prefix/lpfax-service" </dev/null >>/var/log/lpfax-service.log 2>&1 &
+    echo $! >"$statedir/service.pid"
+  fi
+}
+
+# In simulated mode the service answers the simulated line: one line in lpfax.conf, marked so
+# that --uninstall can take it out again. A ReceiveDevices of your own is left alone.
+receive_on_simulated_line() {
+  local conf=$confdir/lpfax.conf
+  if ! grep -qi '^[[:space:]]*ReceiveDevices[[:space:]]*:' "$conf"; then
+    step "the fax service answers the simulated line (ReceiveDevices in $conf)"
+    printf 'ReceiveDevices: %s  # added by install.sh (simulated line)\n' "$linesimdir/modem" >>"$conf"
+  fi
 }
 
 stop_linesim() {
@@ -199,8 +248,21 @@ start_linesim() {
   install -d -m 0755 "$linesimdir" "$linesimdir/received"
   touch "$linesimdir/calls.jsonl"
   rm -f "$linesimdir/pty"
+  # The far end also calls in, 30 s after the line is opened, and sends a one-page fax.
+  # Rendered as lp (documents are never parsed as root), in a private folder of lp's.
+  rm -f "$linesimdir/incoming.tif"
+  local incoming=/usr/share/cups/data/default-testpage.pdf tmp
+  if [ -f "$incoming" ]; then
+    tmp=$(mktemp -d)
+    chown lp:lp "$tmp"
+    if (cd "$tmp" && setpriv --reuid=lp --regid=lp --init-groups -- \
+      node "$prefix/dist/bin/lpfax.js" render "$incoming" -o "$tmp/incoming.tif" >/dev/null 2>&1); then
+      install -m 0644 "$tmp/incoming.tif" "$linesimdir/incoming.tif"
+    fi
+    rm -rf "$tmp"
+  fi
   # In a session of its own, so that stop_linesim can end the whole pipeline.
-  LINESIM_DIR=$linesimdir setsid "$prefix/linesim-service" </dev/null >>"$linesimdir/service.log" 2>&1 &
+  LINESIM_DIR=$linesimdir LINESIM_SEND=$linesimdir/incoming.tif setsid "$prefix/linesim-service" </dev/null >>"$linesimdir/service.log" 2>&1 &
   echo $! >"$statedir/linesim.pid"
   for _ in $(seq 1 50); do
     [ -s "$linesimdir/pty" ] && return
@@ -234,6 +296,7 @@ setup_queue() {
     stop_linesim
   elif [ -x "$prefix/linesim-service" ]; then
     start_linesim
+    receive_on_simulated_line
     uri="fax:$linesimdir/modem"
   else
     echo "install.sh: no fax modem found, and the simulated line was not built" >&2
@@ -279,11 +342,30 @@ run_demo() {
       step "lpstat: $(lpstat -W completed -o Fax | grep "^$job " || echo "$job not completed")"
       step "received fax and page previews:"
       ls -1 "$linesimdir"/received/* | tail -n 8 | sed 's/^/    /'
+      demo_archive
       return
     fi
     sleep 1
   done
   echo "install.sh: the demo fax did not arrive within 3 minutes; see lpstat -l -o Fax" >&2
+  exit 1
+}
+
+# The service got the line back after the demo send: the far end calls in and its fax is filed.
+demo_archive() {
+  [ -s "$linesimdir/incoming.tif" ] || return 0 # no document for the far end to send
+  step "waiting for the fax service to receive the far end's call (lpfax received)"
+  for _ in $(seq 1 180); do
+    if [ "$(lpfax received --json 2>/dev/null | grep -c '"id"')" -gt 0 ]; then
+      step "lpfax received:"
+      lpfax received | sed 's/^/    /'
+      step "lpfax sent:"
+      lpfax sent | sed 's/^/    /'
+      return
+    fi
+    sleep 1
+  done
+  echo "install.sh: the fax service filed no fax within 3 minutes; see $( has_systemd && echo 'journalctl -u lpfax' || echo /var/log/lpfax-service.log)" >&2
   exit 1
 }
 
@@ -294,7 +376,20 @@ uninstall() {
     step "removing the Fax queue"
     lpadmin -x Fax || true
   fi
+  stop_service
+  if has_systemd && [ -f "$unitfile" ]; then
+    step "removing the systemd unit lpfax.service"
+    systemctl disable lpfax.service >/dev/null 2>&1 || true
+    rm -f "$unitfile"
+    systemctl daemon-reload
+  fi
   stop_linesim
+  if [ -f "$confdir/lpfax.conf" ]; then
+    sed -i '/# added by install.sh (simulated line)$/d' "$confdir/lpfax.conf"
+  fi
+  if [ -d "$spooldir" ]; then
+    step "keeping the fax archive $spooldir (received and sent faxes); remove it yourself if unwanted"
+  fi
   step "removing $prefix, $serverbin/backend/fax, /usr/bin/lpfax, $ppddir, $statedir"
   rm -rf "$prefix" "$prefix.new" "$statedir" "$ppddir"
   rm -f "$serverbin/backend/fax" /usr/bin/lpfax /etc/udev/rules.d/60-lpfax.rules
@@ -327,5 +422,6 @@ start_cupsd
 start_exim4
 install_files
 setup_queue
+start_service
 if [ "$demo" -eq 1 ] && [ -f "$statedir/linesim.pid" ]; then run_demo; fi
 step "done: print with  lp -d Fax -t 'Name@number' FILE"

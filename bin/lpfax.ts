@@ -6,6 +6,8 @@
  *   lpfax render FILE -o OUT.tif [--resolution …] [--coding mh|mr|mmr] [--paper …]
  *   lpfax preview FAX.tif                        a PNG of each page, for people
  *   lpfax receive --device DEV --output DIR [--once] [--answer-now] [--rings N] [--json]
+ *   lpfax serve [--config FILE]                   the fax service, in the foreground
+ *   lpfax received [--json] | sent [--json] | report JOB   the archive
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 
@@ -40,6 +42,8 @@ import { discoverModems } from '../lib/modem/index.js';
 import { tiffToPngs } from '../lib/preview/png.js';
 import { writeTiffF, type FaxPage } from '../lib/t4/index.js';
 import type { Coding } from '../lib/itu/page.js';
+import { listReceived, listSent, printReport } from '../service/commands.js';
+import { serve } from '../service/serve.js';
 import { TerminalStatus } from './terminal-status.js';
 
 type JobOption = { name: string; value: string };
@@ -380,6 +384,58 @@ await yargs(hideBin(process.argv))
       }),
     async (argv) => {
       process.exitCode = await receive(argv as Parameters<typeof receive>[0]);
+    },
+  )
+  .command(
+    'serve',
+    'the fax service: answer the ReceiveDevices lines, file every fax in the archive, deliver it',
+    (y) =>
+      y.options({
+        config: {
+          type: 'string',
+          describe: 'lpfax.conf to read (default: LPFAX_CONFIG or /etc/lpfax/lpfax.conf)',
+        },
+        verbose: { type: 'boolean', alias: 'v', default: false, describe: 'log the modem dialogue' },
+      }),
+    async (argv) => {
+      // Everything is filed, hung up and unlocked once serve() returns: exit now rather than
+      // wait for the serial port's handles to wind down.
+      process.exit(await serve(argv));
+    },
+  )
+  .command(
+    'received',
+    'list the received faxes in the archive, newest first',
+    (y) =>
+      y.options({
+        config: { type: 'string', describe: 'lpfax.conf naming the archive (SpoolDir)' },
+        json: { type: 'boolean', default: false, describe: 'a JSON array of objects' },
+      }),
+    (argv) => {
+      process.exitCode = listReceived(argv);
+    },
+  )
+  .command(
+    'sent',
+    'list the sent fax jobs in the archive, newest first',
+    (y) =>
+      y.options({
+        config: { type: 'string', describe: 'lpfax.conf naming the archive (SpoolDir)' },
+        json: { type: 'boolean', default: false, describe: 'a JSON array of objects' },
+      }),
+    (argv) => {
+      process.exitCode = listSent(argv);
+    },
+  )
+  .command(
+    'report <job>',
+    "print the path of a job's transmission report",
+    (y) =>
+      y.positional('job', { type: 'number', demandOption: true }).options({
+        config: { type: 'string', describe: 'lpfax.conf naming the archive (SpoolDir)' },
+      }),
+    (argv) => {
+      process.exitCode = printReport(argv as Parameters<typeof printReport>[0]);
     },
   )
   .demandCommand(1)

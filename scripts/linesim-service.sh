@@ -9,7 +9,14 @@ dir=${LINESIM_DIR:-/var/lib/lpfax/linesim}
 prefix=${LPFAX_PREFIX:-/usr/lib/lpfax}
 mkdir -p "$dir/received"
 
-"$prefix/linesim" --link "$dir/modem" --out-dir "$dir/received" --ident "LPFAX DEMO" |
+# LINESIM_SEND: a TIFF-F the far end sends, calling in 30 s after each open of the line (the fax
+# service's demo call; a dial within those 30 s goes out as usual).
+send=()
+if [ -n "${LINESIM_SEND:-}" ] && [ -f "$LINESIM_SEND" ]; then
+  send=(--send "$LINESIM_SEND" --ring-after 30)
+fi
+
+"$prefix/linesim" --link "$dir/modem" --out-dir "$dir/received" --ident "LPFAX DEMO" "${send[@]}" |
   {
     read -r pty
     # cupsd runs the backend as user lp with group lp only (it drops supplementary groups such

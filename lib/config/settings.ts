@@ -21,8 +21,11 @@ import {
   firstOfList,
   integerIn,
   integerRange,
+  mailList,
   oneOf,
   outsidePrefix,
+  pathList,
+  queueName,
   stationId,
   taglineFormat,
   text,
@@ -173,9 +176,28 @@ export const SETTINGS = {
     default: 'info',
     parse: oneOf(['error', 'warning', 'info', 'debug'] as const),
   }),
+  // The fax service (`lpfax serve`, lib/service): receiving and delivery.
+  receiveDevices: spec({ key: 'ReceiveDevices', default: '', parse: pathList, list: true }),
+  answerRings: spec({ key: 'AnswerRings', default: '1', parse: integerRange(1, 20) }),
+  spoolDir: spec({ key: 'SpoolDir', default: '/var/spool/lpfax', parse: absolutePath() }),
+  deliverMail: spec({ key: 'DeliverMail', default: '', parse: mailList, list: true }),
+  deliverFolder: spec({ key: 'DeliverFolder', default: '', parse: absolutePath(true) }),
+  deliverPrint: spec({ key: 'DeliverPrint', default: '', parse: queueName }),
+  deliverHook: spec({ key: 'DeliverHook', default: '', parse: absolutePath(true) }),
 };
 
 export type SettingName = keyof typeof SETTINGS;
+
+/** The settings only the fax service reads (FaxSettings.service); a print job ignores them. */
+export const SERVICE_SETTINGS: readonly SettingName[] = [
+  'receiveDevices',
+  'answerRings',
+  'spoolDir',
+  'deliverMail',
+  'deliverFolder',
+  'deliverPrint',
+  'deliverHook',
+];
 type ValueOf<S> = S extends SettingSpec<infer T> ? T : never;
 /** Every setting by its name in the table, typed. */
 export type FlatSettings = { -readonly [N in SettingName]: ValueOf<(typeof SETTINGS)[N]> };
@@ -213,6 +235,18 @@ export interface FaxSettings {
   };
   readonly retry: { readonly rtn: RtnHandling; readonly maxRetrains: number };
   readonly logLevel: ConfigLogLevel;
+  /** The fax service: where it answers and what it does with a received fax. */
+  readonly service: {
+    /** Modems the service answers on (none: it does not answer). */
+    readonly receiveDevices: readonly string[];
+    readonly answerRings: number;
+    readonly spoolDir: string;
+    readonly deliverMail: readonly string[];
+    readonly deliverFolder: string;
+    readonly deliverPrint: string;
+    /** A program run with the fax's facts in LPFAX_* variables. */
+    readonly deliverHook: string;
+  };
 }
 
 export function toFaxSettings(s: FlatSettings): FaxSettings {
@@ -252,6 +286,15 @@ export function toFaxSettings(s: FlatSettings): FaxSettings {
     },
     retry: { rtn: s.rtnHandling, maxRetrains: s.maxRetrains },
     logLevel: s.logLevel,
+    service: {
+      receiveDevices: s.receiveDevices,
+      answerRings: s.answerRings,
+      spoolDir: s.spoolDir,
+      deliverMail: s.deliverMail,
+      deliverFolder: s.deliverFolder,
+      deliverPrint: s.deliverPrint,
+      deliverHook: s.deliverHook,
+    },
   };
 }
 

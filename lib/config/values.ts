@@ -148,3 +148,27 @@ export const dialPatterns: Parser<readonly string[]> = (raw) => {
   }
   return patterns;
 };
+
+/** Absolute paths separated by blanks or commas (ReceiveDevices; a key may also be repeated). */
+export const pathList: Parser<readonly string[]> = (raw) => {
+  const paths = raw.split(/[\s,]+/).filter((p) => p !== '');
+  for (const p of paths) {
+    const checked = absolutePath()(p);
+    if (typeof checked !== 'string') return checked;
+  }
+  return paths;
+};
+
+/** Mail addresses or local user names separated by blanks or commas (DeliverMail). */
+export const mailList: Parser<readonly string[]> = (raw) => {
+  const names = raw.split(/[\s,]+/).filter((p) => p !== '');
+  for (const n of names)
+    if (!/^[A-Za-z0-9._%+-]+(@[A-Za-z0-9.-]+)?$/.test(n)) return { invalid: `"${n}" is not a mail address` };
+  return names;
+};
+
+/** A CUPS queue name ('' allowed): printable, no blank, slash or "#" (CUPS lpadmin(8)). */
+export const queueName: Parser<string> = (raw) =>
+  raw === '' || (!CONTROL.test(raw) && /^[^\s/#\\"']{1,127}$/.test(raw))
+    ? raw
+    : { invalid: `"${raw}" is not a queue name` };

@@ -117,7 +117,11 @@ export const FAILURE_TABLE: Record<FailureKind, FailureRow> = {
   },
   'modem-locked': {
     ...retry(),
-    what: (f) => `${modem(f)} is in use by another program${f.pid ? ` (process ${f.pid})` : ''}`,
+    // With a reason: the fax service is in a call on it (lib/modem/line-share.ts).
+    what: (f) =>
+      f.reason
+        ? trimEnd(f.reason)
+        : `${modem(f)} is in use by another program${f.pid ? ` (process ${f.pid})` : ''}`,
   },
   'modem-missing': {
     cups: CupsBackendStatus.STOP,

@@ -39,8 +39,11 @@ export interface ReceiveFaxOptions {
   answerNow?: boolean;
   /** RINGs before answering (default 1). */
   rings?: number;
-  /** Where the pages go: each is stored (and synced) there before it is confirmed. */
-  store: ReceivedFaxWriter;
+  /**
+   * Where the pages go: each is stored (and synced) there before it is confirmed. A function is
+   * called once the call is answered (so a service makes a call's files only for a call).
+   */
+  store: ReceivedFaxWriter | (() => Promise<ReceivedFaxWriter>);
   /** Our number for CSI. */
   localIdent: string;
   /** Narrow what the DIS offers (default: all the transport receives; fine, superfine; MH, MR, MMR; ECM). */
@@ -181,6 +184,14 @@ async function runReception(options: ReceiveFaxOptions, queue: PageQueue): Promi
     return toResult({ ...empty, failure }, [], 0);
   }
   const started = clock();
+  let store: ReceivedFaxWriter;
+  try {
+    store = typeof options.store === 'function' ? await options.store() : options.store;
+  } catch (e) {
+    await transport.hangup().catch(() => undefined);
+    const message = `the fax could not be stored: ${e instanceof Error ? e.message : String(e)}`;
+    return toResult({ ...empty, failure: { kind: 'storage-failed', message } }, [], 0);
+  }
   const c = options.capabilities ?? {};
   const maxBitRate = c.maxBitRate ?? Infinity;
   const core = new T30Receiver({
@@ -199,7 +210,7 @@ async function runReception(options: ReceiveFaxOptions, queue: PageQueue): Promi
     copyQuality: options.copyQuality,
     tcfMinZeroRunMs: options.tcfMinZeroRunMs,
   });
-  const driver = new ReceiveDriver(core, transport, queue, options);
+  const driver = new ReceiveDriver(core, transport, queue, store, options);
   const outcome = await driver.run();
   driver.dropPage();
   await transport.hangup().catch(() => undefined);
@@ -240,6 +251,7 @@ class ReceiveDriver {
     private readonly core: T30Receiver,
     private readonly transport: FaxReceiveTransport,
     private readonly queue: PageQueue,
+    private readonly pageStore: ReceivedFaxWriter,
     private readonly options: ReceiveFaxOptions,
   ) {
     this.now = options.clock ?? (() => performance.now());
@@ -329,7 +341,7 @@ class ReceiveDriver {
     format: ReceivedPageFormat,
   ): Promise<T30ReceiverEvent> {
     this.dropPage(); // a page answered RTN: the sender sends it again, or another
-    const page = this.options.store.beginPage(format);
+    const page = this.pageStore.beginPage(format);
     this.lastPage = page;
     const got = await this.transport.receiveImage(modulation, shortTraining, (chunk) => page.push(chunk));
     if (got !== 'ended') {
@@ -362,7 +374,7 @@ class ReceiveDriver {
     let page: ReceivedPage | undefined;
     if (action.data) {
       this.dropPage();
-      page = this.options.store.beginPage(format);
+      page = this.pageStore.beginPage(format);
       page.push(action.data);
     } else {
       page = this.lastPage;

@@ -18,8 +18,8 @@ import { FaxJobError } from './outcome.js';
 import { modemFaxJob } from './modem-job.js';
 import { ProgressStore } from './progress.js';
 import { jobRecipients } from './recipients.js';
-import { StatusReporter } from './status.js';
 import { runFaxJob } from './run.js';
+import { RecordingStatus, recordSentJob } from './sent-record.js';
 
 /** Where retried jobs keep their progress (install.sh makes it, owned by lp). */
 export const DEFAULT_STATE_DIR = '/var/lib/lpfax';
@@ -92,7 +92,8 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
   try {
     const settings = settingsFor(job, env);
     reporter = backendReporter(reporter, settings);
-    const status = new StatusReporter(reporter);
+    const status = new RecordingStatus(reporter);
+    const startedAt = new Date();
     const debug = settings.logLevel === 'debug';
     const owner = await unprivilegedUser();
     // Ghostscript (as lp) works in folders made inside this one: lp must be able to enter it.
@@ -135,6 +136,23 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
       status.done();
     } else {
       reportFailure(reporter, outcome.error!);
+    }
+    // A finished job (not one CUPS will retry) goes into the fax service's archive, if any.
+    if (outcome.status !== CupsBackendStatus.RETRY && recipients.length > 0) {
+      const log = reporter;
+      await recordSentJob(settings, {
+        jobId: job.jobId,
+        user: job.user,
+        recipient: recipients[recipients.length - 1]!,
+        result: status.lastResult,
+        error: outcome.error,
+        startedAt,
+      }).catch((e: unknown) =>
+        log.log(
+          'WARNING',
+          `The fax was not recorded in the archive: ${e instanceof Error ? e.message : String(e)}`,
+        ),
+      );
     }
     return outcome.status;
   } catch (e) {

@@ -11,7 +11,13 @@ import {
   type FaxResult,
   type SendFaxOptions,
 } from '../fax/index.js';
-import { Class1Modem, isModemError, type ModemError } from '../modem/index.js';
+import {
+  isModemError,
+  LineBusyError,
+  openForSending,
+  type Class1Modem,
+  type ModemError,
+} from '../modem/index.js';
 import type { FaxPage } from '../t4/index.js';
 import { FaxJobError } from './outcome.js';
 import type { CallRequest, CallSummary, JobRecipient } from './run.js';
@@ -35,7 +41,11 @@ function openFailure(device: string, e: ModemError): FaxJobError {
       device,
       pid: e.pid,
       reason:
-        kind === 'config-error' ? `The modem lock directory cannot be used: ${e.message}` : openReason(e),
+        kind === 'config-error'
+          ? `The modem lock directory cannot be used: ${e.message}`
+          : e instanceof LineBusyError
+            ? `Line busy: receiving a fax on ${device}`
+            : openReason(e),
       detail: e.message,
     },
     e,
@@ -89,7 +99,8 @@ export async function callOverModem(
   const { device } = plan;
   let modem: Class1Modem;
   try {
-    modem = await Class1Modem.open(device, {
+    // The fax service yields a line it is waiting on (lib/modem/line-share.ts).
+    modem = await openForSending(device, {
       ...plan.open,
       trace: options.trace ? (dir, text) => options.trace?.(`${dir} ${text}`) : undefined,
     });

@@ -47,3 +47,13 @@ export {
   type DiscoveryOptions,
   type DiscoveredDevice,
 } from './discovery.js';
+export {
+  LineBusyError,
+  SHARE_WAIT_MS,
+  markReceiving,
+  openForSending,
+  receivingFile,
+  sendRequestFile,
+  sendRequested,
+  waitForLineFree,
+} from './line-share.js';

@@ -57,6 +57,15 @@ const DEFAULTS: FaxSettings = {
   page: { paper: 'a4', resolution: 'fine', ecm: true, ecmFrameSize: 256 },
   retry: { rtn: 'retransmit', maxRetrains: 3 },
   logLevel: 'info',
+  service: {
+    receiveDevices: [],
+    answerRings: 1,
+    spoolDir: '/var/spool/lpfax',
+    deliverMail: [],
+    deliverFolder: '',
+    deliverPrint: '',
+    deliverHook: '',
+  },
 };
 
 describe('built-in defaults', () => {

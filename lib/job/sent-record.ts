@@ -1,0 +1,80 @@
+/**
+ * The backend's record of a finished CUPS job in the fax service's archive (issue 15): job id,
+ * user, recipient, number, pages, confirmed, failure kind and sentence, remote CSI, rate,
+ * duration, and a transmission report PDF (lib/report) in the job's archive folder.
+ *
+ * Only when the archive exists (the service made SpoolDir, owned by lp like the backend): a
+ * backend never creates a spool, and a record that cannot be written never fails the fax.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { FaxArchive, type SentFax } from '../archive/index.js';
+import type { FaxSettings } from '../config/index.js';
+import type { FaxResult } from '../fax/index.js';
+import { transmissionFactsOf, writeTransmissionReport } from '../report/index.js';
+import type { CupsReporter } from '../cups/backend.js';
+import { StatusReporter } from './status.js';
+import type { FaxJobError } from './outcome.js';
+import type { JobRecipient } from './run.js';
+
+export interface SentJobFacts {
+  jobId: number;
+  user: string;
+  recipient: JobRecipient;
+  /** The last call's result, if a call was made. */
+  result?: FaxResult;
+  /** Pages of the fax (the cover page included), when known. */
+  pages?: number;
+  error?: FaxJobError;
+  startedAt: Date;
+  finishedAt?: Date;
+}
+
+/** Files the job in the archive and writes its report; null when there is no archive. */
+export async function recordSentJob(settings: FaxSettings, facts: SentJobFacts): Promise<SentFax | null> {
+  const spool = settings.service.spoolDir;
+  if (!existsSync(join(spool, 'archive.db'))) return null;
+  const archive = new FaxArchive({ spool });
+  try {
+    const r = facts.result;
+    const confirmed = facts.error?.facts.pagesConfirmed ?? r?.pagesConfirmed ?? 0;
+    const pages = facts.pages ?? facts.error?.facts.totalPages ?? Math.max(confirmed, r?.pagesConfirmed ?? 0);
+    const sent = archive.recordSent({
+      jobId: facts.jobId,
+      user: facts.user,
+      recipientName: facts.recipient.name ?? null,
+      number: facts.recipient.number,
+      pages,
+      pagesConfirmed: facts.error ? confirmed : pages,
+      result: facts.error ? facts.error.kind : 'sent',
+      failureKind: facts.error?.kind ?? null,
+      failureSentence: facts.error ? facts.error.sentence('lpfax') : null,
+      remoteCsi: r?.remoteIdent ?? null,
+      bitRate: r?.bitRate ?? null,
+      coding: r?.coding ?? null,
+      ecm: r ? r.ecm : null,
+      resolution: r?.resolution ?? null,
+      durationSeconds: r ? Math.round(r.durationMs / 100) / 10 : null,
+      startedAt: facts.startedAt,
+      finishedAt: facts.finishedAt ?? new Date(),
+    });
+    const report = join(archive.sentDir(sent.id), 'report.pdf');
+    await writeTransmissionReport(transmissionFactsOf(sent), null, report, {});
+    archive.setSentReport(sent.id, report);
+    return archive.sent(sent.id) ?? sent;
+  } finally {
+    archive.close();
+  }
+}
+
+/** The job's status lines, keeping the last call's result for the record. */
+export class RecordingStatus extends StatusReporter {
+  lastResult?: FaxResult;
+  constructor(cups: CupsReporter) {
+    super(cups);
+  }
+  override result(r: FaxResult): void {
+    this.lastResult = r;
+    super.result(r);
+  }
+}
