@@ -103,8 +103,14 @@ build() {
   fi
 }
 
+# The system's scheduler answers on its socket (a private cupsd of a test run does not count; and
+# lpstat -r exits 0 either way, so its words are read).
+cupsd_up() {
+  [ "$(lpstat -r 2>/dev/null)" = "scheduler is running" ]
+}
+
 start_cupsd() {
-  if pgrep -x cupsd >/dev/null 2>&1; then
+  if cupsd_up; then
     step "cupsd is running"
     return
   fi
@@ -116,7 +122,7 @@ start_cupsd() {
     cupsd
   fi
   for _ in $(seq 1 50); do
-    lpstat -r >/dev/null 2>&1 && return
+    cupsd_up && return
     sleep 0.2
   done
   echo "install.sh: cupsd did not start; see /var/log/cups/error_log" >&2
@@ -152,7 +158,10 @@ install_files() {
   rm -rf "$prefix.new"
   mkdir -p "$prefix.new"
   cp -a "$here/package.json" "$here/package-lock.json" "$here/dist" "$prefix.new/"
-  (cd "$prefix.new" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
+  # The packages npm ci just installed (native addons already built for this Node), less the
+  # development ones: no second download or compile.
+  cp -a "$here/node_modules" "$prefix.new/"
+  (cd "$prefix.new" && npm prune --omit=dev --no-audit --no-fund --loglevel=error)
   if [ -x "$here/test/linesim/build/linesim" ]; then
     cp -a "$here/test/linesim/build/linesim" "$prefix.new/linesim"
     install -m 0755 "$here/scripts/linesim-service.sh" "$prefix.new/linesim-service"

@@ -29,7 +29,7 @@ function send(sim: LineSim, title: string, keys: string[]) {
   const dir = sandbox();
   const config = writeConfig(
     dir,
-    [`LockDir: ${dir}`, 'Tagline: off', 'CoverPage: off', ...keys, ''].join('\n'),
+    [`LockDir: ${dir}`, `SpoolDir: ${dir}/spool`, 'Tagline: off', 'CoverPage: off', ...keys, ''].join('\n'),
   );
   return runBackend({
     args: ['9', 'alice', title, '1', '', pdf],

@@ -69,6 +69,7 @@ beforeAll(() => {
     dir,
     [
       `LockDir: ${dir}`,
+      `SpoolDir: ${dir}/spool`,
       'PageSize: a4',
       'Resolution: fine',
       'Tagline: off',

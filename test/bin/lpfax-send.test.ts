@@ -24,7 +24,7 @@ beforeAll(() => {
   );
   pdf = join(dir, 'doc.pdf');
   execFileSync('ps2pdf', ['-sPAPERSIZE=a4', ps, pdf]);
-  writeFileSync(join(dir, 'lpfax.conf'), `LockDir: ${dir}\nTagline: off\n`);
+  writeFileSync(join(dir, 'lpfax.conf'), `LockDir: ${dir}\nSpoolDir: ${dir}/spool\nTagline: off\n`);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -51,7 +51,7 @@ afterAll(async () => {
 
 async function withMaxRetrains(n: number) {
   const config = join(work, `lpfax-${n}.conf`);
-  await writeFile(config, `LockDir: ${work}\nMaxRetrains: ${n}\n`);
+  await writeFile(config, `LockDir: ${work}\nSpoolDir: ${work}/spool\nMaxRetrains: ${n}\n`);
   const [result] = await runCases(parseTsb85(FTT_TWICE), {
     sender: { ...LPFAX, name: `lpfax-maxretrains-${n}`, env: { LPFAX_CONFIG: config } },
     workDir: join(work, String(n)),
