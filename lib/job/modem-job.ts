@@ -22,7 +22,15 @@ export interface ModemJobOptions {
   signal: AbortSignal;
   status: JobStatus;
   /** Who sends (cover page and tagline), and what the cover page says besides. */
-  cover: { sender: string; jobId?: number; subject?: string; comments?: string; tagline?: boolean };
+  cover: {
+    sender: string;
+    jobId?: number;
+    subject?: string;
+    comments?: string;
+    tagline?: boolean;
+    organisation?: string;
+    asked?: boolean;
+  };
   /** Private folder for temporary files. */
   workdir: string;
   /** Ghostscript runs as this user (the backend, when started as root). */

@@ -88,18 +88,24 @@ export async function runFaxJob<Page>(job: FaxJob<Page>): Promise<JobOutcome> {
       const firstPage = fax.resumeAt(state.pagesConfirmed);
       let summary: CallSummary;
       try {
-        summary = await job.call({
-          recipient,
-          pages: fax.pagesFrom(firstPage),
-          firstPage,
-          totalPages: fax.totalPages,
-          pageNumber: (indexInCall) => firstPage + indexInCall,
-          signal: job.signal,
-          onPageConfirmed: async (pageNumber) => {
-            state.pagesConfirmed = Math.max(state.pagesConfirmed, pageNumber);
-            await job.store.save(progress);
-          },
-        });
+        // The far end confirmed every page before an earlier run's call failed (in phase E, say):
+        // it has the fax, and sending the last page again would fax and count it twice.
+        if (state.pagesConfirmed >= fax.totalPages) {
+          summary = { pagesConfirmed: 0, seconds: 0 };
+        } else {
+          summary = await job.call({
+            recipient,
+            pages: fax.pagesFrom(firstPage),
+            firstPage,
+            totalPages: fax.totalPages,
+            pageNumber: (indexInCall) => firstPage + indexInCall,
+            signal: job.signal,
+            onPageConfirmed: async (pageNumber) => {
+              state.pagesConfirmed = Math.max(state.pagesConfirmed, pageNumber);
+              await job.store.save(progress);
+            },
+          });
+        }
       } catch (e) {
         throw fax.failure() ?? e;
       } finally {
