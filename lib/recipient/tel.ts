@@ -85,8 +85,9 @@ export function recipientFromDestination(destination: FaxDestination, name = '')
     if (value === undefined) continue;
     const extra = dialExtra(value);
     if (extra === undefined) return invalid(`${what} may hold only digits and pauses (p, w)`);
-    // An extension waits for the far end to answer; postd carries its own pauses.
-    after.push(key === 'ext' && !extra.startsWith(',') ? `,${extra}` : extra);
+    // Digits after the number are dialled once the far end answers: never without a pause,
+    // or they would make another number.
+    after.push(extra.startsWith(',') ? extra : `,${extra}`);
   }
   if (destination.postDialString !== undefined && destination.postDialString !== '') {
     const extra = dialExtra(destination.postDialString);

@@ -82,6 +82,22 @@ describe('a fax job over several runs', () => {
     });
   });
 
+  it('does not send the last page again when the far end confirmed every page before the call failed', async () => {
+    // Run 1: all 4 pages confirmed (MCF), then the call fails in phase E.
+    const hangUp = new FaxJobError('remote-disconnected', { pagesConfirmed: 4, totalPages: 4 });
+    const run1 = makeJob(dir, [{ confirm: 4, fail: hangUp }], [pharmacy]);
+    expect((await runFaxJob(run1.job)).status).toBe(CupsBackendStatus.RETRY);
+
+    // Run 2: no call, no page counted twice; the recipient is delivered.
+    const run2 = makeJob(dir, [], [pharmacy]);
+    expect(await runFaxJob(run2.job)).toEqual({
+      status: CupsBackendStatus.OK,
+      message: 'Delivered to Pharmacy (555-0100).',
+    });
+    expect(run2.calls).toEqual([]);
+    expect(run2.events).toEqual(['start 5550100', 'delivered 5550100 4']);
+  });
+
   it('maps each failure to its CUPS exit code', async () => {
     const cases: [FaxJobError, CupsBackendStatus][] = [
       [new FaxJobError('busy', 'The line is busy.'), CupsBackendStatus.RETRY],
