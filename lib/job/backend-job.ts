@@ -136,6 +136,8 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
         recipients,
         documents,
         store: new ProgressStore(env.LPFAX_STATE_DIR || DEFAULT_STATE_DIR, job.uuid ?? `job-${job.jobId}`),
+        // retry-interval cannot be honoured: CUPS waits JobRetryInterval between runs.
+        retryLimits: { retries: faxOut.numberOfRetries, timeOutSeconds: faxOut.retryTimeOut },
         signal,
         status,
         cover: {

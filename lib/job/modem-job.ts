@@ -10,7 +10,7 @@ import type { FaxPage } from '../t4/index.js';
 import { callOverModem } from './call.js';
 import { coverAndTagline, prepareFaxPages } from './pages.js';
 import type { ProgressStore } from './progress.js';
-import type { FaxJob, JobRecipient } from './run.js';
+import type { FaxJob, JobRecipient, RetryLimits } from './run.js';
 import type { JobStatus } from './status.js';
 
 export interface ModemJobOptions {
@@ -19,6 +19,8 @@ export interface ModemJobOptions {
   /** One file, or several sent as separate documents of each call. */
   documents: string | readonly string[];
   store: ProgressStore;
+  /** The job's own limits on retries (IPP FaxOut attributes), if it gives any. */
+  retryLimits?: RetryLimits;
   signal: AbortSignal;
   status: JobStatus;
   /** Who sends (cover page and tagline), and what the cover page says besides. */
@@ -43,6 +45,7 @@ export function modemFaxJob(o: ModemJobOptions): FaxJob<FaxPage> {
   return {
     recipients: o.recipients,
     store: o.store,
+    retryLimits: o.retryLimits,
     signal: o.signal,
     events: o.status,
     prepare: (recipient) =>
