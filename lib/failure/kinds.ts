@@ -82,4 +82,9 @@ export interface FailureFacts {
   reason?: string;
   /** Technical detail (the modem command, the T.30 state) for the log, never the sentence. */
   detail?: string;
+  /**
+   * A failure CUPS would retry, but the job's own limit (IPP number-of-retries, retry-time-out)
+   * is used up: why, e.g. "after 2 retries (number-of-retries)". The job is cancelled.
+   */
+  gaveUp?: string;
 }

@@ -194,6 +194,7 @@ export type FailureFront = 'cups' | 'lpfax';
 /** How it goes on, in the front end's terms. */
 function ending(kind: FailureKind, row: FailureRow, f: FailureFacts, front: FailureFront): string {
   if (row.cups === CupsBackendStatus.HOLD) return ''; // the reason is the whole sentence
+  if (row.retry && f.gaveUp) return `; the job gave up ${f.gaveUp}.`;
   if (front === 'lpfax') return row.retry ? '; try again later.' : '.';
   switch (row.cups) {
     case CupsBackendStatus.RETRY: {

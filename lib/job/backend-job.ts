@@ -5,15 +5,17 @@
  */
 import { createWriteStream } from 'node:fs';
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { loadFaxSettings, type FaxSettings } from '../config/index.js';
 import { CupsBackendStatus, atLogLevel, type CupsReporter } from '../cups/backend.js';
 import type { FaxJob as CupsJob } from '../cups/job.js';
 import { splitJobDocuments } from '../cups/documents.js';
+import { localScheduler } from '../cups/ipp.js';
 import { cupsGetOption } from '../cups/options.js';
 import { extractFaxNumberFromDocument } from '../raster/index.js';
+import { readFaxOutAttributes } from './faxout.js';
 import { FaxJobError } from './outcome.js';
 import { modemFaxJob } from './modem-job.js';
 import { ProgressStore } from './progress.js';
@@ -93,7 +95,6 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
     const settings = settingsFor(job, env);
     reporter = backendReporter(reporter, settings);
     const status = new RecordingStatus(reporter);
-    const startedAt = new Date();
     const debug = settings.logLevel === 'debug';
     const owner = await unprivilegedUser();
     // Ghostscript (as lp) works in folders made inside this one: lp must be able to enter it.
@@ -106,26 +107,47 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
     // Every file of a multi-file job, each sent as its own document (lib/cups/documents).
     const documents = await splitJobDocuments(document, workdir);
     const option = (name: string) => cupsGetOption(job.options, name);
+    // The FaxOut attributes (PWG 5100.15) of an IPP client's job; cupsd keeps the collections.
+    const faxOut = await readFaxOutAttributes(
+      localScheduler(env),
+      job.jobId,
+      userInfo().username,
+      option,
+      (text) => reporter.log('DEBUG', text),
+    );
+    const coverSheet = faxOut.coverSheet;
     const recipients = await jobRecipients(
       {
         title: job.title,
         option,
         jobId: job.jobId,
+        destinations: faxOut.destinations,
+        toName: coverSheet?.toName,
+        warn: (text) => reporter.log('WARNING', text),
         fromDocument: () => extractFaxNumberFromDocument(documents[0]!, { ...owner, tmpdir: workdir }),
       },
       settings,
     );
 
-    const sender = await jobSender(settings, job.user);
+    const sender = coverSheet?.fromName || (await jobSender(settings, job.user));
     const outcome = await runFaxJob(
       modemFaxJob({
         settings,
         recipients,
         documents,
         store: new ProgressStore(env.LPFAX_STATE_DIR || DEFAULT_STATE_DIR, job.uuid ?? `job-${job.jobId}`),
+        // retry-interval cannot be honoured: CUPS waits JobRetryInterval between runs.
+        retryLimits: { retries: faxOut.numberOfRetries, timeOutSeconds: faxOut.retryTimeOut },
         signal,
         status,
-        cover: { sender, jobId: job.jobId, subject: option('fax-subject'), comments: option('fax-comments') },
+        cover: {
+          sender,
+          jobId: job.jobId,
+          subject: coverSheet?.subject ?? option('fax-subject'),
+          comments: coverSheet?.message ?? option('fax-comments'),
+          organisation: coverSheet?.organizationName,
+          asked: coverSheet !== undefined,
+        },
         workdir,
         owner,
         // The modem dialogue and the T.30 frames: only LogLevel debug shows them.
@@ -137,16 +159,22 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
     } else {
       reportFailure(reporter, outcome.error!);
     }
-    // A finished job (not one CUPS will retry) goes into the fax service's archive, if any.
-    if (outcome.status !== CupsBackendStatus.RETRY && recipients.length > 0) {
-      const log = reporter;
+    // Each recipient's own outcome goes into the fax service's archive, if any: a delivered one
+    // at once (a retried job never faxes it again), the one that failed when the job ends for
+    // good (not when CUPS will retry it).
+    const log = reporter;
+    for (const o of status.outcomes.values()) {
+      const delivered = o.deliveredPages !== undefined;
+      if (!delivered && outcome.status === CupsBackendStatus.RETRY) continue;
       await recordSentJob(settings, {
         jobId: job.jobId,
         user: job.user,
-        recipient: recipients[recipients.length - 1]!,
-        result: status.lastResult,
-        error: outcome.error,
-        startedAt,
+        recipient: o.recipient,
+        result: o.result,
+        pages: o.deliveredPages,
+        error: delivered ? undefined : outcome.error,
+        startedAt: o.startedAt,
+        finishedAt: o.finishedAt,
       }).catch((e: unknown) =>
         log.log(
           'WARNING',

@@ -10,7 +10,7 @@ import type { FaxPage } from '../t4/index.js';
 import { callOverModem } from './call.js';
 import { coverAndTagline, prepareFaxPages } from './pages.js';
 import type { ProgressStore } from './progress.js';
-import type { FaxJob, JobRecipient } from './run.js';
+import type { FaxJob, JobRecipient, RetryLimits } from './run.js';
 import type { JobStatus } from './status.js';
 
 export interface ModemJobOptions {
@@ -19,10 +19,20 @@ export interface ModemJobOptions {
   /** One file, or several sent as separate documents of each call. */
   documents: string | readonly string[];
   store: ProgressStore;
+  /** The job's own limits on retries (IPP FaxOut attributes), if it gives any. */
+  retryLimits?: RetryLimits;
   signal: AbortSignal;
   status: JobStatus;
   /** Who sends (cover page and tagline), and what the cover page says besides. */
-  cover: { sender: string; jobId?: number; subject?: string; comments?: string; tagline?: boolean };
+  cover: {
+    sender: string;
+    jobId?: number;
+    subject?: string;
+    comments?: string;
+    tagline?: boolean;
+    organisation?: string;
+    asked?: boolean;
+  };
   /** Private folder for temporary files. */
   workdir: string;
   /** Ghostscript runs as this user (the backend, when started as root). */
@@ -35,6 +45,7 @@ export function modemFaxJob(o: ModemJobOptions): FaxJob<FaxPage> {
   return {
     recipients: o.recipients,
     store: o.store,
+    retryLimits: o.retryLimits,
     signal: o.signal,
     events: o.status,
     prepare: (recipient) =>

@@ -3,7 +3,7 @@
  * the facts of the failure; the failure table gives its exit code and its one sentence. The
  * README's table of failures is that table.
  */
-import type { CupsBackendStatus } from '../cups/backend.js';
+import { CupsBackendStatus } from '../cups/backend.js';
 import {
   FAILURE_TABLE,
   failureSentence,
@@ -35,7 +35,9 @@ export class FaxJobError extends Error {
   }
 
   get exitStatus(): CupsBackendStatus {
-    return FAILURE_TABLE[this.kind].cups;
+    const row = FAILURE_TABLE[this.kind];
+    // The job's own retry limit is used up: cancel it rather than let CUPS retry.
+    return row.retry && this.facts.gaveUp ? CupsBackendStatus.CANCEL : row.cups;
   }
 
   /** `lpfax send`'s exit status. */

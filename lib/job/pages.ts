@@ -294,10 +294,21 @@ export async function prepareFaxPages(options: FaxPagesOptions): Promise<Prepare
 export function coverAndTagline(
   settings: FaxSettings,
   recipient: JobRecipient,
-  extra: { sender: string; subject?: string; comments?: string; tagline?: boolean; jobId?: number },
+  extra: {
+    sender: string;
+    subject?: string;
+    comments?: string;
+    tagline?: boolean;
+    jobId?: number;
+    /** The sender's organisation, when the job gives one (IPP cover-sheet-info). */
+    organisation?: string;
+    /** The job asks for a cover page (IPP cover-sheet-info): unless CoverPage is off. */
+    asked?: boolean;
+  },
 ): Pick<FaxPagesOptions, 'cover' | 'tagline' | 'paper' | 'resolution'> {
   const { mode } = settings.coverPage;
-  const wantCover = mode === 'on' || (mode === 'auto' && recipient.name !== undefined);
+  const wantCover =
+    mode === 'on' || (mode === 'auto' && (recipient.name !== undefined || extra.asked === true));
   return {
     paper: settings.page.paper,
     resolution: settings.page.resolution,
@@ -319,7 +330,7 @@ export function coverAndTagline(
             toName: recipient.name ?? '',
             toNumber: recipient.number,
             fromName: extra.sender,
-            fromOrganisation: settings.identity.organisation,
+            fromOrganisation: extra.organisation || settings.identity.organisation,
             fromFax: settings.identity.faxNumber,
             fromVoice: settings.identity.voiceNumber,
             date: new Date().toLocaleString('en-GB', { dateStyle: 'long', timeStyle: 'short' }),

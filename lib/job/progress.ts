@@ -17,6 +17,9 @@ export interface RecipientProgress {
 
 export interface JobProgress {
   recipients: RecipientProgress[];
+  /** Runs of this job so far, this one included, and when the first began (ms since the epoch). */
+  runs?: number;
+  firstRunAt?: number;
 }
 
 /** A job UUID as CUPS gives it (`urn:uuid:…`) or a job id: reduced to a safe file name. */
@@ -48,6 +51,8 @@ export class ProgressStore {
       return fresh;
     }
     // The recipients changed (e.g. `lp -i JOB -t …`): keep what matches by dial string and order.
+    if (Number.isInteger(saved.runs) && (saved.runs ?? 0) > 0) fresh.runs = saved.runs;
+    if (Number.isFinite(saved.firstRunAt)) fresh.firstRunAt = saved.firstRunAt;
     for (const r of fresh.recipients) {
       const old = saved.recipients?.find((s) => s.dialString === r.dialString);
       if (old && typeof old.pagesConfirmed === 'number') {

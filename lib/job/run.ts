@@ -54,8 +54,17 @@ export interface JobEvents {
   recipientDelivered(recipient: JobRecipient, pages: number, seconds: number): void;
 }
 
+/** The job's own limits on CUPS's retries (IPP number-of-retries, retry-time-out; PWG 5100.15). */
+export interface RetryLimits {
+  /** Retries after the first run; 0: never retry. */
+  retries?: number;
+  /** Seconds from the first run after which no retry starts. */
+  timeOutSeconds?: number;
+}
+
 export interface FaxJob<Page> {
   recipients: JobRecipient[];
+  retryLimits?: RetryLimits;
   store: ProgressStore;
   signal: AbortSignal;
   events: JobEvents;
@@ -74,6 +83,13 @@ export interface JobOutcome {
 
 export async function runFaxJob<Page>(job: FaxJob<Page>): Promise<JobOutcome> {
   const progress: JobProgress = await job.store.load(job.recipients.map((r) => r.dialString));
+  const limits = job.retryLimits;
+  if (limits && (limits.retries !== undefined || limits.timeOutSeconds !== undefined)) {
+    // Counted on disk, as the pages are: each CUPS retry is a new backend run.
+    progress.runs = (progress.runs ?? 0) + 1;
+    progress.firstRunAt ??= Date.now();
+    await job.store.save(progress);
+  }
   let delivered = 0;
   for (const [index, recipient] of job.recipients.entries()) {
     const state = progress.recipients[index];
@@ -88,18 +104,24 @@ export async function runFaxJob<Page>(job: FaxJob<Page>): Promise<JobOutcome> {
       const firstPage = fax.resumeAt(state.pagesConfirmed);
       let summary: CallSummary;
       try {
-        summary = await job.call({
-          recipient,
-          pages: fax.pagesFrom(firstPage),
-          firstPage,
-          totalPages: fax.totalPages,
-          pageNumber: (indexInCall) => firstPage + indexInCall,
-          signal: job.signal,
-          onPageConfirmed: async (pageNumber) => {
-            state.pagesConfirmed = Math.max(state.pagesConfirmed, pageNumber);
-            await job.store.save(progress);
-          },
-        });
+        // The far end confirmed every page before an earlier run's call failed (in phase E, say):
+        // it has the fax, and sending the last page again would fax and count it twice.
+        if (state.pagesConfirmed >= fax.totalPages) {
+          summary = { pagesConfirmed: 0, seconds: 0 };
+        } else {
+          summary = await job.call({
+            recipient,
+            pages: fax.pagesFrom(firstPage),
+            firstPage,
+            totalPages: fax.totalPages,
+            pageNumber: (indexInCall) => firstPage + indexInCall,
+            signal: job.signal,
+            onPageConfirmed: async (pageNumber) => {
+              state.pagesConfirmed = Math.max(state.pagesConfirmed, pageNumber);
+              await job.store.save(progress);
+            },
+          });
+        }
       } catch (e) {
         throw fax.failure() ?? e;
       } finally {
@@ -115,10 +137,13 @@ export async function runFaxJob<Page>(job: FaxJob<Page>): Promise<JobOutcome> {
         e instanceof FaxJobError
           ? e
           : new FaxJobError('modem-error', `The fax engine failed: ${String(e)}`, e);
-      const error =
+      let error =
         job.recipients.length > 1
           ? failed.with({ recipientsDone: delivered, recipients: job.recipients.length })
           : failed;
+      const gaveUp =
+        error.exitStatus === CupsBackendStatus.RETRY ? retriesUsedUp(progress, limits) : undefined;
+      if (gaveUp) error = error.with({ gaveUp });
       // A job that can never succeed needs no progress kept; one that may be retried does.
       if (error.exitStatus === CupsBackendStatus.CANCEL) await job.store.remove();
       return { status: error.exitStatus, message: error.message, error };
@@ -127,6 +152,22 @@ export async function runFaxJob<Page>(job: FaxJob<Page>): Promise<JobOutcome> {
   await job.store.remove();
   const who = job.recipients.length === 1 ? describeRecipient(job.recipients[0]) : `${delivered} recipients`;
   return { status: CupsBackendStatus.OK, message: `Delivered to ${who}.` };
+}
+
+/** Why no retry may follow this run, or undefined while the job's limits allow one. */
+function retriesUsedUp(progress: JobProgress, limits: RetryLimits | undefined): string | undefined {
+  const runs = progress.runs ?? 1;
+  if (limits?.retries !== undefined && runs > limits.retries) {
+    const n = runs - 1;
+    return n === 0
+      ? 'at once (number-of-retries 0)'
+      : `after ${n} ${n === 1 ? 'retry' : 'retries'} (number-of-retries)`;
+  }
+  const seconds = (Date.now() - (progress.firstRunAt ?? Date.now())) / 1000;
+  if (limits?.timeOutSeconds !== undefined && seconds >= limits.timeOutSeconds) {
+    return `after ${Math.round(seconds)} s of retries (retry-time-out ${limits.timeOutSeconds} s)`;
+  }
+  return undefined;
 }
 
 export function describeRecipient(r: JobRecipient): string {

@@ -67,14 +67,41 @@ export async function recordSentJob(settings: FaxSettings, facts: SentJobFacts):
   }
 }
 
-/** The job's status lines, keeping the last call's result for the record. */
+/** What one recipient came to in this run, for its record. */
+export interface RecipientOutcome {
+  recipient: JobRecipient;
+  /** Its last call's result, if a call was made. */
+  result?: FaxResult;
+  /** Pages delivered, when the far end confirmed them all. */
+  deliveredPages?: number;
+  startedAt: Date;
+  finishedAt?: Date;
+}
+
+/** The job's status lines, keeping each recipient's outcome (and the last call's result). */
 export class RecordingStatus extends StatusReporter {
   lastResult?: FaxResult;
+  /** The recipients this run worked on, by their index in the job. */
+  readonly outcomes = new Map<number, RecipientOutcome>();
+  private current: number | undefined;
+
   constructor(cups: CupsReporter) {
     super(cups);
   }
+  override recipientStarted(recipient: JobRecipient, index: number, count: number): void {
+    this.current = index;
+    this.outcomes.set(index, { recipient, startedAt: new Date() });
+    super.recipientStarted(recipient, index, count);
+  }
+  override recipientDelivered(recipient: JobRecipient, pages: number, seconds: number): void {
+    const outcome = this.current === undefined ? undefined : this.outcomes.get(this.current);
+    if (outcome) Object.assign(outcome, { deliveredPages: pages, finishedAt: new Date() });
+    super.recipientDelivered(recipient, pages, seconds);
+  }
   override result(r: FaxResult): void {
     this.lastResult = r;
+    const outcome = this.current === undefined ? undefined : this.outcomes.get(this.current);
+    if (outcome) outcome.result = r;
     super.result(r);
   }
 }

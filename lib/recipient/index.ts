@@ -3,3 +3,4 @@ export * from './title.js';
 export * from './dialrules.js';
 export * from './policy.js';
 export * from './forjob.js';
+export * from './tel.js';

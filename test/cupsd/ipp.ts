@@ -22,6 +22,36 @@ async function ipptool(uri: string, test: string, vars: Record<string, string>):
   }
 }
 
+/** Runs one of our ipptool scripts (test/cupsd/ipp/NAME.test) against the Fax queue: its CSV rows. */
+export async function ippScript(
+  port: number,
+  name: string,
+  vars: Record<string, string>,
+): Promise<Record<string, string>> {
+  const file = new URL(`./ipp/${name}.test`, import.meta.url).pathname;
+  const defines = Object.entries(vars).flatMap(([k, v]) => ['-d', `${k}=${v}`]);
+  const { stdout } = await run('ipptool', [
+    '-T',
+    '20',
+    '-c',
+    ...defines,
+    `ipp://127.0.0.1:${port}/printers/Fax`,
+    file,
+  ]);
+  return parseCsv(stdout);
+}
+
+/** A job's state and job-media-sheets-completed (what `lpstat` and the page log count). */
+export async function jobSheets(port: number, jobId: number): Promise<JobState & { sheets: number }> {
+  const row = await ippScript(port, 'job-pages', { job_id: String(jobId) });
+  return {
+    state: JOB_STATES[row['job-state']] ?? (row['job-state'] as JobState['state']),
+    reasons: row['job-state-reasons'] ?? '',
+    message: row['job-printer-state-message'] ?? '',
+    sheets: Number(row['job-media-sheets-completed'] || 0),
+  };
+}
+
 /** CSV output of ipptool -c: a header line then one line per DISPLAYed group. */
 function parseCsv(out: string): Record<string, string> {
   const lines = out.split('\n').filter((l) => l !== '');

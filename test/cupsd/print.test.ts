@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { backendPath, removeSandboxes, sandbox, shareDevice, writeConfig } from '../backend/run-backend.js';
 import { startLineSim, type LineSim, type LineSimOptions } from '../linesim/linesim.js';
 import { startCupsd, type PrivateCupsd } from './harness.js';
-import { jobState, printJobLikeWindows, type JobState } from './ipp.js';
+import { jobSheets, jobState, printJobLikeWindows, type JobState } from './ipp.js';
 
 const SPEED = 3;
 const ppd = new URL('../../ppd/lpfax.ppd', import.meta.url).pathname;
@@ -116,10 +116,13 @@ describe('printing to the Fax queue through cupsd', () => {
     const lp = await submit('lp', ['-d', 'Fax', '-t', 'Pharmacy@555-0100', files.pdf]);
     expect((await waitFor(lp, ['completed', 'aborted', 'canceled', 'held'])).state).toBe('completed');
     expect(await sim!.nextCall(10_000)).toMatchObject({ outcome: 'completed', number: '5550100', pages: 3 });
+    // CUPS counts the fax pages the far end confirmed, cover included, once (issue 18).
+    expect((await jobSheets(cupsd.port, lp)).sheets).toBe(3);
 
     const lpr = await submit('lpr', ['-P', 'Fax', '-J', '555-0101', files.pdf]);
     expect((await waitFor(lpr, ['completed', 'aborted', 'canceled', 'held'])).state).toBe('completed');
     expect(await sim!.nextCall(10_000)).toMatchObject({ outcome: 'completed', number: '5550101', pages: 2 });
+    expect((await jobSheets(cupsd.port, lpr)).sheets).toBe(2);
   }, 120_000);
 
   it('delivers a text file and a JPEG, converted by CUPS', async () => {
@@ -149,6 +152,7 @@ describe('printing to the Fax queue through cupsd', () => {
     await cupsd.cups('lp', ['-i', String(id), '-o', 'phone=Pharmacy@555-0100', '-H', 'resume']);
     expect((await waitFor(id, ['completed', 'aborted'])).state).toBe('completed');
     expect(await sim!.nextCall(10_000)).toMatchObject({ outcome: 'completed', pages: 3 });
+    expect((await jobSheets(cupsd.port, id)).sheets).toBe(3);
   }, 120_000);
 
   it('retries a busy line and delivers once it is free', async () => {
@@ -196,7 +200,9 @@ describe('printing to the Fax queue through cupsd', () => {
     for (const id of [pdfJob, pwgJob]) {
       await cupsd.cups('lp', ['-i', String(id), '-o', 'phone=555-0105', '-H', 'resume']);
       expect((await waitFor(id, ['completed', 'aborted'])).state).toBe('completed');
-      expect(await sim!.nextCall(10_000)).toMatchObject({ outcome: 'completed', number: '5550105' });
+      const call = await sim!.nextCall(10_000);
+      expect(call).toMatchObject({ outcome: 'completed', number: '5550105' });
+      expect((await jobSheets(cupsd.port, id)).sheets).toBe(call.pages);
     }
   }, 180_000);
 

@@ -82,6 +82,46 @@ describe('a fax job over several runs', () => {
     });
   });
 
+  it('does not send the last page again when the far end confirmed every page before the call failed', async () => {
+    // Run 1: all 4 pages confirmed (MCF), then the call fails in phase E.
+    const hangUp = new FaxJobError('remote-disconnected', { pagesConfirmed: 4, totalPages: 4 });
+    const run1 = makeJob(dir, [{ confirm: 4, fail: hangUp }], [pharmacy]);
+    expect((await runFaxJob(run1.job)).status).toBe(CupsBackendStatus.RETRY);
+
+    // Run 2: no call, no page counted twice; the recipient is delivered.
+    const run2 = makeJob(dir, [], [pharmacy]);
+    expect(await runFaxJob(run2.job)).toEqual({
+      status: CupsBackendStatus.OK,
+      message: 'Delivered to Pharmacy (555-0100).',
+    });
+    expect(run2.calls).toEqual([]);
+    expect(run2.events).toEqual(['start 5550100', 'delivered 5550100 4']);
+  });
+
+  it('cancels a job once its own number-of-retries or retry-time-out is used up', async () => {
+    const busy = () => new FaxJobError('busy', {});
+    const run = async (limits: { retries?: number; timeOutSeconds?: number }) => {
+      const r = makeJob(dir, [{ confirm: 0, fail: busy() }], [pharmacy]);
+      r.job.retryLimits = limits;
+      return runFaxJob(r.job);
+    };
+    // number-of-retries 1: the first run may be retried, the second may not.
+    expect((await run({ retries: 1 })).status).toBe(CupsBackendStatus.RETRY);
+    const second = await run({ retries: 1 });
+    expect(second.status).toBe(CupsBackendStatus.CANCEL);
+    expect(second.message).toBe('The line is busy; the job gave up after 1 retry (number-of-retries).');
+    // Cancelled for good: the next job with this key starts afresh.
+    expect((await run({ retries: 0 })).message).toBe(
+      'The line is busy; the job gave up at once (number-of-retries 0).',
+    );
+    // retry-time-out 0: no retry starts after the first run.
+    expect((await run({ timeOutSeconds: 0 })).message).toMatch(
+      /^The line is busy; the job gave up after 0 s of retries \(retry-time-out 0 s\)\.$/,
+    );
+    // Without limits, CUPS's own JobRetryLimit alone decides.
+    expect((await run({})).status).toBe(CupsBackendStatus.RETRY);
+  });
+
   it('maps each failure to its CUPS exit code', async () => {
     const cases: [FaxJobError, CupsBackendStatus][] = [
       [new FaxJobError('busy', 'The line is busy.'), CupsBackendStatus.RETRY],

@@ -13,10 +13,11 @@ describe('ppd/lpfax.ppd', () => {
     expect(out).not.toMatch(/WARN|FAIL/);
   });
 
-  it('declares a fax queue that receives PDF', () => {
+  it('declares a fax queue that receives PDF under a type of its own', () => {
     const text = readFileSync(ppdPath, 'latin1');
     expect(text).toMatch(/^\*cupsFax: True$/m);
-    expect(text).toMatch(/^\*cupsFilter2: "application\/vnd.cups-pdf application\/pdf 0 -"$/m);
+    // Not application/pdf: pdftopdf (cups-filters) would then log the pages too (issue 18).
+    expect(text).toMatch(/^\*cupsFilter2: "application\/vnd.cups-pdf application\/vnd.lpfax-pdf 0 -"$/m);
   });
 
   it('gives defaults that lib/config reads as the queue layer', () => {

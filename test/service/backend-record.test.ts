@@ -98,3 +98,52 @@ test('a sent job: its record and transmission report in the archive, listed by l
     'lpfax: job 43 has no transmission report in the archive.',
   ]);
 }, 180_000);
+
+test('a job to two recipients: one record each, with its own number and outcome (issue 18)', async () => {
+  const dir = sandbox();
+  const spool = join(dir, 'spool');
+  new FaxArchive({ spool }).close();
+  const owner = backendUser ?? { uid: process.getuid!(), gid: process.getgid!() };
+  chownTree(spool, owner.uid, owner.gid);
+  const pdf = join(dir, 'doc.pdf');
+  const ps = join(dir, 'doc.ps');
+  writeFileSync(ps, '%!PS\n/Helvetica findfont 28 scalefont setfont\n72 700 moveto (Hello) show showpage\n');
+  execFileSync('ps2pdf', ['-sPAPERSIZE=a4', ps, pdf]);
+  const config = writeConfig(
+    dir,
+    [`LockDir: ${dir}`, `SpoolDir: ${spool}`, 'Tagline: off', 'CoverPage: off', ''].join('\n'),
+  );
+  const sim = await startLineSim({ speed: 4, outDir: sandbox('lpfax-rx-') });
+  shareDevice(sim.devicePath);
+  try {
+    const run = await runBackend({
+      args: ['44', 'alice', 'Pharmacy@555-0100;Clinic@555-0200', '1', '', pdf],
+      deviceUri: `fax:${sim.devicePath}`,
+      env: { TMPDIR: sandbox('lpfax-tmp-'), LPFAX_CONFIG: config, LPFAX_STATE_DIR: join(dir, 'state') },
+    });
+    expect([run.code, run.of('ERROR'), run.of('WARNING')]).toEqual([CupsBackendStatus.OK, [], []]);
+    expect(await sim.nextCall(30_000)).toMatchObject({ outcome: 'completed', number: '5550100' });
+    expect(await sim.nextCall(30_000)).toMatchObject({ outcome: 'completed', number: '5550200' });
+    // PAGE: once per page each far end confirmed.
+    expect(run.of('PAGE')).toEqual(['1 1', '1 1']);
+  } finally {
+    await sim.stop();
+  }
+  const listed = JSON.parse(
+    (await execa(process.execPath, [LPFAX, 'sent', '--json', '--config', config])).stdout,
+  ) as { jobId: number; recipient: string; number: string; result: string; pagesConfirmed: number }[];
+  expect(
+    listed
+      .map(({ jobId, recipient, number, result, pagesConfirmed }) => ({
+        jobId,
+        recipient,
+        number,
+        result,
+        pagesConfirmed,
+      }))
+      .sort((a, b) => a.number.localeCompare(b.number)),
+  ).toEqual([
+    { jobId: 44, recipient: 'Pharmacy', number: '5550100', result: 'sent', pagesConfirmed: 1 },
+    { jobId: 44, recipient: 'Clinic', number: '5550200', result: 'sent', pagesConfirmed: 1 },
+  ]);
+}, 180_000);
