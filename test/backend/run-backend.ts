@@ -45,7 +45,11 @@ export function shareDevice(path: string): void {
 
 export function writeConfig(dir: string, text: string): string {
   const file = join(dir, 'lpfax.conf');
-  writeFileSync(file, text, { mode: 0o644 });
+  // A test's sent records go to its own archive, never the system's /var/spool/lpfax.
+  const spool = /^SpoolDir:/m.test(text)
+    ? ''
+    : `${text === '' || text.endsWith('\n') ? '' : '\n'}SpoolDir: ${dir}/spool\n`;
+  writeFileSync(file, text + spool, { mode: 0o644 });
   return file;
 }
 

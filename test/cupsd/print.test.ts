@@ -95,7 +95,10 @@ beforeAll(async () => {
     ps,
   ]);
 
-  const config = writeConfig(dir, `LockDir: ${dir}\nSpoolDir: ${dir}/spool\nSenderName: Riverside Clinic\nResolution: standard\n`);
+  const config = writeConfig(
+    dir,
+    `LockDir: ${dir}\nSpoolDir: ${dir}/spool\nSenderName: Riverside Clinic\nResolution: standard\n`,
+  );
   cupsd = await startCupsd({
     backends: { fax: backendPath },
     retryInterval: 2,
