@@ -43,7 +43,7 @@ import { encodeT85 } from '../lib/t85/index.js';
 
 import { tiffToPngs } from '../lib/preview/png.js';
 import { writeTiffF, type FaxPage } from '../lib/t4/index.js';
-import type { Coding } from '../lib/itu/page.js';
+import type { T4Coding } from '../lib/itu/page.js';
 import { listReceived, listSent, printReport } from '../service/commands.js';
 import { serve } from '../service/serve.js';
 import { TerminalStatus } from './terminal-status.js';
@@ -161,7 +161,7 @@ async function send(argv: {
 async function render(argv: {
   file: string;
   output: string;
-  coding: Coding | 'jbig';
+  coding: T4Coding | 'jbig';
   tagline: boolean;
   resolution?: string;
   paper?: string;

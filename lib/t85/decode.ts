@@ -183,9 +183,11 @@ export class T85Decoder {
       }
       if (marker === SDNORM || marker === SDRST) {
         // T.82 §6.2.6.2: a NEWLEN just after the SDNORM may end the image inside this stripe.
+        // Only with VLENGTH and no NEWLEN yet: otherwise the stripe is decoded at once.
+        const peek = this.header!.vlength && !this.newlenSeen;
         const after = d.length - i - 2;
-        if (after < 2 && !finishing) return;
-        if (after >= 2 && d[i + 2] === ESC && d[i + 3] === NEWLEN) {
+        if (peek && after < 2 && !finishing) return;
+        if (peek && after >= 2 && d[i + 2] === ESC && d[i + 3] === NEWLEN) {
           if (after < 8 && !finishing) return;
           if (after < 8) throw new T85Error('truncated', 'the BIE ended inside NEWLEN');
           this.newlen(u32(d, i + 4));
