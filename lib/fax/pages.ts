@@ -79,7 +79,7 @@ export function codePage(page: FaxPage, coding: PageCoding): Uint8Array {
     bitmap = convertResolution(bitmap, page.resolution, coding.resolution);
   bitmap = fitWidth(bitmap, coding.width);
   if (coding.coding === 't85' || coding.coding === 't85-l0') {
-    // T.85 §4: stripes of 128 rows, unless the far end offered the optional L0 (T.30 bit 79):
+    // T.85: stripes of 128 rows, unless the far end offered the optional L0 (T.30 bit 79):
     // then the page is one stripe. The BIE's octets go on the line most significant bit first.
     const stripeRows = coding.coding === 't85' ? DEFAULT_STRIPE_ROWS : Math.max(1, bitmap.height);
     return reverseBits(encodeT85(bitmap, { stripeRows }));

@@ -1,13 +1,13 @@
 /**
- * The bi-level image header (BIH) of T.82 §6.2.2 and the marker codes of T.82 §6.2.3, with the
- * limits T.85 §4 puts on them (the facsimile profile: one plane, one layer, sequential).
+ * The bi-level image header (BIH) of T.82 §6.2 and the marker codes of T.82 §6.2, with the
+ * limits T.85 puts on them (the facsimile profile: one plane, one layer, sequential).
  */
 import { T85Error } from './errors.js';
 
-/** BIH length in octets (T.82 §6.2.2). */
+/** BIH length in octets (T.82 §6.2). */
 export const BIH_LENGTH = 20;
 
-/** Marker codes, each after an ESC octet (T.82 §6.2.3, Table 2). */
+/** Marker codes, each after an ESC octet (T.82 §6.2). */
 export const ESC = 0xff;
 export const STUFF = 0x00;
 export const RESERVE = 0x01;
@@ -18,7 +18,7 @@ export const NEWLEN = 0x05;
 export const ATMOVE = 0x06;
 export const COMMENT = 0x07;
 
-/** Options octet bits (T.82 §6.2.2, Figure 9). */
+/** Options octet bits (T.82 §6.2). */
 export const LRLTWO = 0x40;
 export const VLENGTH = 0x20;
 export const TPDON = 0x10;
@@ -27,7 +27,7 @@ export const DPON = 0x04;
 export const DPPRIV = 0x02;
 export const DPLAST = 0x01;
 
-/** A YD that stands for "not known yet" (T.85 §4: VLENGTH = 1 and NEWLEN once the page ends). */
+/** A YD that stands for "not known yet" (T.85: VLENGTH = 1 and NEWLEN once the page ends). */
 export const UNKNOWN_HEIGHT = 0xffffffff;
 
 export interface Bih {
@@ -39,7 +39,7 @@ export interface Bih {
   stripeRows: number;
   /** MX: the largest horizontal offset ATMOVE may give the AT pixel (T.85: at most 127). */
   mx: number;
-  /** Options: two-line template (LRLTWO), VLENGTH, TPBON (the only ones T.85 §4 allows). */
+  /** Options: two-line template (LRLTWO), VLENGTH, TPBON (the only ones T.85 allows). */
   twoLine: boolean;
   vlength: boolean;
   tpbon: boolean;
@@ -56,7 +56,7 @@ function putU32(d: Uint8Array, i: number, v: number): void {
   d[i + 3] = v & 0xff;
 }
 
-/** The BIH octets: DL = 0, D = 0, P = 1, order 0 (T.85 §4), options from `bih`. */
+/** The BIH octets: DL = 0, D = 0, P = 1, order 0, options from `bih`. */
 export function writeBih(bih: Bih): Uint8Array {
   const d = new Uint8Array(BIH_LENGTH);
   d[0] = 0; // DL
@@ -83,16 +83,16 @@ export function parseBih(d: Uint8Array): Bih {
   const my = d[17];
   const order = d[18];
   const options = d[19];
-  // T.82 §6.2.2: DL ≤ D, fill octet and reserved bits 0, sizes at least 1.
+  // T.82 §6.2: DL ≤ D, fill octet and reserved bits 0, sizes at least 1.
   if (dl > dd || fill !== 0 || (order & 0xf0) !== 0 || (options & 0x80) !== 0)
     throw new T85Error('bad-header', 'BIH has bad layer numbers or nonzero reserved bits');
   if (p === 0 || width === 0 || height === 0 || stripeRows === 0)
     throw new T85Error('bad-header', 'BIH gives zero planes, width, height or stripe rows');
-  // T.85 §4: one plane, one layer (DL = D = 0), MY = 0, MX ≤ 127. The order bits and TPDON/DPON only concern differential layers and planes: with one of each
+  // T.85: one plane, one layer (DL = D = 0), MY = 0, MX ≤ 127. The order bits and TPDON/DPON only concern differential layers and planes: with one of each
   // they change nothing, and are ignored as jbigkit's T.82 decoder does (T.85 says 0).
   if (dl !== 0 || dd !== 0 || p !== 1 || my !== 0 || mx > 127)
     throw new T85Error('unsupported', 'the BIE is not in the T.85 profile (layers, planes, MX or MY)');
-  // A private deterministic-prediction table would follow the BIH (T.82 §6.2.2): not T.85.
+  // A private deterministic-prediction table would follow the BIH (T.82 §6.2): not T.85.
   if ((options & DPON) !== 0 && (options & DPPRIV) !== 0)
     throw new T85Error('unsupported', 'the BIE carries a private DP table, which T.85 does not allow');
   return {

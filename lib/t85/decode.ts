@@ -1,14 +1,14 @@
 /**
  * T.85 decoder, fed the BIE as it arrives (T85Decoder) or in one call (decodeT85).
  *
- * The BIH (T.82 §6.2.2) comes first. Then stripe data entities (T.82 §6.2.4): each stripe's PSCD
- * is gathered, unstuffed (T.82 §6.2.5), until its SDNORM or SDRST, and decoded whole (a stripe is
+ * The BIH (T.82 §6.2) comes first. Then stripe data entities (T.82 §6.2): each stripe's PSCD
+ * is gathered, unstuffed (T.82 §6.2), until its SDNORM or SDRST, and decoded whole (a stripe is
  * L0 rows: 128 in basic T.85). Before decoding, a NEWLEN right after the SDNORM is looked for
- * (T.82 §6.2.6.2, T.85 §4: a sender that streams the page sends YD = 0xFFFFFFFF and NEWLEN after
+ * (T.82 §6.2.6.2, T.85: a sender that streams the page sends YD = 0xFFFFFFFF and NEWLEN after
  * the last stripe), since it says how many rows that stripe has. Other marker segments:
- * ATMOVE (T.82 §6.2.6.4) moves the AT pixel from the stripe row it names (T.85 §4: ty = 0),
- * COMMENT (T.82 §6.2.6.5) is skipped, ABORT ends with an error, a RESERVE or unknown marker is an
- * error. SDRST (T.82 §6.2.6.1) starts the next stripe afresh: context states zero, rows above
+ * ATMOVE (T.82 §6.2.6) moves the AT pixel from the stripe row it names (T.85: ty = 0),
+ * COMMENT (T.82 §6.2.6) is skipped, ABORT ends with an error, a RESERVE or unknown marker is an
+ * error. SDRST (T.82 §6.2.6) starts the next stripe afresh: context states zero, rows above
  * white, LNTP = 1, AT pixel at its default place. Both templates (LRLTWO 0 and 1) are decoded.
  *
  * Memory: one stripe's coded data, three rows, and (keepBitmap) the rows so far; at most maxRows.
@@ -237,7 +237,7 @@ export class T85Decoder {
     if (this.keep) this.store = new Uint8Array(this.packed.length * Math.min(bih.height, 2400, this.maxRows));
   }
 
-  /** NEWLEN (T.82 §6.2.6.2): YD becomes smaller; only with VLENGTH, once (T.85 §4). */
+  /** NEWLEN (T.82 §6.2.6.2): YD becomes smaller; only with VLENGTH, once. */
   private newlen(yd: number): void {
     const bih = this.header!;
     if (!bih.vlength || this.newlenSeen) throw new T85Error('bad-marker', 'NEWLEN without VLENGTH, or twice');
@@ -248,7 +248,7 @@ export class T85Decoder {
     if (this.rows === yd) this.done = true;
   }
 
-  /** ATMOVE (T.82 §6.2.6.4): from stripe row yAT on, the AT pixel is at (x - tx, y); T.85: ty = 0. */
+  /** ATMOVE (T.82 §6.2.6): from stripe row yAT on, the AT pixel is at (x - tx, y); T.85: ty = 0. */
   private atmove(row: number, tx: number, ty: number): void {
     const bih = this.header!;
     const min = bih.twoLine ? 5 : 3;
@@ -289,7 +289,7 @@ export class T85Decoder {
     const w = bih.width;
     let typical = false;
     if (bih.tpbon) {
-      // T.82 §6.7.2: SLNTP = 1 keeps LNTP; LNTP = 0 means the row repeats the one above.
+      // T.82 typical prediction: SLNTP = 1 keeps LNTP; LNTP = 0 means the row repeats the one above.
       if (qm.decode(bih.twoLine ? TP_CONTEXT_2LINE : TP_CONTEXT_3LINE) === 0) this.lntp ^= 1;
       typical = this.lntp === 0;
     }
@@ -305,7 +305,7 @@ export class T85Decoder {
     this.emit();
   }
 
-  /** T.82 Figure 3: rows y-2 (x-1..x+1), y-1 (x-2..x+1), y (x-2, x-1) and the AT pixel. */
+  /** Three-line template: rows y-2 (x-1..x+1), y-1 (x-2..x+1), y (x-2, x-1) and the AT pixel. */
   private decodeThreeLine(w: number): void {
     const { r2, r1, cur, qm, tx } = this;
     let c2 = (r2[PAD - 1] << 2) | (r2[PAD] << 1) | r2[PAD + 1];
@@ -326,7 +326,7 @@ export class T85Decoder {
     }
   }
 
-  /** T.82 Figure 2: rows y-1 (x-3..x+1), y (x-4..x-1) and the AT pixel. */
+  /** Two-line template: rows y-1 (x-3..x+1), y (x-4..x-1) and the AT pixel. */
   private decodeTwoLine(w: number): void {
     const { r1, cur, qm, tx } = this;
     let c1 = 0;

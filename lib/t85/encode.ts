@@ -1,11 +1,10 @@
 /**
- * T.85 encoder: a page as one BIE (T.82 §6.2.1: BIH, then one stripe data entity per stripe).
+ * T.85 encoder: a page as one BIE (T.82 §6.2: BIH, then one stripe data entity per stripe).
  *
- * The lowest-resolution-layer coding of T.82 §6.7 with the three-line template (Figure 3,
- * LRLTWO = 0), the AT pixel left at its default place (no ATMOVE), typical prediction TPBON
- * (T.82 §6.7.2) when asked, and stripes of L0 rows, each ended by SDNORM (T.82 §6.2.6.1: the
+ * The lowest-resolution-layer coding of T.82 with the three-line template (LRLTWO = 0), the AT
+ * pixel left at its default place (no ATMOVE), typical prediction (TPBON) when asked, and stripes of L0 rows, each ended by SDNORM (T.82 §6.2.6: the
  * context states carry over). Rows are taken as they come: with the height unknown at the start
- * the BIH says YD = 0xFFFFFFFF and VLENGTH = 1, and end() writes NEWLEN (T.82 §6.2.6.2, T.85 §4)
+ * the BIH says YD = 0xFFFFFFFF and VLENGTH = 1, and end() writes NEWLEN (T.82 §6.2.6.2, T.85)
  * after the last stripe, then an empty SDNORM stripe as T.82 §6.2.6.2 asks when NEWLEN names a
  * row of the stripe before it.
  */
@@ -15,12 +14,12 @@ import { ESC, NEWLEN, putU32, SDNORM, UNKNOWN_HEIGHT, writeBih } from './bih.js'
 import { T85Error } from './errors.js';
 import { QmEncoder } from './qm.js';
 
-/** T.82 §6.7.2: the context that codes SLNTP with the three-line template. */
+/** T.82 typical prediction: the context that codes SLNTP with the three-line template. */
 export const TP_CONTEXT_3LINE = 0x0e5;
 /** The same with the two-line template. */
 export const TP_CONTEXT_2LINE = 0x195;
 
-/** Rows per stripe of basic T.85 (T.85 §4); other values need the T.85-L0 capability (T.30 bit 79). */
+/** Rows per stripe of basic T.85; other values need the T.85-L0 capability (T.30 bit 79). */
 export const DEFAULT_STRIPE_ROWS = 128;
 
 /** Pixels of padding left and right of an unpacked row, so the template never leaves the array. */
@@ -145,7 +144,7 @@ export class T85Encoder {
     return sde;
   }
 
-  /** T.82 §6.7: TP (SLNTP) then, unless the row repeats the one above, every pixel in its context. */
+  /** T.82: TP (SLNTP) then, unless the row repeats the one above, every pixel in its context. */
   private codeRow(): void {
     const { r2, r1, cur, qm } = this;
     const w = this.width;

@@ -1,7 +1,7 @@
 /**
  * lib/t85: ITU-T T.85, the facsimile application profile of JBIG (T.82).
  *
- * qm.ts is the arithmetic coder of T.82 §6.8 with the Table 24 probability estimation; bih.ts
+ * qm.ts is the arithmetic coder of T.82 with the Table 24 probability estimation; bih.ts
  * the header and marker codes (T.82 §6.2); encode.ts codes a page with the three-line template
  * and typical prediction, in stripes, taking rows as they come (NEWLEN when the height was open);
  * decode.ts takes a BIE in any pieces, as it comes off the line, and hands out rows stripe by

@@ -1,8 +1,8 @@
 /**
- * The QM adaptive binary arithmetic coder of T.82 §6.8 (encoder §6.8.2, decoder §6.8.3), with
- * the probability estimation of T.82 Table 24.
+ * The QM adaptive binary arithmetic coder of T.82 (proven with its clause 7.1 test sequence in
+ * test/t85/qm.test.ts), with the probability estimation of T.82 Table 24.
  *
- * Registers follow the software conventions of T.82 §6.8: A is the interval (0x10000 = 1.0,
+ * Registers follow the software conventions of T.82: A is the interval (0x10000 = 1.0,
  * kept ≥ 0x8000), C the code register (encoder: bits 0–15 fraction, 16–18 spacer, 19–26 the next
  * octet, 27 the carry; decoder: bits 16–31 compared with A). Each context holds a state: the
  * Table 24 index (bits 0–6) and the MPS (bit 7).
@@ -53,7 +53,7 @@ for (let s = 0; s < 113; s++) {
   }
 }
 
-/** Contexts of the 10-pixel templates of T.82 §6.7 (2^10), the TP contexts among them. */
+/** Contexts of the 10-pixel templates of T.82 (2^10), the TP contexts among them. */
 export const CONTEXTS = 1024;
 
 /** Raw SCD octets with the carry still to resolve: grows by doubling. */
@@ -71,8 +71,8 @@ class OctetSink {
 }
 
 /**
- * QM encoder (T.82 §6.8.2: INITENC, ENCODE, RENORME, BYTEOUT, FLUSH). Collects one stripe's SCD;
- * flush() returns it as PSCD (T.82 §6.2.5: trailing 0x00 removed, 0xFF stuffed with 0x00).
+ * QM encoder (T.82's INITENC, ENCODE, RENORME, BYTEOUT, FLUSH). Collects one stripe's SCD;
+ * flush() returns it as PSCD (T.82 §6.2: trailing 0x00 removed, 0xFF stuffed with 0x00).
  */
 export class QmEncoder {
   readonly st = new Uint8Array(CONTEXTS);
@@ -85,7 +85,7 @@ export class QmEncoder {
   private buffer = -1;
   private out = new OctetSink();
 
-  /** INITENC; the context states are kept unless `reset` (T.82 §6.2.6.1: SDNORM keeps them). */
+  /** INITENC; the context states are kept unless `reset` (T.82 §6.2.6: SDNORM keeps them). */
   init(reset: boolean): void {
     if (reset) this.st.fill(0);
     this.a = 0x10000;
@@ -152,21 +152,21 @@ export class QmEncoder {
     for (; this.sc > 0; this.sc--) this.out.push(0xff);
     const raw = this.out;
     let n = raw.length;
-    while (n > 0 && raw.data[n - 1] === 0) n--; // T.82 §6.8.2.9: the decoder pads with 0x00
+    while (n > 0 && raw.data[n - 1] === 0) n--; // T.82: the decoder pads with 0x00
     let ff = 0;
     for (let i = 0; i < n; i++) if (raw.data[i] === 0xff) ff++;
     const pscd = new Uint8Array(n + ff);
     for (let i = 0, o = 0; i < n; i++) {
       pscd[o++] = raw.data[i];
-      if (raw.data[i] === 0xff) pscd[o++] = 0x00; // STUFF (T.82 §6.2.5)
+      if (raw.data[i] === 0xff) pscd[o++] = 0x00; // STUFF (T.82 §6.2)
     }
     return pscd;
   }
 }
 
 /**
- * QM decoder (T.82 §6.8.3: INITDEC, DECODE, RENORMD, BYTEIN) over one stripe's SCD, already
- * unstuffed; past its end it reads 0x00 octets (T.82 §6.8.3.5).
+ * QM decoder (T.82's INITDEC, DECODE, RENORMD, BYTEIN) over one stripe's SCD, already
+ * unstuffed; past its end it reads 0x00 octets (the encoder may drop trailing ones).
  */
 export class QmDecoder {
   readonly st = new Uint8Array(CONTEXTS);
