@@ -26,7 +26,7 @@ import {
   TEXT_PS,
 } from '../test/t4/pages.js';
 import { best, bestTool, ROUNDS, stripBytes } from './cpu.js';
-import type { Coding } from '../lib/itu/page.js';
+import type { T4Coding as Coding } from '../lib/itu/page.js';
 
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 8);
 

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { ReceivedFaxWriter } from '../lib/fax/store.js';
 import { decodePage, encodePage, T4Decoder, T4Encoder, writeTiffF } from '../lib/t4/index.js';
 import type { Bitmap, FaxPage } from '../lib/t4/index.js';
-import type { Coding } from '../lib/itu/page.js';
+import type { T4Coding as Coding } from '../lib/itu/page.js';
 import { ditheredPhoto, FORM_PS, gsRender, readPbm, Scratch, TEXT_PS } from '../test/t4/pages.js';
 import { best, bestTool, ROUNDS, stripBytes } from './cpu.js';
 

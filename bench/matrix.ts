@@ -29,7 +29,7 @@ import {
   readTiff,
   type Bitmap,
 } from '../lib/t4/index.js';
-import type { Coding } from '../lib/itu/page.js';
+import type { T4Coding as Coding } from '../lib/itu/page.js';
 import { densePage } from './dense-page.js';
 import { startSim, IDENT, NUMBER } from './harness.js';
 

@@ -4,6 +4,7 @@
  *   lpfax probe                                   list fax modems and their classes
  *   lpfax send --device DEV --to 'Name@number' FILE
  *   lpfax render FILE -o OUT.tif [--resolution …] [--coding mh|mr|mmr] [--paper …]
+ *   lpfax render FILE -o OUT --coding jbig        T.85 pages: OUT-001.jbg, OUT-002.jbg, …
  *   lpfax preview FAX.tif                        a PNG of each page, for people
  *   lpfax receive --device DEV --output DIR [--once] [--answer-now] [--rings N] [--json]
  *   lpfax serve [--config FILE]                   the fax service, in the foreground
@@ -38,10 +39,11 @@ import { jobRecipients } from '../lib/job/recipients.js';
 
 import { runFaxJob } from '../lib/job/run.js';
 import { discoverModems } from '../lib/modem/index.js';
+import { encodeT85 } from '../lib/t85/index.js';
 
 import { tiffToPngs } from '../lib/preview/png.js';
 import { writeTiffF, type FaxPage } from '../lib/t4/index.js';
-import type { Coding } from '../lib/itu/page.js';
+import type { T4Coding } from '../lib/itu/page.js';
 import { listReceived, listSent, printReport } from '../service/commands.js';
 import { serve } from '../service/serve.js';
 import { TerminalStatus } from './terminal-status.js';
@@ -159,7 +161,7 @@ async function send(argv: {
 async function render(argv: {
   file: string;
   output: string;
-  coding: Coding;
+  coding: T4Coding | 'jbig';
   tagline: boolean;
   resolution?: string;
   paper?: string;
@@ -175,14 +177,27 @@ async function render(argv: {
       tmpdir: workdir,
     });
     const pages: FaxPage[] = [];
+    // --coding jbig: one BIE per page (T.85, what jbigkit's jbgtopbm reads), written as it comes.
+    const jbigBase = argv.output.replace(/\.jbg$/i, '');
+    const written: string[] = [];
     try {
       for await (const page of fax.pagesFrom(1)) {
-        pages.push({ bitmap: page.bitmap, resolution: page.resolution });
+        if (argv.coding === 'jbig') {
+          const name = `${jbigBase}-${String(written.length + 1).padStart(3, '0')}.jbg`;
+          await writeFile(name, encodeT85(page.bitmap));
+          written.push(name);
+        } else pages.push({ bitmap: page.bitmap, resolution: page.resolution });
         if (process.stderr.isTTY)
-          process.stderr.write(`\r\x1b[Krendered page ${pages.length} of ${fax.totalPages}`);
+          process.stderr.write(`\r\x1b[Krendered page ${pages.length + written.length} of ${fax.totalPages}`);
       }
     } finally {
       await fax.close();
+    }
+    if (argv.coding === 'jbig') {
+      process.stderr.write(
+        `${process.stderr.isTTY ? '\n' : ''}wrote ${written.length} pages: ${written.map((w) => basename(w)).join(', ')}\n`,
+      );
+      return 0;
     }
     await writeFile(argv.output, writeTiffF(pages, { coding: argv.coding }));
     process.stderr.write(
@@ -334,11 +349,21 @@ await yargs(hideBin(process.argv))
   )
   .command(
     'render <file>',
-    'write the pages the engine would send as TIFF-F',
+    'write the pages the engine would send as TIFF-F (or T.85 BIEs: --coding jbig)',
     (y) =>
       y.positional('file', { type: 'string', demandOption: true }).options({
-        output: { type: 'string', alias: 'o', demandOption: true, describe: 'TIFF file to write' },
-        coding: { type: 'string', choices: ['mh', 'mr', 'mmr'], default: 'mh', describe: 'page coding' },
+        output: {
+          type: 'string',
+          alias: 'o',
+          demandOption: true,
+          describe: 'TIFF file to write (jbig: OUT gives OUT-001.jbg, OUT-002.jbg, …)',
+        },
+        coding: {
+          type: 'string',
+          choices: ['mh', 'mr', 'mmr', 'jbig'],
+          default: 'mh',
+          describe: 'page coding',
+        },
         ...pageOptions,
       }),
     async (argv) => {

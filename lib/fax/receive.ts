@@ -202,6 +202,8 @@ async function runReception(options: ReceiveFaxOptions, queue: PageQueue): Promi
       superfine: c.superfine ?? true,
       mr: c.mr ?? true,
       mmr: c.mmr ?? true,
+      t85: c.t85 ?? true,
+      t85L0: c.t85L0 ?? true,
       ecm: c.ecm ?? true,
       widths: c.widths ?? [1728, 2048, 2432],
       lengths: c.lengths ?? ['a4', 'b4', 'unlimited'],

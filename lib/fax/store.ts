@@ -21,10 +21,11 @@ import { open, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FAX_X_DPI, PdfWriter } from '../pdf/index.js';
-import type { BitOrder } from '../itu/bit-order.js';
+import { REVERSED, type BitOrder } from '../itu/bit-order.js';
 import { LINES_PER_INCH, type Coding, type Resolution } from '../itu/page.js';
 import { checkBitmap, encodePage, T4Decoder, T4Encoder, T4Error, TiffFBuilder } from '../t4/index.js';
 import type { DecodeSummary, FaxPage, PageEnd } from '../t4/index.js';
+import { T85Decoder, T85Error } from '../t85/index.js';
 
 export type ReceivedFaxStoreErrorKind =
   /** A file of that name is already there; nothing was overwritten. */
@@ -286,8 +287,41 @@ export class ReceivedFaxWriter {
  * longer than maxRows stops decoding there: the rows before the break are the page, and `error`
  * says why (push() does not throw for it, so the line is never left mid-receive).
  */
+/**
+ * A T.85 page behind T4Decoder's face: the BIE's octets come most significant bit first on the
+ * line (so 'lsb-first' octets are reversed), rows go out stripe by stripe, there are no bad rows
+ * (ECM), and the page has ended once its height (BIH, or NEWLEN) is reached.
+ */
+class T85PageDecoder {
+  private readonly decoder: T85Decoder;
+  readonly badRows = 0;
+  readonly longestBadRun = 0;
+
+  constructor(
+    width: number,
+    maxRows: number | undefined,
+    onRow: (row: Uint8Array) => void,
+    private readonly reverse: boolean,
+  ) {
+    this.decoder = new T85Decoder({ width, maxRows, onRow, keepBitmap: false });
+  }
+  get rows(): number {
+    return this.decoder.rows;
+  }
+  get pageEnd(): PageEnd | undefined {
+    return this.decoder.done ? 'height' : undefined;
+  }
+  push(chunk: Uint8Array): void {
+    this.decoder.push(this.reverse ? chunk.map((b) => REVERSED[b]) : chunk);
+  }
+  finish(): DecodeSummary {
+    this.decoder.finish();
+    return { rows: this.rows, badRows: 0, longestBadRun: 0, end: 'height' };
+  }
+}
+
 export class ReceivedPage {
-  private decoder: T4Decoder;
+  private decoder: T4Decoder | T85PageDecoder;
   private encoder: T4Encoder;
   private summary: DecodeSummary | undefined;
   private mmr: Uint8Array | undefined;
@@ -302,8 +336,18 @@ export class ReceivedPage {
   ) {
     const encoder = new T4Encoder(format.width, { coding: 'mmr', bitOrder: 'msb-first', ecm: true });
     this.encoder = encoder;
+    const coding = format.coding;
+    if (coding === 't85' || coding === 't85-l0') {
+      this.decoder = new T85PageDecoder(
+        format.width,
+        format.maxRows,
+        (row) => encoder.encodeRow(row),
+        (format.bitOrder ?? 'lsb-first') === 'lsb-first',
+      );
+      return;
+    }
     this.decoder = new T4Decoder({
-      coding: format.coding,
+      coding,
       width: format.width,
       bitOrder: format.bitOrder ?? 'lsb-first',
       maxRows: format.maxRows,
@@ -334,7 +378,7 @@ export class ReceivedPage {
     try {
       this.decoder.push(chunk);
     } catch (e) {
-      if (!(e instanceof T4Error)) throw e;
+      if (!(e instanceof T4Error) && !(e instanceof T85Error)) throw e;
       this.error = e.message;
     }
   }
@@ -346,7 +390,7 @@ export class ReceivedPage {
         try {
           this.summary = this.decoder.finish();
         } catch (e) {
-          if (!(e instanceof T4Error)) throw e;
+          if (!(e instanceof T4Error) && !(e instanceof T85Error)) throw e;
           this.error = e.message;
         }
       }

@@ -3,8 +3,14 @@
 /** Vertical resolutions of T.4 §2.2 / T.30 DIS bits: 3.85, 7.7 and 15.4 lines/mm (≈98/196/391 dpi). */
 export type Resolution = 'standard' | 'fine' | 'superfine';
 
-/** T.4 one-dimensional (MH), T.4 two-dimensional (MR), T.6 (MMR). */
-export type Coding = 'mh' | 'mr' | 'mmr';
+/** T.4 one-dimensional (MH), T.4 two-dimensional (MR), T.6 (MMR): lib/t4's codings. */
+export type T4Coding = 'mh' | 'mr' | 'mmr';
+
+/**
+ * A page coding of T.30 Table 2: the T.4/T.6 ones, or T.85 (JBIG, bit 78) in basic form (stripes
+ * of 128 rows) or with the optional L0 (bit 79: other stripe sizes). T.85 needs ECM.
+ */
+export type Coding = T4Coding | 't85' | 't85-l0';
 
 /** Recording width in pels at 8 pels/mm (T.4 §2.2): 215, 255, 303 mm. */
 export type PageWidth = 1728 | 2048 | 2432;

@@ -42,6 +42,10 @@ export const DisBit = {
   SUBADDRESSING: 49,
   LETTER: 76,
   LEGAL: 77,
+  /** T.85 (JBIG) coding; Table 2/T.30: only with ECM (bit 27). */
+  T85: 78,
+  /** T.85 with the optional L0 (stripes of other than 128 rows); Table 2/T.30 note: only with bit 78. */
+  T85_L0: 79,
 } as const;
 
 /** A FIF as a bit array with Table 2/T.30 numbering. */
@@ -93,6 +97,9 @@ export interface DisCapabilities {
   superfine: boolean;
   mr: boolean;
   mmr: boolean;
+  /** Bit 78: T.85 (JBIG); bit 79: T.85 with the optional L0 (read only with bit 78). */
+  t85: boolean;
+  t85L0: boolean;
   ecm: boolean;
   widths: PageWidth[];
   lengths: PageLength[];
@@ -171,6 +178,8 @@ export function decodeDis(fif: Uint8Array): DisCapabilities {
     superfine: bits.get(DisBit.SUPERFINE) === 1,
     mr: bits.get(DisBit.TWO_DIMENSIONAL) === 1,
     mmr: bits.get(DisBit.T6) === 1,
+    t85: bits.get(DisBit.T85) === 1,
+    t85L0: bits.get(DisBit.T85) === 1 && bits.get(DisBit.T85_L0) === 1,
     ecm: bits.get(DisBit.ECM) === 1,
     widths: DIS_WIDTHS[bitsOf(bits, DisBit.WIDTH, 2).join('')],
     lengths: DIS_LENGTHS[bitsOf(bits, DisBit.LENGTH, 2).join('')],
@@ -213,6 +222,9 @@ export function encodeDcs(p: DcsParameters): Uint8Array {
   if (p.resolution === 'superfine') bits.set(DisBit.SUPERFINE);
   if (p.coding === 'mr') bits.set(DisBit.TWO_DIMENSIONAL);
   if (p.coding === 'mmr') bits.set(DisBit.T6);
+  // T.85: bit 78; T.85 with the optional L0: bits 78 and 79 (Table 2/T.30, DCS column).
+  if (p.coding === 't85' || p.coding === 't85-l0') bits.set(DisBit.T85);
+  if (p.coding === 't85-l0') bits.set(DisBit.T85_L0);
   DCS_WIDTH_BITS[p.width].forEach((b, i) => bits.set(DisBit.WIDTH + i, b));
   DCS_LENGTH_BITS[p.length].forEach((b, i) => bits.set(DisBit.LENGTH + i, b));
   DCS_SCAN_TIME_BITS[p.minScanTimeMs].forEach((b, i) => bits.set(DisBit.SCAN_TIME + i, b));
@@ -231,7 +243,15 @@ export function decodeDcs(fif: Uint8Array): Partial<DcsParameters> {
     const key = bitsOf(bits, first, n).join('');
     return (Object.keys(table) as K[]).find((k) => table[k].join('') === key);
   };
-  const coding: Coding = bits.get(DisBit.T6) ? 'mmr' : bits.get(DisBit.TWO_DIMENSIONAL) ? 'mr' : 'mh';
+  const coding: Coding = bits.get(DisBit.T85)
+    ? bits.get(DisBit.T85_L0)
+      ? 't85-l0'
+      : 't85'
+    : bits.get(DisBit.T6)
+      ? 'mmr'
+      : bits.get(DisBit.TWO_DIMENSIONAL)
+        ? 'mr'
+        : 'mh';
   const resolution: Resolution = bits.get(DisBit.SUPERFINE)
     ? 'superfine'
     : bits.get(DisBit.FINE)
@@ -266,6 +286,9 @@ export interface ReceiveCapabilities {
   mr: boolean;
   /** T.6 coding; T.30 Table 2 allows it only with ECM. */
   mmr: boolean;
+  /** T.85 (bit 78) and T.85 with the optional L0 (bit 79); only with ECM (default false). */
+  t85?: boolean;
+  t85L0?: boolean;
   ecm: boolean;
   widths: readonly PageWidth[];
   lengths: readonly PageLength[];
@@ -301,6 +324,10 @@ export function encodeDis(c: ReceiveCapabilities): Uint8Array {
   if (c.ecm) {
     bits.set(DisBit.ECM);
     if (c.mmr) bits.set(DisBit.T6);
+    if (c.t85) {
+      bits.set(DisBit.T85);
+      if (c.t85L0) bits.set(DisBit.T85_L0);
+    }
   }
   const width = c.widths.includes(2432) ? '01' : c.widths.includes(2048) ? '10' : '00';
   width.split('').forEach((b, i) => bits.set(DisBit.WIDTH + i, Number(b)));

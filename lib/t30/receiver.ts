@@ -417,6 +417,8 @@ export class T30Receiver {
     if (dcs.ecm && !c.ecm) return 'ECM, which we did not offer';
     if (dcs.coding === 'mmr' && !(c.mmr && dcs.ecm)) return 'T.6 coding without ECM or not offered';
     if (dcs.coding === 'mr' && !c.mr) return 'MR coding, which we did not offer';
+    if (dcs.coding === 't85' && !(c.t85 && dcs.ecm)) return 'T.85 coding without ECM or not offered';
+    if (dcs.coding === 't85-l0' && !(c.t85L0 && dcs.ecm)) return 'T.85-L0 coding without ECM or not offered';
     if (dcs.resolution === 'fine' && !c.fine) return 'fine resolution, which we did not offer';
     if (dcs.resolution === 'superfine' && !c.superfine) return 'superfine resolution, which we did not offer';
     if (dcs.width === undefined || !c.widths.includes(dcs.width)) return 'a page width we did not offer';

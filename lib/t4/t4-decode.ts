@@ -19,7 +19,7 @@
 import { MAX_HEIGHT, MAX_WIDTH } from './bitmap.js';
 import type { Bitmap } from './bitmap.js';
 import type { BitOrder } from '../itu/bit-order.js';
-import type { Coding } from '../itu/page.js';
+import type { T4Coding as Coding } from '../itu/page.js';
 import { BitReader } from './bit-reader.js';
 import { T4DecodeError, T4Error, T4ErrorKind } from './errors.js';
 import { paintChanges } from './runs.js';

@@ -8,7 +8,7 @@
  */
 import { checkBitmap } from './bitmap.js';
 import type { BitOrder } from '../itu/bit-order.js';
-import type { Coding, Resolution } from '../itu/page.js';
+import type { T4Coding as Coding, Resolution } from '../itu/page.js';
 import type { Bitmap } from './bitmap.js';
 import { BitWriter } from './bit-writer.js';
 import { T4Error } from './errors.js';

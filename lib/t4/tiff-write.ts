@@ -4,7 +4,7 @@
  * YResolution 98/196/391 per inch, NewSubfileType "page", PageNumber n of total, and the page
  * coded MH or MR with octet-aligned EOLs (T4Options fill bit) or MMR (Compression 4).
  */
-import { LINES_PER_INCH, type Coding, type Resolution } from '../itu/page.js';
+import { LINES_PER_INCH, type T4Coding as Coding, type Resolution } from '../itu/page.js';
 import type { BitOrder } from '../itu/bit-order.js';
 import { checkBitmap } from './bitmap.js';
 import { T4Error } from './errors.js';

@@ -5,7 +5,7 @@
  */
 import { inflateSync } from 'node:zlib';
 import { MAX_HEIGHT, MAX_WIDTH } from './bitmap.js';
-import type { Coding, Resolution } from '../itu/page.js';
+import type { T4Coding as Coding, Resolution } from '../itu/page.js';
 import type { Bitmap, FaxPage } from './bitmap.js';
 import { reverseBits } from '../itu/bit-order.js';
 import { decodePage } from './t4-decode.js';

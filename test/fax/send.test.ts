@@ -25,6 +25,7 @@ import {
 
 import { Fcf, buildFrame, decodeDcs, encodeIdent, fcfName, hexToFrame } from '../../lib/t30/index.js';
 import { MODULATIONS, Modulation, modulationLabel } from '../../lib/itu/modulation.js';
+import type { T4Coding } from '../../lib/itu/page.js';
 
 const SPANDSP_DIS = hexToFrame('FF 13 80 00 EE F8 C4 80 91 80 80 80 18');
 
@@ -82,7 +83,7 @@ class ScriptedFarEnd implements FaxTransport {
 
   async sendImage(modulation: Modulation, data: Uint8Array): Promise<void> {
     this.log.push(`image ${modulationLabel(modulation)}`);
-    const { bitmap } = decodePage(data, { coding: this.dcs!.coding!, width: this.dcs!.width! });
+    const { bitmap } = decodePage(data, { coding: this.dcs!.coding! as T4Coding, width: this.dcs!.width! });
     this.received.push(bitmap);
   }
 

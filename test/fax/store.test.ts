@@ -7,7 +7,7 @@ import { readFileSync, statSync, existsSync } from 'node:fs';
 import { ReceivedFaxStoreError, ReceivedFaxWriter } from '../../lib/fax/store.js';
 import { createBitmap, decodePage, encodePage, firstDifferentRow, readTiff } from '../../lib/t4/index.js';
 import type { Bitmap } from '../../lib/t4/index.js';
-import type { Coding, Resolution } from '../../lib/itu/page.js';
+import type { T4Coding as Coding, Resolution } from '../../lib/itu/page.js';
 import { fillRect } from '../t4/draw.js';
 import { ditheredPhoto, run, Scratch, WIDTH } from '../t4/pages.js';
 import { eols } from '../t4/streams.js';

@@ -14,7 +14,7 @@ import {
   T4Error,
 } from '../../lib/t4/index.js';
 import type { Bitmap, DecodeResult, EncodeOptions, StreamDecodeOptions } from '../../lib/t4/index.js';
-import type { Coding } from '../../lib/itu/page.js';
+import type { T4Coding as Coding } from '../../lib/itu/page.js';
 import { fillRect, rng } from './draw.js';
 import { fuzzStreaming } from './fuzz.js';
 import { ditheredPhoto, WIDTH } from './pages.js';

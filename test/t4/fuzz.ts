@@ -16,7 +16,7 @@ import {
   writeTiffF,
 } from '../../lib/t4/index.js';
 import type { Bitmap, DecodeResult } from '../../lib/t4/index.js';
-import type { Coding } from '../../lib/itu/page.js';
+import type { T4Coding as Coding } from '../../lib/itu/page.js';
 
 export interface FuzzReport {
   runs: number;

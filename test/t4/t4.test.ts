@@ -55,7 +55,7 @@ import {
   WIDTH,
 } from './pages.js';
 
-import type { Coding } from '../../lib/itu/page.js';
+import type { T4Coding as Coding } from '../../lib/itu/page.js';
 import { reverseBits } from '../../lib/itu/bit-order.js';
 
 const CODINGS: Coding[] = ['mh', 'mr', 'mmr'];
