@@ -164,6 +164,8 @@ export const SETTINGS = {
   ecm: spec({ key: 'ECM', default: 'on', parse: boolean, uri: ['ecm'], job: ['ECM'] }),
   // T.30 Annex A.1.3: the sender chooses 256- or 64-octet ECM frames in its DCS.
   ecmFrameSize: spec({ key: 'ECMFrameSize', default: '256', parse: oneOf(['256', '64'] as const) }),
+  // T.85 (JBIG) pages with ECM when the far end offers them, sent and offered (T.30 DIS bits 78, 79).
+  jbig: spec({ key: 'JBIG', default: 'on', parse: boolean }),
   // Retries within one call.
   rtnHandling: spec({
     key: 'RTNHandling',
@@ -232,6 +234,8 @@ export interface FaxSettings {
     readonly resolution: Resolution;
     readonly ecm: boolean;
     readonly ecmFrameSize: 256 | 64;
+    /** Send and accept T.85 (JBIG) pages. */
+    readonly jbig: boolean;
   };
   readonly retry: { readonly rtn: RtnHandling; readonly maxRetrains: number };
   readonly logLevel: ConfigLogLevel;
@@ -283,6 +287,7 @@ export function toFaxSettings(s: FlatSettings): FaxSettings {
       resolution: s.resolution,
       ecm: s.ecm,
       ecmFrameSize: s.ecmFrameSize === '64' ? 64 : 256,
+      jbig: s.jbig,
     },
     retry: { rtn: s.rtnHandling, maxRetrains: s.maxRetrains },
     logLevel: s.logLevel,

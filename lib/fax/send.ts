@@ -49,6 +49,8 @@ export interface SendFaxOptions {
   ecm?: boolean;
   /** Octets per ECM frame (T.30 Annex A.1.3, default 256). */
   ecmFrameSize?: 256 | 64;
+  /** Send T.85 (JBIG) pages when the far end offers them with ECM (default true). */
+  jbig?: boolean;
   /** 'unlimited' for Letter/Legal pages; default 'a4'. */
   pageLength?: PageLength;
   rtnHandling?: RtnHandling;
@@ -156,6 +158,7 @@ export async function sendFax(options: SendFaxOptions): Promise<FaxResult> {
     maxBitRate: options.maxBitRate,
     ecm: (options.ecm ?? true) && transport.ecm,
     ecmFrameSize: options.ecmFrameSize,
+    ...(options.jbig === false ? { codings: ['mh', 'mr', 'mmr'] as const } : {}),
     modulations: transport.modulations,
     pageLength: options.pageLength,
     rtnHandling: options.rtnHandling,

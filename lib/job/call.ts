@@ -70,6 +70,7 @@ export function callPlan(settings: FaxSettings, recipient: JobRecipient) {
       maxBitRate: settings.modem.maxSpeed,
       ecm: settings.page.ecm,
       ecmFrameSize: settings.page.ecmFrameSize,
+      jbig: settings.page.jbig,
       pageLength: settings.page.paper === 'a4' ? ('a4' as const) : ('unlimited' as const),
       rtnHandling: settings.retry.rtn,
       maxRetrains: settings.retry.maxRetrains,

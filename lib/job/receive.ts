@@ -12,10 +12,19 @@ import {
   receiveFax,
   ReceivedFaxStoreError,
   ReceivedFaxWriter,
+  type ReceiveFaxOptions,
   type ReceiveProgress,
   type ReceiveResult,
 } from '../fax/index.js';
 import { Class1Modem, isModemError, type ModemError } from '../modem/index.js';
+
+/** What lpfax offers in its DIS when it answers, from the settings (MaxSpeed, JBIG). */
+export function receiveCapabilities(settings: FaxSettings): ReceiveFaxOptions['capabilities'] {
+  return {
+    maxBitRate: settings.modem.maxSpeed,
+    ...(settings.page.jbig ? {} : { t85: false, t85L0: false }),
+  };
+}
 
 /** Why the modem could not be used: its kind in the failure table, and the table's sentence. */
 export class ReceiveSetupError extends Error {
@@ -106,7 +115,7 @@ export async function receiveCalls(o: ReceiveCallsOptions): Promise<ReceivedCall
         answerNow: o.answerNow && calls.length === 0,
         rings: o.rings,
         localIdent: settings.identity.stationId,
-        capabilities: { maxBitRate: settings.modem.maxSpeed },
+        capabilities: receiveCapabilities(settings),
         signal: o.signal,
         onProgress: o.onProgress,
         trace: o.trace,

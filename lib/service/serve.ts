@@ -16,6 +16,7 @@ import type { FaxSettings } from '../config/index.js';
 import type { DeliveryRunner } from '../delivery/index.js';
 import { receiveFax, type ReceiveResult } from '../fax/index.js';
 import { ReceivedFaxWriter, type ReceivedFaxFiles } from '../fax/store.js';
+import { receiveCapabilities } from '../job/receive.js';
 import { Class1Modem, isModemError, markReceiving, sendRequested, waitForLineFree } from '../modem/index.js';
 import { writePdf } from '../pdf/index.js';
 import { readTiff } from '../t4/index.js';
@@ -99,7 +100,7 @@ async function serveOneCall(
     modem,
     rings: o.rings,
     localIdent: o.settings.identity.stationId,
-    capabilities: { maxBitRate: o.settings.modem.maxSpeed },
+    capabilities: receiveCapabilities(o.settings),
     signal: call.signal,
     store: async () => {
       const r = begin();

@@ -54,7 +54,7 @@ const DEFAULTS: FaxSettings = {
   subaddressFallback: 'fail',
   coverPage: { mode: 'auto', template: '', notice: '' },
   tagline: { enabled: true, format: 'From %%s %%n|%c|Page %%P of %%T' },
-  page: { paper: 'a4', resolution: 'fine', ecm: true, ecmFrameSize: 256 },
+  page: { paper: 'a4', resolution: 'fine', ecm: true, ecmFrameSize: 256, jbig: true },
   retry: { rtn: 'retransmit', maxRetrains: 3 },
   logLevel: 'info',
   service: {
@@ -332,7 +332,7 @@ describe('precedence: job > queue > file > defaults', () => {
     );
     const s = settingsOf(job);
     expect([s.page, s.coverPage.mode, s.identity.senderName]).toEqual([
-      { paper: 'letter', resolution: 'superfine', ecm: false, ecmFrameSize: 256 },
+      { paper: 'letter', resolution: 'superfine', ecm: false, ecmFrameSize: 256, jbig: true },
       'off',
       'Zoë Ångström',
     ]);

@@ -15,6 +15,7 @@ import type { CupsReporter } from '../../lib/cups/backend.js';
 import { backendReporter, jobSender } from '../../lib/job/backend-job.js';
 import { callPlan } from '../../lib/job/call.js';
 import { coverAndTagline } from '../../lib/job/pages.js';
+import { receiveCapabilities } from '../../lib/job/receive.js';
 import { jobRecipients } from '../../lib/job/recipients.js';
 
 const TITLE = 'Ann@+1 212 555 0100#77';
@@ -45,6 +46,7 @@ async function effects(settings: FaxSettings, title = TITLE) {
   for (const level of ['ERROR', 'WARNING', 'INFO', 'DEBUG'] as const) reporter.log(level, 'x');
   return {
     call: callPlan(settings, recipient),
+    receive: receiveCapabilities(settings),
     pages,
     recipients,
     sender: await jobSender(settings, USER),
@@ -175,6 +177,13 @@ const ROWS: Record<string, Row> = {
   },
   ECM: { line: 'ECM: off', check: (e) => expect(e.call.send.ecm).toBe(false) },
   ECMFrameSize: { line: 'ECMFrameSize: 64', check: (e) => expect(e.call.send.ecmFrameSize).toBe(64) },
+  JBIG: {
+    line: 'JBIG: off',
+    check: (e) => {
+      expect(e.call.send.jbig).toBe(false);
+      expect(e.receive).toMatchObject({ t85: false, t85L0: false });
+    },
+  },
   RTNHandling: { line: 'RTNHandling: giveup', check: (e) => expect(e.call.send.rtnHandling).toBe('giveup') },
   MaxRetrains: { line: 'MaxRetrains: 1', check: (e) => expect(e.call.send.maxRetrains).toBe(1) },
   LogLevel: {
