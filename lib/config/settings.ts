@@ -185,6 +185,8 @@ export const SETTINGS = {
   deliverMail: spec({ key: 'DeliverMail', default: '', parse: mailList, list: true }),
   deliverFolder: spec({ key: 'DeliverFolder', default: '', parse: absolutePath(true) }),
   deliverPrint: spec({ key: 'DeliverPrint', default: '', parse: queueName }),
+  // Where a job's confirmation sheet is printed when its IPP client asks (confirmation-sheet-print).
+  confirmationPrinter: spec({ key: 'ConfirmationPrinter', default: '', parse: queueName }),
   deliverHook: spec({ key: 'DeliverHook', default: '', parse: absolutePath(true) }),
 };
 
@@ -239,6 +241,8 @@ export interface FaxSettings {
   };
   readonly retry: { readonly rtn: RtnHandling; readonly maxRetrains: number };
   readonly logLevel: ConfigLogLevel;
+  /** The CUPS queue for confirmation sheets ('' none). */
+  readonly confirmationPrinter: string;
   /** The fax service: where it answers and what it does with a received fax. */
   readonly service: {
     /** Modems the service answers on (none: it does not answer). */
@@ -291,6 +295,7 @@ export function toFaxSettings(s: FlatSettings): FaxSettings {
     },
     retry: { rtn: s.rtnHandling, maxRetrains: s.maxRetrains },
     logLevel: s.logLevel,
+    confirmationPrinter: s.confirmationPrinter,
     service: {
       receiveDevices: s.receiveDevices,
       answerRings: s.answerRings,

@@ -53,9 +53,10 @@ export async function printFile(
   queue: string,
   file: string,
   title: string,
-  options: { lp?: string; env?: Record<string, string> } = {},
+  options: { lp?: string; env?: Record<string, string>; user?: string } = {},
 ): Promise<string | undefined> {
-  const { stdout } = await execa(options.lp ?? 'lp', ['-d', queue, '-t', title, '--', file], {
+  const user = options.user ? ['-U', options.user] : [];
+  const { stdout } = await execa(options.lp ?? 'lp', [...user, '-d', queue, '-t', title, '--', file], {
     env: { ...options.env, LANG: 'C' },
     timeout: 60_000,
   });

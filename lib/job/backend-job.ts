@@ -21,7 +21,7 @@ import { modemFaxJob } from './modem-job.js';
 import { ProgressStore } from './progress.js';
 import { jobRecipients } from './recipients.js';
 import { runFaxJob } from './run.js';
-import { RecordingStatus, recordSentJob } from './sent-record.js';
+import { printConfirmationSheet, RecordingStatus, recordSentJob } from './sent-record.js';
 
 /** Where retried jobs keep their progress (install.sh makes it, owned by lp). */
 export const DEFAULT_STATE_DIR = '/var/lib/lpfax';
@@ -163,10 +163,16 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
     // at once (a retried job never faxes it again), the one that failed when the job ends for
     // good (not when CUPS will retry it).
     const log = reporter;
+    const confirm = faxOut.confirmationSheetPrint === true;
+    if (confirm && !settings.confirmationPrinter && outcome.status !== CupsBackendStatus.RETRY)
+      log.log(
+        'WARNING',
+        'The job asked for a confirmation sheet, but lpfax.conf names no ConfirmationPrinter.',
+      );
     for (const o of status.outcomes.values()) {
       const delivered = o.deliveredPages !== undefined;
       if (!delivered && outcome.status === CupsBackendStatus.RETRY) continue;
-      await recordSentJob(settings, {
+      const facts = {
         jobId: job.jobId,
         user: job.user,
         recipient: o.recipient,
@@ -175,12 +181,28 @@ export async function runBackendJob(job: CupsJob, options: BackendJobOptions): P
         error: delivered ? undefined : outcome.error,
         startedAt: o.startedAt,
         finishedAt: o.finishedAt,
-      }).catch((e: unknown) =>
+      };
+      const recorded = await recordSentJob(settings, facts).catch((e: unknown) => {
         log.log(
           'WARNING',
           `The fax was not recorded in the archive: ${e instanceof Error ? e.message : String(e)}`,
-        ),
-      );
+        );
+        return null;
+      });
+      if (confirm && settings.confirmationPrinter) {
+        await printConfirmationSheet(settings.confirmationPrinter, facts, recorded, workdir).then(
+          (id) =>
+            log.log(
+              'INFO',
+              `Confirmation sheet printed on ${settings.confirmationPrinter}${id ? ` (${id})` : ''}`,
+            ),
+          (e: unknown) =>
+            log.log(
+              'WARNING',
+              `The confirmation sheet could not be printed on ${settings.confirmationPrinter}: ${e instanceof Error ? e.message : String(e)}`,
+            ),
+        );
+      }
     }
     return outcome.status;
   } catch (e) {

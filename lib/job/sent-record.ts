@@ -8,10 +8,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { FaxArchive, type SentFax } from '../archive/index.js';
+import { FaxArchive, type SentFax, type SentFaxInput } from '../archive/index.js';
 import type { FaxSettings } from '../config/index.js';
 import type { FaxResult } from '../fax/index.js';
-import { transmissionFactsOf, writeTransmissionReport } from '../report/index.js';
+import { printFile } from '../delivery/index.js';
+import { resultSentenceOf, transmissionFactsOf, writeTransmissionReport } from '../report/index.js';
 import type { CupsReporter } from '../cups/backend.js';
 import { StatusReporter } from './status.js';
 import type { FaxJobError } from './outcome.js';
@@ -30,34 +31,39 @@ export interface SentJobFacts {
   finishedAt?: Date;
 }
 
+/** The archive's record of a finished job, from its facts. */
+export function sentFaxInput(facts: SentJobFacts): SentFaxInput {
+  const r = facts.result;
+  const confirmed = facts.error?.facts.pagesConfirmed ?? r?.pagesConfirmed ?? 0;
+  const pages = facts.pages ?? facts.error?.facts.totalPages ?? Math.max(confirmed, r?.pagesConfirmed ?? 0);
+  return {
+    jobId: facts.jobId,
+    user: facts.user,
+    recipientName: facts.recipient.name ?? null,
+    number: facts.recipient.number,
+    pages,
+    pagesConfirmed: facts.error ? confirmed : pages,
+    result: facts.error ? facts.error.kind : 'sent',
+    failureKind: facts.error?.kind ?? null,
+    failureSentence: facts.error ? facts.error.sentence('lpfax') : null,
+    remoteCsi: r?.remoteIdent ?? null,
+    bitRate: r?.bitRate ?? null,
+    coding: r?.coding ?? null,
+    ecm: r ? r.ecm : null,
+    resolution: r?.resolution ?? null,
+    durationSeconds: r ? Math.round(r.durationMs / 100) / 10 : null,
+    startedAt: facts.startedAt,
+    finishedAt: facts.finishedAt ?? new Date(),
+  };
+}
+
 /** Files the job in the archive and writes its report; null when there is no archive. */
 export async function recordSentJob(settings: FaxSettings, facts: SentJobFacts): Promise<SentFax | null> {
   const spool = settings.service.spoolDir;
   if (!existsSync(join(spool, 'archive.db'))) return null;
   const archive = new FaxArchive({ spool });
   try {
-    const r = facts.result;
-    const confirmed = facts.error?.facts.pagesConfirmed ?? r?.pagesConfirmed ?? 0;
-    const pages = facts.pages ?? facts.error?.facts.totalPages ?? Math.max(confirmed, r?.pagesConfirmed ?? 0);
-    const sent = archive.recordSent({
-      jobId: facts.jobId,
-      user: facts.user,
-      recipientName: facts.recipient.name ?? null,
-      number: facts.recipient.number,
-      pages,
-      pagesConfirmed: facts.error ? confirmed : pages,
-      result: facts.error ? facts.error.kind : 'sent',
-      failureKind: facts.error?.kind ?? null,
-      failureSentence: facts.error ? facts.error.sentence('lpfax') : null,
-      remoteCsi: r?.remoteIdent ?? null,
-      bitRate: r?.bitRate ?? null,
-      coding: r?.coding ?? null,
-      ecm: r ? r.ecm : null,
-      resolution: r?.resolution ?? null,
-      durationSeconds: r ? Math.round(r.durationMs / 100) / 10 : null,
-      startedAt: facts.startedAt,
-      finishedAt: facts.finishedAt ?? new Date(),
-    });
+    const sent = archive.recordSent(sentFaxInput(facts));
     const report = join(archive.sentDir(sent.id), 'report.pdf');
     await writeTransmissionReport(transmissionFactsOf(sent), null, report, {});
     archive.setSentReport(sent.id, report);
@@ -104,4 +110,43 @@ export class RecordingStatus extends StatusReporter {
     if (outcome) outcome.result = r;
     super.result(r);
   }
+}
+
+/**
+ * The confirmation sheet an IPP client asked for (PWG 5100.15 confirmation-sheet-print): the
+ * job's transmission report, printed on the queue lpfax.conf names (ConfirmationPrinter) as the
+ * job's user. The archive's report when the job was recorded, else one made in `workdir`.
+ * Resolves with the print job's id.
+ */
+export async function printConfirmationSheet(
+  queue: string,
+  facts: SentJobFacts,
+  recorded: SentFax | null,
+  workdir: string,
+): Promise<string | undefined> {
+  let report = recorded?.report ?? null;
+  if (!report) {
+    const input = sentFaxInput(facts);
+    const sent: SentFax = {
+      id: 0,
+      recipientName: null,
+      failureKind: null,
+      failureSentence: null,
+      remoteCsi: null,
+      bitRate: null,
+      coding: null,
+      ecm: null,
+      resolution: null,
+      durationSeconds: null,
+      attempts: 1,
+      ...input,
+      startedAt: input.startedAt ?? null,
+      report: null,
+    };
+    report = join(workdir, `confirmation-${facts.jobId}.pdf`);
+    await writeTransmissionReport(transmissionFactsOf(sent, resultSentenceOf(sent)), null, report, {});
+  }
+  return printFile(queue, report, `Fax confirmation: job ${facts.jobId} to ${facts.recipient.number}`, {
+    user: facts.user,
+  });
 }

@@ -57,6 +57,7 @@ const DEFAULTS: FaxSettings = {
   page: { paper: 'a4', resolution: 'fine', ecm: true, ecmFrameSize: 256, jbig: true },
   retry: { rtn: 'retransmit', maxRetrains: 3 },
   logLevel: 'info',
+  confirmationPrinter: '',
   service: {
     receiveDevices: [],
     answerRings: 1,

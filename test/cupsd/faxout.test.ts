@@ -19,6 +19,7 @@ const ppd = new URL('../../ppd/lpfax.ppd', import.meta.url).pathname;
 let dir: string;
 let cupsd: PrivateCupsd;
 let sim: LineSim | undefined;
+let confirmations = '';
 const files: Record<string, string> = {};
 
 async function line(options: LineSimOptions = {}): Promise<LineSim> {
@@ -138,14 +139,23 @@ beforeAll(async () => {
   files.jpeg = join(dir, 'boxes.jpg');
   gs('jpeggray', files.jpeg, ['-r100', '-dLastPage=1']);
 
-  const config = writeConfig(dir, `LockDir: ${dir}\nSenderName: Riverside Clinic\n`);
+  const config = writeConfig(
+    dir,
+    `LockDir: ${dir}\nSenderName: Riverside Clinic\nConfirmationPrinter: Office\n`,
+  );
+  // The office printer: a backend that keeps what it is given (CUPS backend(7): argv[6] or stdin).
+  const keep = join(dir, 'keep');
+  writeFileSync(keep, '#!/bin/sh\ncat "${6:-/dev/stdin}" > "${DEVICE_URI#keep:}"\n', { mode: 0o755 });
   cupsd = await startCupsd({
-    backends: { fax: backendPath },
+    backends: { fax: backendPath, keep },
     retryInterval: 2,
     setEnv: { LPFAX_CONFIG: config, LPFAX_STATE_DIR: join(dir, 'state') },
   });
   await line();
   await cupsd.cups('lpadmin', ['-p', 'Fax', '-E', '-v', `fax:${join(dir, 'modem')}`, '-P', ppd]);
+  // The raw queue confirmation sheets are printed on.
+  confirmations = join(dir, 'office.out');
+  await cupsd.cups('lpadmin', ['-p', 'Office', '-E', '-v', `keep:${confirmations}`]);
 }, 60_000);
 
 afterAll(async () => {
@@ -201,6 +211,32 @@ describe('IPP FaxOut jobs through cupsd', () => {
     await expectSamePagesAsPdf(jpegCall, 0, 576 / 612);
     expect(jpegDone.sheets).toBe(1);
   }, 120_000);
+
+  it("prints the transmission report on ConfirmationPrinter as the job's user when the client asks", async () => {
+    const row = await ippScript(cupsd.port, 'faxout-confirm', {
+      job_name: 'IMG_0002.JPG',
+      destination: 'tel:555-0105',
+      filename: files.jpeg,
+      format: 'image/jpeg',
+    });
+    const id = Number(row['job-id']);
+    expect((await waitFor(id, ENDED)).state).toBe('completed');
+    expect(await sim!.nextCall(10_000)).toMatchObject({ outcome: 'completed', number: '5550105', pages: 1 });
+    expect(cupsd.errorLog()).toMatch(new RegExp(`\\[Job ${id}\\] Confirmation sheet printed on Office`));
+    // The sheet is a job of bob's on Office, titled for the fax, and cupsd printed it: a PDF report.
+    const deadline = Date.now() + 30_000;
+    let listed = '';
+    while (Date.now() < deadline) {
+      listed = await cupsd.cups('lpstat', ['-W', 'completed', '-o', 'Office']);
+      if (listed.includes('bob')) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(listed).toMatch(/^Office-\d+\s+bob\s/m);
+    const sheet = readFileSync(confirmations);
+    expect(sheet.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const text = execFileSync('pdftotext', ['-', '-'], { input: sheet }).toString();
+    expect(text).toContain('5550105');
+  }, 90_000);
 
   it('holds a job whose name and destination-uris give different numbers, and dials nothing', async () => {
     const id = await printJob('Pharmacy@555-0100', 'tel:555-0199', files.pdf, 'application/pdf');

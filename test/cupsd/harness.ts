@@ -69,7 +69,6 @@ export async function startCupsd(options: CupsdOptions): Promise<PrivateCupsd> {
       `JobRetryInterval ${options.retryInterval ?? 5}`,
       'JobRetryLimit 3',
       'PreserveJobHistory Yes',
-      ...Object.entries(options.setEnv ?? {}).map(([k, v]) => `SetEnv ${k} ${v}`),
       '<Location />',
       '  Order allow,deny',
       '  Allow all',
@@ -102,6 +101,8 @@ export async function startCupsd(options: CupsdOptions): Promise<PrivateCupsd> {
       `SystemGroup ${asRoot ? 'root' : userInfo().username}`,
       'FileDevice Yes',
       'Sandboxing Relaxed',
+      // CUPS 2.4 takes SetEnv here: in cupsd.conf it only logs "Please move" and passes nothing.
+      ...Object.entries(options.setEnv ?? {}).map(([k, v]) => `SetEnv ${k} ${v}`),
       '',
     ].join('\n'),
   );

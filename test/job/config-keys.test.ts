@@ -47,6 +47,8 @@ async function effects(settings: FaxSettings, title = TITLE) {
   return {
     call: callPlan(settings, recipient),
     receive: receiveCapabilities(settings),
+    // Where a confirmation sheet goes (printed through cupsd in test/cupsd/faxout.test.ts).
+    confirmationPrinter: settings.confirmationPrinter,
     pages,
     recipients,
     sender: await jobSender(settings, USER),
@@ -177,6 +179,10 @@ const ROWS: Record<string, Row> = {
   },
   ECM: { line: 'ECM: off', check: (e) => expect(e.call.send.ecm).toBe(false) },
   ECMFrameSize: { line: 'ECMFrameSize: 64', check: (e) => expect(e.call.send.ecmFrameSize).toBe(64) },
+  ConfirmationPrinter: {
+    line: 'ConfirmationPrinter: Office',
+    check: (e) => expect(e.confirmationPrinter).toBe('Office'),
+  },
   JBIG: {
     line: 'JBIG: off',
     check: (e) => {
