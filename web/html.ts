@@ -51,6 +51,8 @@ export interface PageContext {
   /** The navigation entry to mark. */
   current?: string;
   notice?: string | null;
+  /** Reload the page after this many seconds (a job in progress), without script. */
+  refreshSeconds?: number;
 }
 
 const NAV: [string, string][] = [
@@ -85,6 +87,7 @@ export function page(title: string, ctx: PageContext, body: Html): string {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title} · lpfax</title>
         <link rel="stylesheet" href="/static/style.css" />
+        ${ctx.refreshSeconds ? html`<meta http-equiv="refresh" content="${ctx.refreshSeconds}" />` : ''}
       </head>
       <body>
         <header><strong>lpfax</strong>${nav}</header>

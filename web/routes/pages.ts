@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ReceivedFax } from '../../lib/archive/index.js';
-import { csrfField, html, page, pager, when, type Html } from '../html.js';
+import { csrfField, html, page, pager, when, type Html, type PageContext } from '../html.js';
 import { WebError, type SentItem } from '../actions.js';
 import {
   idOf,
@@ -18,7 +18,7 @@ import {
   type RouteOptions,
 } from './common.js';
 
-function context(req: FastifyRequest, reply: FastifyReply, current: string) {
+function context(req: FastifyRequest, reply: FastifyReply, current: string): PageContext {
   const notice = req.session.notice ?? null;
   if (notice !== null) req.session.notice = undefined;
   return { user: req.user, csrfToken: reply.generateCsrf(), current, notice };
@@ -180,6 +180,8 @@ export async function pageRoutes(app: FastifyInstance, o: RouteOptions): Promise
     const ctx = context(req, reply, '/sent');
     const { offset, limit } = pageOf(req);
     const list = await actions.sentList(userOf(req), offset, limit);
+    const active = list.items.some((i) => i.job && ['pending', 'processing'].includes(i.job.state));
+    if (active) ctx.refreshSeconds = 3;
     return send(
       reply,
       page(
