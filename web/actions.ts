@@ -33,6 +33,9 @@ export interface WebActionsOptions {
   inbox?: 'all' | 'admins';
 }
 
+export type Folder = 'inbox' | 'archived' | 'deleted';
+export const FOLDERS: readonly Folder[] = ['inbox', 'archived', 'deleted'];
+
 export interface Page<T> {
   items: T[];
   total: number;
@@ -87,11 +90,13 @@ export class WebActions {
     if (!this.mayReadInbox(user)) throw new WebError(403, 'Only admins see received faxes here.');
   }
 
-  receivedList(user: User, offset: number, limit: number): Page<ReceivedFax> {
+  /** A folder of received faxes; the bin (deleted, restorable until purged) is for admins. */
+  receivedList(user: User, offset: number, limit: number, folder: Folder = 'inbox'): Page<ReceivedFax> {
     this.checkInbox(user);
+    if (folder === 'deleted' && !user.admin) throw new WebError(403, 'Only admins see deleted faxes.');
     return {
-      items: this.archive.listReceived({ folder: 'inbox', offset, limit }),
-      total: this.archive.countReceived({ folder: 'inbox' }),
+      items: this.archive.listReceived({ folder, offset, limit }),
+      total: this.archive.countReceived({ folder }),
     };
   }
 

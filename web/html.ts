@@ -108,8 +108,10 @@ export function when(d: Date | null): string {
 
 /** Previous/next links for a list of `total` items shown `limit` at a time. */
 export function pager(base: string, offset: number, limit: number, total: number): Html {
-  const prev = offset > 0 ? html`<a href="${base}?offset=${Math.max(0, offset - limit)}">Newer</a>` : '';
-  const next = offset + limit < total ? html`<a href="${base}?offset=${offset + limit}">Older</a>` : '';
+  const join = base.includes('?') ? '&' : '?';
+  const prev =
+    offset > 0 ? html`<a href="${base}${join}offset=${Math.max(0, offset - limit)}">Newer</a>` : '';
+  const next = offset + limit < total ? html`<a href="${base}${join}offset=${offset + limit}">Older</a>` : '';
   const last = Math.min(total, offset + limit);
   return html`<p class="pager">
     ${total === 0 ? 'None.' : `${offset + 1}–${last} of ${total}`} ${prev} ${next}

@@ -24,7 +24,7 @@ import type { User, UsersFile } from '../lib/users/index.js';
 import { WebActions, WebError } from './actions.js';
 import { html, page } from './html.js';
 import { apiRoutes } from './routes/api.js';
-import { pageRoutes } from './routes/pages.js';
+import { localPath, pageRoutes } from './routes/pages.js';
 
 declare module 'fastify' {
   interface Session {
@@ -160,8 +160,7 @@ export async function buildWeb(o: WebOptions): Promise<FastifyInstance> {
     }
     // A form post: back to the page it came from, with the sentence.
     req.session.notice = message;
-    const back = req.headers.referer && new URL(req.headers.referer, 'http://x').pathname;
-    return reply.redirect(back && back.startsWith('/') && !back.startsWith('//') ? back : '/', 303);
+    return reply.redirect(localPath(req.headers.referer), 303);
   });
 
   await app.register(apiRoutes, { actions, users: o.users, loginsPerMinute: o.loginsPerMinute ?? 10, log });

@@ -341,3 +341,26 @@ it('rate-limits logins from one address', async () => {
     await strict.close();
   }
 });
+
+it('keeps a deleted fax in a bin only admins see, and only admins restore', async () => {
+  const alice = await loggedIn('alice');
+  const admin = await loggedIn('root');
+  const id = fileReceivedFax(archive, { remoteId: 'To delete' });
+  expect((await alice.post(`/api/received/${id}/delete`)).status).toBe(200);
+  const inbox = (await (await alice.request('/api/received?limit=500')).json()) as {
+    items: { id: number }[];
+  };
+  expect(inbox.items.map((i) => i.id)).not.toContain(id);
+  expect((await alice.request('/api/received?folder=deleted')).status).toBe(403);
+  expect((await alice.request(`/api/received/${id}/pdf`)).status).toBe(404);
+  expect((await alice.post(`/api/received/${id}/restore`)).status).toBe(404);
+  const bin = (await (await admin.request('/api/received?folder=deleted')).json()) as {
+    items: { id: number }[];
+  };
+  expect(bin.items.map((i) => i.id)).toEqual([id]);
+  expect(await (await admin.request('/?folder=deleted')).text()).toContain(
+    `action="/received/${id}/restore"`,
+  );
+  expect((await admin.post(`/api/received/${id}/restore`)).status).toBe(200);
+  expect(archive.received(id)?.deletedAt).toBeNull();
+});

@@ -77,8 +77,8 @@ export async function apiRoutes(app: FastifyInstance, o: RouteOptions): Promise<
   app.get('/api/session', async (req, reply) => ({ user: userOf(req), csrfToken: reply.generateCsrf() }));
 
   app.get('/api/received', { schema: { querystring: pageQuery } }, async (req) => {
-    const { offset, limit } = pageOf(req);
-    const page = actions.receivedList(userOf(req), offset, limit);
+    const { offset, limit, folder } = pageOf(req);
+    const page = actions.receivedList(userOf(req), offset, limit, folder);
     return { items: page.items.map(receivedItem), total: page.total };
   });
 

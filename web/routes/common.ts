@@ -1,7 +1,7 @@
 /** Shared pieces of the routes: schemas for ids and pages, the upload reader, login. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { User, UsersFile } from '../../lib/users/index.js';
-import type { WebActions } from '../actions.js';
+import type { Folder, WebActions } from '../actions.js';
 
 export interface RouteOptions {
   actions: WebActions;
@@ -22,6 +22,7 @@ export const pageQuery = {
   properties: {
     offset: { type: 'integer', minimum: 0, default: 0 },
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    folder: { type: 'string', enum: ['inbox', 'archived', 'deleted'], default: 'inbox' },
     _csrf: { type: 'string' },
   },
 } as const;
@@ -30,9 +31,9 @@ export function idOf(req: FastifyRequest): number {
   return Number((req.params as { id: string }).id);
 }
 
-export function pageOf(req: FastifyRequest): { offset: number; limit: number } {
-  const q = req.query as { offset?: number; limit?: number };
-  return { offset: q.offset ?? 0, limit: q.limit ?? 50 };
+export function pageOf(req: FastifyRequest): { offset: number; limit: number; folder: Folder } {
+  const q = req.query as { offset?: number; limit?: number; folder?: Folder };
+  return { offset: q.offset ?? 0, limit: q.limit ?? 50, folder: q.folder ?? 'inbox' };
 }
 
 export function userOf(req: FastifyRequest): User {

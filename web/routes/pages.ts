@@ -5,7 +5,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ReceivedFax } from '../../lib/archive/index.js';
 import { csrfField, html, page, pager, when, type Html, type PageContext } from '../html.js';
-import { WebError, type SentItem } from '../actions.js';
+import { FOLDERS, WebError, type Folder, type SentItem } from '../actions.js';
+
+const FOLDER_NAMES: Record<Folder, string> = { inbox: 'Inbox', archived: 'Archived', deleted: 'Bin' };
 import {
   idOf,
   idParams,
@@ -26,6 +28,13 @@ function context(req: FastifyRequest, reply: FastifyReply, current: string): Pag
 
 function send(reply: FastifyReply, text: string) {
   return reply.type('text/html; charset=utf-8').header('cache-control', 'private, no-store').send(text);
+}
+
+/** The path and query of a Referer, never another site's address ('/' when unusable). */
+export function localPath(referer: string | undefined): string {
+  if (!referer) return '/';
+  const url = new URL(referer, 'http://x');
+  return url.pathname.startsWith('/') && !url.pathname.startsWith('//') ? url.pathname + url.search : '/';
 }
 
 function back(req: FastifyRequest, reply: FastifyReply, to: string, notice?: string) {
@@ -60,8 +69,13 @@ function receivedRow(fax: ReceivedFax, csrf: string): Html {
     </td>
     <td>
       ${fax.pdf ? html`<a href="/api/received/${fax.id}/pdf" target="_blank" rel="noopener">Open PDF</a>` : ''}
-      ${action(fax.read ? 'unread' : 'read', fax.read ? 'Mark unread' : 'Mark read')}
-      ${action('archive', 'Archive')} <a href="/received/${fax.id}/delete">Delete…</a>
+      ${
+        fax.deletedAt
+          ? action('restore', 'Restore')
+          : html`${action(fax.read ? 'unread' : 'read', fax.read ? 'Mark unread' : 'Mark read')}
+              ${fax.archived ? '' : action('archive', 'Archive')}
+              <a href="/received/${fax.id}/delete">Delete…</a>`
+      }
     </td>
   </tr>`;
 }
@@ -121,16 +135,24 @@ export async function pageRoutes(app: FastifyInstance, o: RouteOptions): Promise
 
   app.get('/', { schema: { querystring: pageQuery } }, async (req, reply) => {
     const ctx = context(req, reply, '/');
-    const { offset, limit } = pageOf(req);
-    if (!actions.mayReadInbox(userOf(req)))
+    const { offset, limit, folder } = pageOf(req);
+    const user = userOf(req);
+    if (!actions.mayReadInbox(user))
       return send(reply, page('Inbox', ctx, html`<p>Received faxes are shown to admins only.</p>`));
-    const list = actions.receivedList(userOf(req), offset, limit);
+    const list = actions.receivedList(user, offset, limit, folder);
+    const folders = FOLDERS.filter((f) => f !== 'deleted' || user.admin).map(
+      (f) =>
+        html`<a href="/?folder=${f}" ${f === folder ? html` aria-current="page"` : ''}
+          >${FOLDER_NAMES[f]}</a
+        > `,
+    );
     return send(
       reply,
       page(
-        'Inbox',
+        FOLDER_NAMES[folder],
         ctx,
-        html`<table class="inbox">
+        html`<p class="folders">${folders}</p>
+          <table class="inbox">
             <thead>
               <tr>
                 <th></th>
@@ -145,15 +167,21 @@ export async function pageRoutes(app: FastifyInstance, o: RouteOptions): Promise
               ${list.items.map((f) => receivedRow(f, ctx.csrfToken))}
             </tbody>
           </table>
-          ${pager('/', offset, limit, list.total)}`,
+          ${pager(`/?folder=${folder}`, offset, limit, list.total)}`,
       ),
     );
   });
 
-  for (const what of ['read', 'unread', 'archive', 'delete'] as const) {
+  const done: Record<string, string> = {
+    delete: 'moved to the bin',
+    restore: 'restored to the inbox',
+    archive: 'archived',
+  };
+  for (const what of ['read', 'unread', 'archive', 'delete', 'restore'] as const) {
     app.post(`/received/:id/${what}`, { schema: { params: idParams } }, async (req, reply) => {
       actions.mark(userOf(req), idOf(req), what);
-      return back(req, reply, '/', what === 'delete' ? `Fax ${idOf(req)} moved to the bin.` : undefined);
+      const to = what === 'restore' ? '/?folder=deleted' : localPath(req.headers.referer);
+      return back(req, reply, to, done[what] && `Fax ${idOf(req)} ${done[what]}.`);
     });
   }
 
