@@ -41,6 +41,12 @@ export interface Page<T> {
   total: number;
 }
 
+/** The send form's choices, passed to the backend as job options (CoverPage, Resolution). */
+export interface SendChoices {
+  cover?: string;
+  resolution?: string;
+}
+
 export interface SentItem {
   job: CupsJob | null;
   record: SentFax | null;
@@ -172,11 +178,33 @@ export class WebActions {
   }
 
   /** Submits to the fax queue as the user, with the recipient as job name (the same queue as lp). */
-  async send(user: User, to: unknown, document: Buffer): Promise<number> {
+  async send(user: User, to: unknown, document: Buffer, choices: SendChoices = {}): Promise<number> {
     const recipient = checkRecipient(to);
     const format = sniffDocument(document);
     if (!format) throw new WebError(415, 'Only PDF and PostScript documents can be sent.');
-    return this.ipp(() => this.cups.printJob(user.name, recipient, document, format));
+    const options: Record<string, string> = {};
+    if (choices.cover !== undefined && choices.cover !== '') {
+      if (!['on', 'off', 'auto'].includes(choices.cover))
+        throw new WebError(400, 'Cover page: on, off or auto.');
+      options.CoverPage = choices.cover;
+    }
+    if (choices.resolution !== undefined && choices.resolution !== '') {
+      if (!['standard', 'fine', 'superfine'].includes(choices.resolution))
+        throw new WebError(400, 'Resolution: standard, fine or superfine.');
+      options.Resolution = choices.resolution;
+    }
+    return this.ipp(() => this.cups.printJob(user.name, recipient, document, format, options));
+  }
+
+  /** A sent job's transmission report (a PDF in the archive's sent folder), for its owner. */
+  async reportPath(user: User, jobId: number): Promise<string> {
+    const record = this.archive.sentByJob(jobId);
+    if (!record || (!user.admin && record.user.slice(record.user.lastIndexOf('\\') + 1) !== user.name))
+      throw new WebError(404, 'No such job.');
+    const folder = resolve(this.archive.layout.sentRoot) + sep;
+    if (!record.report || !resolve(record.report).startsWith(folder) || !existsSync(record.report))
+      throw new WebError(404, 'This job has no transmission report.');
+    return resolve(record.report);
   }
 
   async release(user: User, id: number, to: unknown): Promise<void> {

@@ -161,7 +161,19 @@ export class CupsClient {
   }
 
   /** Print-Job to the fax queue as `user`, with the recipient as job name. Returns the job id. */
-  async printJob(user: string, jobName: string, document: Buffer, format: string): Promise<number> {
+  async printJob(
+    user: string,
+    jobName: string,
+    document: Buffer,
+    format: string,
+    /** Job options, as `lp -o name=value` gives them (CUPS hands them to the backend). */
+    options: Record<string, string> = {},
+  ): Promise<number> {
+    const jobGroup = Object.entries(options).map(([name, value]) => ({
+      tag: ValueTag.nameWithoutLanguage,
+      name,
+      values: [value],
+    }));
     const m = await this.send(
       Operation.printJob,
       [
@@ -172,6 +184,7 @@ export class CupsClient {
             { tag: ValueTag.mimeMediaType, name: 'document-format', values: [format] },
           ]),
         },
+        ...(jobGroup.length > 0 ? [{ tag: GroupTag.job, attributes: jobGroup }] : []),
       ],
       document,
       `/printers/${encodeURIComponent(this.options.queue)}`,

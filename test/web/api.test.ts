@@ -364,3 +364,23 @@ it('keeps a deleted fax in a bin only admins see, and only admins restore', asyn
   expect((await admin.post(`/api/received/${id}/restore`)).status).toBe(200);
   expect(archive.received(id)?.deletedAt).toBeNull();
 });
+
+it("serves a filed job's transmission report to its owner only", async () => {
+  const record = archive.recordSent({
+    jobId: 4242,
+    user: 'alice',
+    number: '5550100',
+    pages: 1,
+    pagesConfirmed: 1,
+    result: 'sent',
+    finishedAt: new Date(),
+  });
+  const report = join(archive.sentDir(record.id), 'report.pdf');
+  writeFileSync(report, await readPdf());
+  archive.setSentReport(record.id, report);
+  const alice = await loggedIn('alice');
+  const res = await alice.request('/api/jobs/4242/report');
+  expect([res.status, res.headers.get('content-type')]).toEqual([200, 'application/pdf']);
+  expect((await loggedIn('bob').then((b) => b.request('/api/jobs/4242/report'))).status).toBe(404);
+  expect((await loggedIn('root').then((r) => r.request('/api/jobs/4242/report'))).status).toBe(200);
+});

@@ -63,6 +63,8 @@ async function jobReaches(id: number, states: JobStateName[], timeoutMs = 90_000
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
   dir = sandbox('lpfax-web-browser-');
+  // The backend files its sends in its own spool here, never the machine's.
+  const spool = sandbox('lpfax-web-spool-');
   archive = new FaxArchive({ spool: join(dir, 'spool') });
   fileReceivedFax(archive, {
     remoteId: 'Riverside Lab',
@@ -78,8 +80,6 @@ beforeAll(async () => {
   pdf = join(dir, 'letter.pdf');
   execFileSync('ps2pdf', ['-sPAPERSIZE=letter', join(dir, 'letter.ps'), pdf]);
 
-  // The backend files its sends in its own spool here, not the machine's.
-  const spool = sandbox('lpfax-web-spool-');
   const config = writeConfig(dir, `LockDir: ${dir}\nSpoolDir: ${spool}\nSenderName: Riverside Clinic\n`);
   cupsd = await startCupsd({
     backends: { fax: backendPath },
@@ -149,6 +149,7 @@ it('adds a contact, sends a PDF to it and shows it delivered', async () => {
   );
   await page.fill('input[name=to]', 'Pharmacy@555-0100');
   await page.setInputFiles('input[name=file]', pdf);
+  await page.selectOption('select[name=cover]', 'off');
   await shot('send');
   await page.click('main button:has-text("Send")');
   await page.waitForURL(`${web.url}/sent`);
@@ -165,8 +166,8 @@ it('adds a contact, sends a PDF to it and shows it delivered', async () => {
   await until(reloaded, (t) => t === 'delivered' || t === 'aborted', 90_000);
   await expect(state.innerText()).resolves.toBe('delivered');
   await shot('sent');
-  // The page and a cover page (the queue's CoverPage Auto: the recipient has a name).
-  expect(await sim.nextCall(10_000)).toMatchObject({ outcome: 'completed', number: '5550100', pages: 2 });
+  // One page: the form's "no cover page" reached the backend as CoverPage=off.
+  expect(await sim.nextCall(10_000)).toMatchObject({ outcome: 'completed', number: '5550100', pages: 1 });
 }, 120_000);
 
 it('gives a held job its number, which then goes out, and logs out', async () => {

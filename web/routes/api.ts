@@ -43,9 +43,10 @@ export function jobJson(job: CupsJob) {
   };
 }
 
-/** `lpfax sent --json` once the job is filed, with CUPS' live state; the report path left out. */
+/** `lpfax sent --json` once the job is filed (the report as an API address), with CUPS' live state. */
 export function sentItem({ job, record }: SentItem) {
-  return { ...(record ? { ...sentJson(record), report: null } : {}), ...(job ? jobJson(job) : {}) };
+  const report = record?.report ? `/api/jobs/${record.jobId}/report` : null;
+  return { ...(record ? { ...sentJson(record), report } : {}), ...(job ? jobJson(job) : {}) };
 }
 
 export async function apiRoutes(app: FastifyInstance, o: RouteOptions): Promise<void> {
@@ -122,7 +123,10 @@ export async function apiRoutes(app: FastifyInstance, o: RouteOptions): Promise<
   app.post('/api/send', async (req, reply) => {
     const { fields, file } = await readUpload(req);
     if (!file) throw new WebError(400, 'Attach a PDF or PostScript document as "file".');
-    const jobId = await actions.send(userOf(req), fields.to, file);
+    const jobId = await actions.send(userOf(req), fields.to, file, {
+      cover: fields.cover,
+      resolution: fields.resolution,
+    });
     return reply.code(201).send({ jobId });
   });
 
@@ -135,6 +139,16 @@ export async function apiRoutes(app: FastifyInstance, o: RouteOptions): Promise<
     const body = (req.body ?? {}) as { to?: unknown };
     await actions.release(userOf(req), idOf(req), body.to);
     return { ok: true };
+  });
+
+  app.get('/api/jobs/:id/report', { schema: { params: idParams } }, async (req, reply) => {
+    const path = await actions.reportPath(userOf(req), idOf(req));
+    reply.removeHeader('content-security-policy');
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `inline; filename="report-${idOf(req)}.pdf"`)
+      .header('cache-control', 'private, no-store')
+      .send(createReadStream(path));
   });
 
   app.post('/api/jobs/:id/cancel', { schema: { params: idParams } }, async (req) => {

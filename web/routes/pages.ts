@@ -91,7 +91,14 @@ function sentRow({ job, record }: SentItem, csrf: string): Html {
     <td>${job?.user ?? record?.user}</td>
     <td>${when(job?.createdAt ?? record?.finishedAt ?? null)}</td>
     <td class="state ${word}">${word}</td>
-    <td>${job?.message ?? record?.failureSentence ?? ''}</td>
+    <td>
+      ${job?.message || record?.failureSentence || ''}
+      ${
+        record?.report
+          ? html` <a href="/api/jobs/${record.jobId}/report" target="_blank" rel="noopener">Report</a>`
+          : ''
+      }
+    </td>
     <td>
       ${active ? html`<form class="inline" method="post" action="/jobs/${job?.id}/cancel">${csrfField(csrf)}<button>Cancel</button></form>` : ''}
     </td>
@@ -258,6 +265,22 @@ export async function pageRoutes(app: FastifyInstance, o: RouteOptions): Promise
             >Document (PDF or PostScript)
             <input name="file" type="file" accept="application/pdf,application/postscript,.pdf,.ps" required
           /></label>
+          <label
+            >Cover page
+            <select name="cover">
+              <option value="auto">When the recipient has a name</option>
+              <option value="on">Always</option>
+              <option value="off">None</option>
+            </select></label
+          >
+          <label
+            >Resolution
+            <select name="resolution">
+              <option value="fine">Fine (text)</option>
+              <option value="standard">Standard (faster)</option>
+              <option value="superfine">Superfine (small print)</option>
+            </select></label
+          >
           <button>Send</button>
         </form>`,
       ),
@@ -267,7 +290,10 @@ export async function pageRoutes(app: FastifyInstance, o: RouteOptions): Promise
   app.post('/send', async (req, reply) => {
     const { fields, file } = await readUpload(req);
     if (!file) throw new WebError(400, 'Choose a PDF or PostScript document.');
-    const jobId = await actions.send(userOf(req), fields.to, file);
+    const jobId = await actions.send(userOf(req), fields.to, file, {
+      cover: fields.cover,
+      resolution: fields.resolution,
+    });
     return back(req, reply, '/sent', `Job ${jobId} is queued for ${fields.to.trim()}.`);
   });
 
