@@ -234,6 +234,37 @@ export class WebActions {
     return { items: this.archive.listContacts({ offset, limit }), total: this.archive.countContacts() };
   }
 
+  /** The address book as CSV (RFC 4180): name,number,note with a header line. */
+  contactsCsv(): string {
+    const cell = (v: string) => {
+      // A leading = + - @ would be a formula to a spreadsheet: quote it as text.
+      const text = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+      return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    };
+    const rows = this.archive
+      .listContacts({ limit: 100_000 })
+      .map((c) => [c.name, c.number, c.note].map(cell).join(','));
+    return ['name,number,note', ...rows].join('\r\n') + '\r\n';
+  }
+
+  /** Adds the rows of a CSV (name,number[,note]; a header line is skipped), all or none. */
+  importContactsCsv(text: string): number {
+    const rows = parseCsv(text).filter((r) => r.some((c) => c.trim() !== ''));
+    if (rows.length > 0 && rows[0][0]?.trim().toLowerCase() === 'name') rows.shift();
+    if (rows.length > 10_000) throw new WebError(413, 'At most 10 000 contacts at a time.');
+    return this.archive.transaction(() => {
+      rows.forEach((r, i) => {
+        try {
+          this.addContact({ name: r[0], number: r[1], note: r[2] ?? '' });
+        } catch (e) {
+          if (e instanceof WebError) throw new WebError(400, `Line ${i + 1}: ${e.message}`);
+          throw e;
+        }
+      });
+      return rows.length;
+    });
+  }
+
   addContact(input: { name?: unknown; number?: unknown; note?: unknown }): Contact {
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     const note = typeof input.note === 'string' ? input.note.trim() : '';
@@ -243,4 +274,37 @@ export class WebActions {
     if (note.length > 500) throw new WebError(400, 'The note is longer than 500 characters.');
     return this.archive.addContact({ name, number, note });
   }
+}
+
+/** RFC 4180 fields: quoted fields may hold commas, doubled quotes and line breaks. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"' && field === '') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
 }

@@ -384,3 +384,30 @@ it("serves a filed job's transmission report to its owner only", async () => {
   expect((await loggedIn('bob').then((b) => b.request('/api/jobs/4242/report'))).status).toBe(404);
   expect((await loggedIn('root').then((r) => r.request('/api/jobs/4242/report'))).status).toBe(200);
 });
+
+it('imports and exports the address book as CSV, all rows or none, formulas quoted as text', async () => {
+  const alice = await loggedIn('alice');
+  const before = ((await (await alice.request('/api/contacts')).json()) as { total: number }).total;
+  const bad = await alice.upload(
+    '/api/contacts/import',
+    '',
+    new Blob(['name,number,note\nLab,555-0123,\nNo number,,x\n']),
+    'book.csv',
+  );
+  expect([bad.status, ((await bad.json()) as { error: string }).error]).toEqual([
+    400,
+    'Line 2: Give the recipient as a fax number or Name@number.',
+  ]);
+  expect(((await (await alice.request('/api/contacts')).json()) as { total: number }).total).toBe(before);
+  const ok = await alice.upload(
+    '/api/contacts/import',
+    '',
+    new Blob(['name,number,note\r\n"Smith, Dr",555-0124,"says ""hi"""\r\n=cmd,555-0125,\r\n']),
+    'book.csv',
+  );
+  expect([ok.status, await ok.json()]).toEqual([201, { added: 2 }]);
+  const csv = await (await alice.request('/api/contacts.csv')).text();
+  expect(csv).toContain('"Smith, Dr",555-0124,"says ""hi"""\r\n');
+  expect(csv).toContain("'=cmd,555-0125,\r\n");
+  expect(csv.startsWith('name,number,note\r\n')).toBe(true);
+});

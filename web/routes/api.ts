@@ -165,6 +165,19 @@ export async function apiRoutes(app: FastifyInstance, o: RouteOptions): Promise<
     };
   });
 
+  app.get('/api/contacts.csv', async (_req, reply) =>
+    reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="contacts.csv"')
+      .send(actions.contactsCsv()),
+  );
+
+  app.post('/api/contacts/import', async (req, reply) => {
+    const { file } = await readUpload(req);
+    if (!file) throw new WebError(400, 'Attach a CSV file as "file".');
+    return reply.code(201).send({ added: actions.importContactsCsv(file.toString('utf8')) });
+  });
+
   app.post('/api/contacts', async (req, reply) => {
     const c = actions.addContact((req.body ?? {}) as Record<string, unknown>);
     return reply.code(201).send({ id: c.id, name: c.name, number: c.number, note: c.note });

@@ -396,8 +396,32 @@ export async function pageRoutes(app: FastifyInstance, o: RouteOptions): Promise
             <label>Fax number <input name="number" required /></label>
             <label>Note <input name="note" /></label>
             <button>Add</button>
-          </form>`,
+          </form>
+          <h2>Import and export</h2>
+          <form
+            class="stack"
+            method="post"
+            action="/contacts/import?_csrf=${encodeURIComponent(ctx.csrfToken)}"
+            enctype="multipart/form-data"
+          >
+            <label
+              >CSV file (name,number,note) <input name="file" type="file" accept=".csv,text/csv" required
+            /></label>
+            <button>Import</button>
+          </form>
+          <p><a href="/api/contacts.csv">Download the address book as CSV</a></p>`,
       ),
+    );
+  });
+
+  app.post('/contacts/import', async (req, reply) => {
+    const { file } = await readUpload(req);
+    if (!file) throw new WebError(400, 'Choose a CSV file.');
+    return back(
+      req,
+      reply,
+      '/contacts',
+      `Added ${actions.importContactsCsv(file.toString('utf8'))} contacts.`,
     );
   });
 
