@@ -25,6 +25,7 @@ import { WebActions, WebError } from './actions.js';
 import { html, page } from './html.js';
 import { apiRoutes } from './routes/api.js';
 import { localPath, pageRoutes } from './routes/pages.js';
+import { BoundedSessionStore } from './session-store.js';
 
 declare module 'fastify' {
   interface Session {
@@ -52,6 +53,8 @@ export interface WebOptions {
   /** Login attempts per minute from one address (default 10). */
   loginsPerMinute?: number;
   tls?: { cert: string; key: string } | null;
+  /** Sessions kept in memory at most (default 10 000; the oldest go first). */
+  maxSessions?: number;
   /** One line per event worth an administrator's eye (never a password). */
   log?: (line: string) => void;
 }
@@ -64,6 +67,7 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
+const SESSION_MS = 8 * 3600_000;
 const PUBLIC = new Set(['/login', '/api/login']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -106,8 +110,9 @@ export async function buildWeb(o: WebOptions): Promise<FastifyInstance> {
     secret: randomBytes(32).toString('hex'),
     cookieName: 'lpfax_session',
     saveUninitialized: false,
+    store: new BoundedSessionStore(SESSION_MS, o.maxSessions),
     // Secure only with our own TLS: 'auto' would turn SameSite down to Lax over plain HTTP.
-    cookie: { httpOnly: true, sameSite: 'strict', secure: tls !== null, path: '/', maxAge: 8 * 3600_000 },
+    cookie: { httpOnly: true, sameSite: 'strict', secure: tls !== null, path: '/', maxAge: SESSION_MS },
   });
   await app.register(csrf, { sessionPlugin: '@fastify/session', getToken: csrfToken });
   await app.register(rateLimit, { global: false });
