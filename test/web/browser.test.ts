@@ -1,7 +1,8 @@
 /**
  * The web page in a real headless browser (Debian's chromium through playwright-core), against
  * a private cupsd whose Fax queue runs our backend on the simulated line (spandsp answers):
- * log in, see a received fax with its thumbnail, open its PDF, add a contact, send a PDF to it
+ * a fax received on the simulated line from a far end whose TSI is markup; log in, see it in the
+ * inbox as text with its thumbnail, open its PDF, add a contact, send a PDF to it
  * and watch it reach "delivered", give a held job its number, log out. Screenshots of the pages
  * go to test-output/web/ (and the inbox to docs/web-inbox.png, for the README).
  */
@@ -16,8 +17,12 @@ import { startWeb, type WebServer } from '../../web/server.js';
 import { backendPath, removeSandboxes, sandbox, shareDevice, writeConfig } from '../backend/run-backend.js';
 import { startCupsd, type PrivateCupsd } from '../cupsd/harness.js';
 import { startLineSim, type LineSim } from '../linesim/linesim.js';
-import { fileReceivedFax } from './fixtures.js';
+import { testPage } from './fixtures.js';
+import { loadFaxSettings } from '../../lib/config/index.js';
+import { runFaxService } from '../../lib/service/index.js';
+import { writeTiffF } from '../../lib/t4/index.js';
 
+const TSI = '<script>x</script>';
 const OUT = new URL('../../test-output/web/', import.meta.url).pathname;
 const DOCS = new URL('../../docs/', import.meta.url).pathname;
 const ppd = new URL('../../ppd/lpfax.ppd', import.meta.url).pathname;
@@ -60,17 +65,54 @@ async function jobReaches(id: number, states: JobStateName[], timeoutMs = 90_000
   }
 }
 
+/** The far end calls in with markup as its TSI; the fax service (in process) files the call. */
+async function receiveOnTheLine(): Promise<void> {
+  const doc = join(dir, 'incoming.tif');
+  writeFileSync(doc, writeTiffF([{ bitmap: testPage(1100), resolution: 'fine' }], { coding: 'mh' }));
+  const rx = await startLineSim({
+    speed: 4,
+    ringAfterSeconds: 0.5,
+    send: doc,
+    ident: TSI,
+    outDir: sandbox('lpfax-web-in-'),
+  });
+  const conf = writeConfig(sandbox('lpfax-web-rxconf-'), `LockDir: ${dir}\n`);
+  const loaded = loadFaxSettings({ env: { LPFAX_CONFIG: conf } });
+  if (!loaded.ok) throw loaded.error;
+  const stop = new AbortController();
+  const service = runFaxService({
+    settings: loaded.value.settings,
+    archive,
+    devices: [rx.devicePath],
+    rings: 1,
+    log: () => undefined,
+    signal: stop.signal,
+  });
+  try {
+    expect(await rx.nextCall(60_000)).toMatchObject({
+      direction: 'incoming',
+      outcome: 'completed',
+      pages: 1,
+    });
+    await until(
+      async () => archive.listReceived().length,
+      (n) => n === 1,
+      20_000,
+    );
+  } finally {
+    stop.abort();
+    await service;
+    await rx.stop();
+  }
+}
+
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
   dir = sandbox('lpfax-web-browser-');
   // The backend files its sends in its own spool here, never the machine's.
   const spool = sandbox('lpfax-web-spool-');
   archive = new FaxArchive({ spool: join(dir, 'spool') });
-  fileReceivedFax(archive, {
-    remoteId: 'Riverside Lab',
-    callerId: '5550188',
-    at: new Date(2026, 11, 7, 9, 41),
-  });
+  await receiveOnTheLine();
   const users = new UsersFile(join(dir, 'users'), { N: 1024, r: 8, p: 1 });
   await users.add('ann', 'front desk 1');
   writeFileSync(
@@ -97,7 +139,7 @@ beforeAll(async () => {
     args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
   });
   page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -117,7 +159,10 @@ it('logs in, shows the inbox with a thumbnail and opens the PDF', async () => {
   await page.click('button:has-text("Log in")');
   await page.waitForURL(`${web.url}/`);
   const row = page.locator('table.inbox tbody tr').first();
-  await expect(row.locator('td.from').innerText()).resolves.toBe('Riverside Lab (5550188)');
+  // The far end's TSI, markup and all, is text on the page: no element came of it.
+  await expect(row.locator('td.from').innerText()).resolves.toBe(TSI);
+  expect(await page.locator('td.from *').count()).toBe(0);
+  expect(await page.content()).toContain('&lt;script&gt;x&lt;/script&gt;');
   const thumb = row.locator('td.thumb img');
   // The image as the browser decoded it (0 until it has loaded).
   const width = () => thumb.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
