@@ -9,6 +9,7 @@
  *   lpfax receive --device DEV --output DIR [--once] [--answer-now] [--rings N] [--json]
  *   lpfax serve [--config FILE]                   the fax service, in the foreground
  *   lpfax received [--json] | sent [--json] | report JOB   the archive
+ *   lpfax user add NAME [--admin] [--password-stdin] | remove NAME | list   the web page's users
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 
@@ -46,6 +47,7 @@ import { writeTiffF, type FaxPage } from '../lib/t4/index.js';
 import type { T4Coding } from '../lib/itu/page.js';
 import { listReceived, listSent, printReport } from '../service/commands.js';
 import { serve } from '../service/serve.js';
+import { userCommand, type UserArgs } from '../service/users.js';
 import { TerminalStatus } from './terminal-status.js';
 
 type JobOption = { name: string; value: string };
@@ -461,6 +463,27 @@ await yargs(hideBin(process.argv))
       }),
     (argv) => {
       process.exitCode = printReport(argv as Parameters<typeof printReport>[0]);
+    },
+  )
+  .command(
+    'user <action> [name]',
+    "the web page's users: add NAME, remove NAME, list",
+    (y) =>
+      y
+        .positional('action', { type: 'string', choices: ['add', 'remove', 'list'], demandOption: true })
+        .positional('name', { type: 'string' })
+        .options({
+          config: { type: 'string', describe: 'lpfax.conf naming the users file (UsersFile)' },
+          admin: { type: 'boolean', default: false, describe: 'add: the user is an admin' },
+          'password-stdin': {
+            type: 'boolean',
+            default: false,
+            describe: 'add: read the password from stdin',
+          },
+          replace: { type: 'boolean', default: false, describe: "add: set an existing user's password" },
+        }),
+    async (argv) => {
+      process.exitCode = await userCommand(argv as unknown as UserArgs);
     },
   )
   .demandCommand(1)

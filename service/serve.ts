@@ -8,6 +8,7 @@ import { FaxArchive } from '../lib/archive/index.js';
 import { loadFaxSettings } from '../lib/config/index.js';
 import { DeliveryRunner } from '../lib/delivery/index.js';
 import { runFaxService, servicePlan } from '../lib/service/index.js';
+import { startServiceWeb } from './web.js';
 
 export interface ServeArgs {
   config?: string;
@@ -45,6 +46,7 @@ export async function serve(argv: ServeArgs): Promise<number> {
   log(
     `service started: spool ${plan.spool}, lines ${plan.devices.join(', ') || 'none'}, ${plan.rings} ring(s)`,
   );
+  const web = await startServiceWeb(settings, archive, log);
   try {
     await runFaxService({
       settings,
@@ -57,6 +59,7 @@ export async function serve(argv: ServeArgs): Promise<number> {
       trace: argv.verbose ? log : undefined,
     });
   } finally {
+    await web?.close();
     archive.close();
   }
   return 0;

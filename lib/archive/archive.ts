@@ -8,6 +8,7 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import type {
+  Contact,
   DeliveryRecord,
   ReceiveFinish,
   ReceiveInProgress,
@@ -400,6 +401,46 @@ export class FaxArchive {
 
   setSentReport(id: number, reportPath: string): void {
     this.statement('UPDATE sent SET report_path = ? WHERE id = ?').run(reportPath, id);
+  }
+
+  // --- contacts -------------------------------------------------------------------------------
+
+  /** The address book by name. */
+  listContacts(options: { offset?: number; limit?: number } = {}): Contact[] {
+    const { offset, limit } = page(options);
+    return (
+      this.statement('SELECT * FROM contacts ORDER BY name COLLATE NOCASE, id LIMIT ? OFFSET ?').all(
+        limit,
+        offset,
+      ) as Row[]
+    ).map((row) => ({
+      id: row.id as number,
+      name: row.name as string,
+      number: row.number as string,
+      note: row.note as string,
+      createdAt: new Date(row.created_at as number),
+    }));
+  }
+
+  countContacts(): number {
+    return (this.statement('SELECT count(*) AS n FROM contacts').get() as { n: number }).n;
+  }
+
+  addContact(contact: { name: string; number: string; note?: string }, at: Date = new Date()): Contact {
+    const info = this.statement(
+      'INSERT INTO contacts (name, number, note, created_at) VALUES (?, ?, ?, ?)',
+    ).run(contact.name, contact.number, contact.note ?? '', ms(at));
+    return {
+      id: Number(info.lastInsertRowid),
+      name: contact.name,
+      number: contact.number,
+      note: contact.note ?? '',
+      createdAt: at,
+    };
+  }
+
+  deleteContact(id: number): boolean {
+    return this.statement('DELETE FROM contacts WHERE id = ?').run(id).changes === 1;
   }
 
   /** Runs `work` in one transaction (for a caller that makes several changes as one). */

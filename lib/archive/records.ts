@@ -122,3 +122,12 @@ export interface ReceivedListOptions extends ListOptions {
 export interface SentListOptions extends ListOptions {
   user?: string;
 }
+
+/** An address book entry (the web page's send form). */
+export interface Contact {
+  id: number;
+  name: string;
+  number: string;
+  note: string;
+  createdAt: Date;
+}

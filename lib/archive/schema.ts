@@ -71,4 +71,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX sent_job ON sent (cups_job_id, id DESC);
   CREATE INDEX sent_user ON sent (user, finished_at DESC);
   `,
+  // 2: the address book of the web page's send form (issue 16).
+  `
+  CREATE TABLE contacts (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    number     TEXT NOT NULL,
+    note       TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX contacts_name ON contacts (name COLLATE NOCASE, id);
+  `,
 ];

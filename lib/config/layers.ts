@@ -89,10 +89,13 @@ export function defaultsLayer(): ConfigLayer {
 
 /**
  * Environment variables that stand in for a built-in default (tests, packaging): LPFAX_LOCK_DIR
- * for LockDir. Below lpfax.conf, so the file is the truth: `LockDir:` in the file, or the queue's
+ * for LockDir, LPFAX_USERS for UsersFile. Below lpfax.conf, so the file is the truth: `LockDir:` in the file, or the queue's
  * `lockdir=`, wins over the variable.
  */
-export const ENVIRONMENT_SETTINGS: Readonly<Record<string, SettingName>> = { LPFAX_LOCK_DIR: 'lockDir' };
+export const ENVIRONMENT_SETTINGS: Readonly<Record<string, SettingName>> = {
+  LPFAX_LOCK_DIR: 'lockDir',
+  LPFAX_USERS: 'usersFile',
+};
 
 export function environmentLayer(env: Readonly<Record<string, string | undefined>>): Result<ConfigLayer> {
   const b = new LayerBuilder('environment');

@@ -19,6 +19,7 @@ import {
   dialPatterns,
   digits,
   firstOfList,
+  hostAddress,
   integerIn,
   integerRange,
   mailList,
@@ -188,6 +189,14 @@ export const SETTINGS = {
   // Where a job's confirmation sheet is printed when its IPP client asks (confirmation-sheet-print).
   confirmationPrinter: spec({ key: 'ConfirmationPrinter', default: '', parse: queueName }),
   deliverHook: spec({ key: 'DeliverHook', default: '', parse: absolutePath(true) }),
+  // The web page (issue 16, web/): started by `lpfax serve` once the users file exists.
+  usersFile: spec({ key: 'UsersFile', default: '/etc/lpfax/users', parse: absolutePath() }),
+  webAddress: spec({ key: 'WebAddress', default: '127.0.0.1', parse: hostAddress }),
+  webPort: spec({ key: 'WebPort', default: '8631', parse: integerRange(0, 65535) }),
+  webInbox: spec({ key: 'WebInbox', default: 'all', parse: oneOf(['all', 'admins'] as const) }),
+  webUploadLimit: spec({ key: 'WebUploadLimit', default: '20', parse: integerRange(1, 200) }),
+  webTlsCertificate: spec({ key: 'WebTlsCertificate', default: '', parse: absolutePath(true) }),
+  webTlsKey: spec({ key: 'WebTlsKey', default: '', parse: absolutePath(true) }),
 };
 
 export type SettingName = keyof typeof SETTINGS;
@@ -201,6 +210,17 @@ export const SERVICE_SETTINGS: readonly SettingName[] = [
   'deliverFolder',
   'deliverPrint',
   'deliverHook',
+];
+
+/** The settings only the web page reads (FaxSettings.web); test/web/config-keys.test.ts has a row each. */
+export const WEB_SETTINGS: readonly SettingName[] = [
+  'usersFile',
+  'webAddress',
+  'webPort',
+  'webInbox',
+  'webUploadLimit',
+  'webTlsCertificate',
+  'webTlsKey',
 ];
 type ValueOf<S> = S extends SettingSpec<infer T> ? T : never;
 /** Every setting by its name in the table, typed. */
@@ -255,6 +275,19 @@ export interface FaxSettings {
     /** A program run with the fax's facts in LPFAX_* variables. */
     readonly deliverHook: string;
   };
+  /** The web page (web/) and its users. */
+  readonly web: {
+    readonly usersFile: string;
+    readonly address: string;
+    /** 0: no web page. */
+    readonly port: number;
+    /** Who sees received faxes: every user, or admins only. */
+    readonly inbox: 'all' | 'admins';
+    /** Largest upload, MB. */
+    readonly uploadLimitMb: number;
+    readonly tlsCertificate: string;
+    readonly tlsKey: string;
+  };
 }
 
 export function toFaxSettings(s: FlatSettings): FaxSettings {
@@ -304,6 +337,15 @@ export function toFaxSettings(s: FlatSettings): FaxSettings {
       deliverFolder: s.deliverFolder,
       deliverPrint: s.deliverPrint,
       deliverHook: s.deliverHook,
+    },
+    web: {
+      usersFile: s.usersFile,
+      address: s.webAddress,
+      port: s.webPort,
+      inbox: s.webInbox,
+      uploadLimitMb: s.webUploadLimit,
+      tlsCertificate: s.webTlsCertificate,
+      tlsKey: s.webTlsKey,
     },
   };
 }

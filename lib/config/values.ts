@@ -87,6 +87,10 @@ export function absolutePath(optional = false): Parser<string> {
   };
 }
 
+/** An address to listen on: an IPv4 or IPv6 literal or a host name (no port). */
+export const hostAddress: Parser<string> = (raw) =>
+  /^[0-9A-Za-z.:-]{1,253}$/.test(raw) ? raw : { invalid: `"${raw}" is not an address to listen on` };
+
 /** A run of digits of bounded length ('' allowed): country and area codes, dial prefixes. */
 export function digits(maxLength: number): Parser<string> {
   return (raw) =>

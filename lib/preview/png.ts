@@ -20,9 +20,12 @@ function toGrey(bitmap: Bitmap): Buffer {
   return grey;
 }
 
-/** One PNG per page of a TIFF fax file, `maxWidth` pixels wide at most (default 850). */
-export async function tiffToPngs(file: string, maxWidth = 850): Promise<Buffer[]> {
-  const pages = readTiff(await readFile(file));
+/**
+ * One PNG per page of a TIFF fax file, `maxWidth` pixels wide at most (default 850); the first
+ * `maxPages` pages only when given (a thumbnail).
+ */
+export async function tiffToPngs(file: string, maxWidth = 850, maxPages = Infinity): Promise<Buffer[]> {
+  const pages = readTiff(await readFile(file)).slice(0, maxPages);
   return Promise.all(
     pages.map((page) => {
       const { width, height } = page.bitmap;

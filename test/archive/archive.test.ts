@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FaxArchive, pdfIsComplete, receivedJson, sentJson, tiffPageCount } from '../../lib/archive/index.js';
+import { MIGRATIONS } from '../../lib/archive/schema.js';
 
 let spool: string;
 let archive: FaxArchive;
@@ -79,12 +80,12 @@ test('the spool is 0700 folders and 0600 files, the database included, and the s
   for (const [path, mode] of seen) {
     expect([path, mode]).toEqual([path, statSync(path).isDirectory() ? 0o700 : 0o600]);
   }
-  expect(archive.schemaVersion).toBe(1);
+  expect(archive.schemaVersion).toBe(MIGRATIONS.length);
   expect(archive.integrityCheck()).toBe('ok');
   // Opening again applies nothing twice.
   archive.close();
   archive = new FaxArchive({ spool });
-  expect(archive.schemaVersion).toBe(1);
+  expect(archive.schemaVersion).toBe(MIGRATIONS.length);
   expect(archive.received(1)?.state).toBe('receiving');
 });
 
@@ -387,4 +388,23 @@ test('filing with deliver marks the delivery due in the same change; the JSON ha
     report: null,
     finishedAt: '1970-01-01T00:00:00.000Z',
   });
+});
+
+it('keeps an address book by name (migration 2)', () => {
+  const spool = mkdtempSync(join(tmpdir(), 'lpfax-contacts-'));
+  const book = new FaxArchive({ spool });
+  try {
+    book.addContact({ name: 'pharmacy', number: '555-0100' });
+    const clinic = book.addContact({ name: 'Clinic', number: '555 0199', note: 'front desk' });
+    expect(book.listContacts().map((c) => c.name)).toEqual(['Clinic', 'pharmacy']);
+    expect(book.countContacts()).toBe(2);
+    expect(book.deleteContact(clinic.id)).toBe(true);
+    expect(book.deleteContact(clinic.id)).toBe(false);
+    expect(book.listContacts().map((c) => [c.name, c.number, c.note])).toEqual([
+      ['pharmacy', '555-0100', ''],
+    ]);
+  } finally {
+    book.close();
+    rmSync(spool, { recursive: true, force: true });
+  }
 });

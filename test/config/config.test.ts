@@ -67,6 +67,15 @@ const DEFAULTS: FaxSettings = {
     deliverPrint: '',
     deliverHook: '',
   },
+  web: {
+    usersFile: '/etc/lpfax/users',
+    address: '127.0.0.1',
+    port: 8631,
+    inbox: 'all',
+    uploadLimitMb: 20,
+    tlsCertificate: '',
+    tlsKey: '',
+  },
 };
 
 describe('built-in defaults', () => {

@@ -10,7 +10,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadFaxSettings, SERVICE_SETTINGS, SETTINGS, type FaxSettings } from '../../lib/config/index.js';
+import {
+  loadFaxSettings,
+  SERVICE_SETTINGS,
+  SETTINGS,
+  WEB_SETTINGS,
+  type FaxSettings,
+} from '../../lib/config/index.js';
 import type { CupsReporter } from '../../lib/cups/backend.js';
 import { backendReporter, jobSender } from '../../lib/job/backend-job.js';
 import { callPlan } from '../../lib/job/call.js';
@@ -212,11 +218,12 @@ function settingsFrom(name: string, lines: string[]): FaxSettings {
   return loaded.value.settings;
 }
 
-// The fax service's keys (SERVICE_SETTINGS) have their rows in test/service/config-keys.test.ts.
+// The fax service's keys (SERVICE_SETTINGS) have their rows in test/service/config-keys.test.ts,
+// the web page's (WEB_SETTINGS) in test/web/config-keys.test.ts.
 it('every key of the settings table has a row here', () => {
   expect(
     Object.entries(SETTINGS)
-      .filter(([name]) => !(SERVICE_SETTINGS as string[]).includes(name))
+      .filter(([name]) => ![...SERVICE_SETTINGS, ...WEB_SETTINGS].includes(name as never))
       .map(([, s]) => s.key)
       .sort(),
   ).toEqual(Object.keys(ROWS).sort());

@@ -1,0 +1,9 @@
+export {
+  MIN_PASSWORD_LENGTH,
+  UsersError,
+  UsersFile,
+  checkPassword,
+  hashPassword,
+  type User,
+  type UsersErrorKind,
+} from './users.js';

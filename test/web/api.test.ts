@@ -1,0 +1,413 @@
+/**
+ * The web page's security rules through its JSON API (issue 16), on a real fastify on 127.0.0.1
+ * and a private cupsd (test/cupsd/harness.ts) with a Fax queue that prints to /dev/null: login
+ * and sessions, CSRF refusal, two users who cannot see or touch each other's jobs, ids that are
+ * not ids, oversize and non-PDF uploads, and a TSI with markup shown as text.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FaxArchive } from '../../lib/archive/index.js';
+import { CupsClient } from '../../lib/ipp/index.js';
+import { UsersFile } from '../../lib/users/index.js';
+import { startWeb, type WebServer } from '../../web/server.js';
+import { startCupsd, type PrivateCupsd } from '../cupsd/harness.js';
+import { fileReceivedFax } from './fixtures.js';
+
+const FAST = { N: 1024, r: 8, p: 1 };
+let dir: string;
+let archive: FaxArchive;
+let web: WebServer;
+let cupsd: PrivateCupsd;
+let cups: CupsClient;
+let pdf: string;
+let scriptFax: number;
+
+/** A browser-like client: one session cookie, the CSRF token from /api/session. */
+class Client {
+  cookie = '';
+  csrf = '';
+  async request(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookie) headers.set('cookie', this.cookie);
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(init.json);
+    }
+    const res = await fetch(web.url + path, { ...init, body, headers, redirect: 'manual' });
+    const set = res.headers.get('set-cookie');
+    if (set) this.cookie = set.split(';')[0];
+    return res;
+  }
+  async login(username: string, password: string): Promise<Response> {
+    const res = await this.request('/api/login', { method: 'POST', json: { username, password } });
+    if (res.ok) this.csrf = ((await res.clone().json()) as { csrfToken: string }).csrfToken;
+    return res;
+  }
+  post(path: string, json: unknown = {}): Promise<Response> {
+    return this.request(path, { method: 'POST', json, headers: { 'x-csrf-token': this.csrf } });
+  }
+  upload(path: string, to: string, file: Blob, name = 'doc.pdf'): Promise<Response> {
+    const form = new FormData();
+    form.set('to', to);
+    form.set('file', file, name);
+    return this.request(path, { method: 'POST', body: form, headers: { 'x-csrf-token': this.csrf } });
+  }
+}
+
+async function loggedIn(name: string): Promise<Client> {
+  const c = new Client();
+  expect((await c.login(name, `${name} password`)).status).toBe(200);
+  return c;
+}
+
+/** A job held in CUPS as `user` would print it from another client, without a number. */
+async function heldJob(user: string): Promise<number> {
+  const out = await cupsd.cups('lp', ['-d', 'Fax', '-U', user, '-H', 'hold', '-t', 'scan0042.pdf', pdf]);
+  return Number(/Fax-(\d+)/.exec(out)![1]);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'lpfax-web-api-'));
+  archive = new FaxArchive({ spool: join(dir, 'spool') });
+  const users = new UsersFile(join(dir, 'users'), FAST);
+  await users.add('alice', 'alice password');
+  await users.add('bob', 'bob password');
+  await users.add('root', 'root password', { admin: true });
+  fileReceivedFax(archive, { remoteId: 'Clinic', at: new Date(2026, 11, 7, 9, 0) });
+  scriptFax = fileReceivedFax(archive, {
+    remoteId: '<script>alert(1)</script>',
+    callerId: '"><img src=x onerror=alert(2)>',
+    at: new Date(2026, 11, 7, 10, 0),
+  });
+  pdf = join(dir, 'doc.pdf');
+  writeFileSync(
+    join(dir, 'doc.ps'),
+    '%!PS\n72 700 moveto /Helvetica findfont 20 scalefont setfont (Rx) show showpage\n',
+  );
+  execFileSync('ps2pdf', [join(dir, 'doc.ps'), pdf]);
+  cupsd = await startCupsd({ backends: {} });
+  await cupsd.cups('lpadmin', ['-p', 'Fax', '-E', '-v', 'file:///dev/null']);
+  cups = new CupsClient({ server: `127.0.0.1:${cupsd.port}`, queue: 'Fax' });
+  web = await startWeb({ archive, users, cups, port: 0, uploadLimit: 64 * 1024, loginsPerMinute: 1000 });
+});
+
+afterAll(async () => {
+  await web?.close();
+  await cupsd?.stop();
+  archive?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('needs a session for every page and API call but the login', async () => {
+  const c = new Client();
+  for (const path of [
+    '/api/received',
+    '/api/session',
+    '/api/sent',
+    '/api/held',
+    '/api/contacts',
+    '/api/received/1/pdf',
+  ])
+    expect([path, (await c.request(path)).status]).toEqual([path, 401]);
+  const page = await c.request('/');
+  expect([page.status, page.headers.get('location')]).toEqual([303, '/login']);
+  expect((await c.request('/login')).status).toBe(200);
+  expect((await c.login('alice', 'wrong password')).status).toBe(401);
+  expect((await c.login('nobody', 'alice password')).status).toBe(401);
+});
+
+it('logs in: an httpOnly SameSite=Strict cookie, a fresh session id, the user and a CSRF token', async () => {
+  const c = new Client();
+  await c.request('/login'); // a session before login (the page's CSRF secret)
+  const before = c.cookie;
+  const res = await c.login('alice', 'alice password');
+  expect(res.status).toBe(200);
+  const set = res.headers.get('set-cookie') ?? '';
+  expect(set).toMatch(/^lpfax_session=/);
+  expect(set).toMatch(/HttpOnly/i);
+  expect(set).toMatch(/SameSite=Strict/i);
+  expect(c.cookie).not.toBe(before);
+  const session = (await (await c.request('/api/session')).json()) as { user: unknown; csrfToken: string };
+  expect(session.user).toEqual({ name: 'alice', admin: false });
+  expect(session.csrfToken.length).toBeGreaterThan(20);
+  expect((await c.post('/api/logout')).status).toBe(200);
+  expect((await c.request('/api/session')).status).toBe(401);
+});
+
+it('refuses a mutation without the CSRF token, or with another session’s', async () => {
+  const alice = await loggedIn('alice');
+  const bob = await loggedIn('bob');
+  const noToken = await alice.request('/api/contacts', {
+    method: 'POST',
+    json: { name: 'X', number: '5550100' },
+  });
+  expect(noToken.status).toBe(403);
+  const wrong = await alice.request('/api/contacts', {
+    method: 'POST',
+    json: { name: 'X', number: '5550100' },
+    headers: { 'x-csrf-token': bob.csrf },
+  });
+  expect(wrong.status).toBe(403);
+  const form = await alice.request('/contacts', {
+    method: 'POST',
+    body: new URLSearchParams({ name: 'X', number: '5550100' }),
+  });
+  expect(form.status).toBe(303); // back to the page, with the sentence
+  expect((await (await alice.request('/api/contacts')).json()) as object).toEqual({ items: [], total: 0 });
+  const ok = await alice.post('/api/contacts', { name: 'Pharmacy', number: '555-0100', note: 'night line' });
+  expect(ok.status).toBe(201);
+  expect(((await (await bob.request('/api/contacts')).json()) as { total: number }).total).toBe(1);
+});
+
+it('lists the inbox with the field names of lpfax received --json, newest first, paged', async () => {
+  const alice = await loggedIn('alice');
+  const res = (await (await alice.request('/api/received?limit=1')).json()) as {
+    items: Record<string, unknown>[];
+    total: number;
+  };
+  expect(res.total).toBe(2);
+  expect(res.items).toHaveLength(1);
+  expect(res.items[0]).toMatchObject({
+    id: scriptFax,
+    remoteId: '<script>alert(1)</script>',
+    pages: 1,
+    result: 'received',
+    pdf: `/api/received/${scriptFax}/pdf`,
+    thumbnail: `/api/received/${scriptFax}/thumbnail`,
+  });
+  expect(Object.keys(res.items[0])).toEqual(
+    expect.arrayContaining(['receivedAt', 'callerId', 'read', 'delivery']),
+  );
+  const older = (await (await alice.request('/api/received?offset=1&limit=1')).json()) as {
+    items: { remoteId: string }[];
+  };
+  expect(older.items.map((i) => i.remoteId)).toEqual(['Clinic']);
+  expect((await alice.request('/api/received?limit=100000')).status).toBe(400);
+});
+
+it('serves a fax PDF and a PNG thumbnail by id, and refuses anything that is not an id', async () => {
+  const alice = await loggedIn('alice');
+  const pdfRes = await alice.request(`/api/received/${scriptFax}/pdf`);
+  expect(pdfRes.status).toBe(200);
+  expect(pdfRes.headers.get('content-type')).toBe('application/pdf');
+  expect(
+    Buffer.from(await pdfRes.arrayBuffer())
+      .subarray(0, 5)
+      .toString(),
+  ).toBe('%PDF-');
+  const thumb = await alice.request(`/api/received/${scriptFax}/thumbnail`);
+  expect(thumb.status).toBe(200);
+  const png = Buffer.from(await thumb.arrayBuffer());
+  expect(png.subarray(1, 4).toString()).toBe('PNG');
+  expect(png.readUInt32BE(16)).toBe(160); // IHDR width
+  for (const path of [
+    '/api/received/..%2F..%2Fetc/pdf',
+    '/api/received/..%2F..%2F..%2Fetc%2Fpasswd/pdf',
+    '/api/received/1abc/pdf',
+    '/api/received/-1/thumbnail',
+    '/api/received/0/pdf',
+    '/api/received/1e3/pdf',
+    '/api/jobs/..%2F1/cancel',
+  ]) {
+    const res = path.endsWith('cancel') ? await alice.post(path) : await alice.request(path);
+    expect([path, res.status]).toEqual([path, 400]);
+  }
+  expect((await alice.request('/api/received/99999/pdf')).status).toBe(404);
+  // The file path in a record is used only inside the fax's own folder.
+  const outside = archive.beginReceive();
+  archive.finishReceive(outside.id, {
+    result: 'received',
+    pages: 1,
+    pdf: '/etc/passwd',
+    tiff: '/etc/passwd',
+  });
+  expect((await alice.request(`/api/received/${outside.id}/pdf`)).status).toBe(404);
+  expect((await alice.request(`/api/received/${outside.id}/thumbnail`)).status).toBe(404);
+});
+
+it('shows a TSI and caller id with markup as text in the inbox page', async () => {
+  const alice = await loggedIn('alice');
+  const res = await alice.request('/');
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+  const text = await res.text();
+  expect(text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  expect(text).toContain('&quot;&gt;&lt;img src=x onerror=alert(2)&gt;');
+  expect(text).not.toContain('<script>alert(1)');
+  expect(text).not.toContain('<img src=x');
+});
+
+it('sends a PDF through cupsd as the logged-in user, with the recipient as job name', async () => {
+  const alice = await loggedIn('alice');
+  const res = await alice.upload(
+    '/api/send',
+    'Pharmacy@555-0100',
+    new Blob([new Uint8Array(await readPdf())]),
+  );
+  expect(res.status).toBe(201);
+  const { jobId } = (await res.json()) as { jobId: number };
+  const job = await cups.job(jobId);
+  expect([job?.user, job?.name]).toEqual(['alice', 'Pharmacy@555-0100']);
+  const sent = (await (await alice.request('/api/sent')).json()) as {
+    items: { jobId: number; user: string }[];
+  };
+  expect(sent.items.map((i) => i.jobId)).toContain(jobId);
+  const bob = await loggedIn('bob');
+  const bobs = (await (await bob.request('/api/sent')).json()) as {
+    items: { jobId: number }[];
+    total: number;
+  };
+  expect(bobs.items.map((i) => i.jobId)).not.toContain(jobId);
+  const admin = await loggedIn('root');
+  const all = (await (await admin.request('/api/sent')).json()) as { items: { jobId: number }[] };
+  expect(all.items.map((i) => i.jobId)).toContain(jobId);
+});
+
+async function readPdf(): Promise<Buffer> {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(pdf);
+}
+
+it('refuses a document that is not PDF or PostScript by its content, whatever its name, and one too large', async () => {
+  const alice = await loggedIn('alice');
+  const html = await alice.upload(
+    '/api/send',
+    '5550100',
+    new Blob(['<html><script>x</script></html>']),
+    'x.pdf',
+  );
+  expect(html.status).toBe(415);
+  const exe = await alice.upload('/api/send', '5550100', new Blob([Buffer.from('MZ\x90\x00')]), 'x.pdf');
+  expect(exe.status).toBe(415);
+  const big = Buffer.alloc(200 * 1024, 0x20);
+  big.write('%PDF-1.4\n');
+  const large = await alice.upload('/api/send', '5550100', new Blob([big]));
+  expect(large.status).toBe(413);
+  const noNumber = await alice.upload('/api/send', 'Pharmacy', new Blob([new Uint8Array(await readPdf())]));
+  expect(noNumber.status).toBe(400);
+  const jobs = await cups.jobs('all');
+  expect(jobs.filter((j) => j.name === '5550100')).toEqual([]);
+});
+
+it("lists, releases and cancels held jobs of the user only; another user's job is not found", async () => {
+  const mine = await heldJob('alice');
+  const theirs = await heldJob('WINPC\\bob');
+  const alice = await loggedIn('alice');
+  const bob = await loggedIn('bob');
+  const aliceHeld = (await (await alice.request('/api/held')).json()) as {
+    items: { jobId: number; title: string }[];
+  };
+  expect(aliceHeld.items.map((j) => j.jobId)).toEqual([mine]);
+  expect(aliceHeld.items[0].title).toBe('scan0042.pdf');
+  const bobHeld = (await (await bob.request('/api/held')).json()) as { items: { jobId: number }[] };
+  expect(bobHeld.items.map((j) => j.jobId)).toEqual([theirs]);
+
+  expect((await bob.post(`/api/held/${mine}/release`, { to: '5550100' })).status).toBe(404);
+  expect((await bob.post(`/api/jobs/${mine}/cancel`)).status).toBe(404);
+  expect((await cups.job(mine))?.state).toBe('held');
+
+  expect((await alice.post(`/api/held/${mine}/release`, { to: 'Lab@555-0123' })).status).toBe(200);
+  const released = await cups.job(mine);
+  expect(released?.name).toBe('Lab@555-0123');
+  expect(released?.state).not.toBe('held');
+
+  expect((await bob.post(`/api/jobs/${theirs}/cancel`)).status).toBe(200);
+  expect((await cups.job(theirs))?.state).toBe('canceled');
+});
+
+it('rate-limits logins from one address', async () => {
+  const strict = await startWeb({
+    archive,
+    users: new UsersFile(join(dir, 'users')),
+    port: 0,
+    loginsPerMinute: 3,
+  });
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${strict.url}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'alice', password: i === 4 ? 'alice password' : `guess ${i}` }),
+      });
+      statuses.push(res.status);
+    }
+    // Even the right password waits once the limit is reached.
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+  } finally {
+    await strict.close();
+  }
+});
+
+it('keeps a deleted fax in a bin only admins see, and only admins restore', async () => {
+  const alice = await loggedIn('alice');
+  const admin = await loggedIn('root');
+  const id = fileReceivedFax(archive, { remoteId: 'To delete' });
+  expect((await alice.post(`/api/received/${id}/delete`)).status).toBe(200);
+  const inbox = (await (await alice.request('/api/received?limit=500')).json()) as {
+    items: { id: number }[];
+  };
+  expect(inbox.items.map((i) => i.id)).not.toContain(id);
+  expect((await alice.request('/api/received?folder=deleted')).status).toBe(403);
+  expect((await alice.request(`/api/received/${id}/pdf`)).status).toBe(404);
+  expect((await alice.post(`/api/received/${id}/restore`)).status).toBe(404);
+  const bin = (await (await admin.request('/api/received?folder=deleted')).json()) as {
+    items: { id: number }[];
+  };
+  expect(bin.items.map((i) => i.id)).toEqual([id]);
+  expect(await (await admin.request('/?folder=deleted')).text()).toContain(
+    `action="/received/${id}/restore"`,
+  );
+  expect((await admin.post(`/api/received/${id}/restore`)).status).toBe(200);
+  expect(archive.received(id)?.deletedAt).toBeNull();
+});
+
+it("serves a filed job's transmission report to its owner only", async () => {
+  const record = archive.recordSent({
+    jobId: 4242,
+    user: 'alice',
+    number: '5550100',
+    pages: 1,
+    pagesConfirmed: 1,
+    result: 'sent',
+    finishedAt: new Date(),
+  });
+  const report = join(archive.sentDir(record.id), 'report.pdf');
+  writeFileSync(report, await readPdf());
+  archive.setSentReport(record.id, report);
+  const alice = await loggedIn('alice');
+  const res = await alice.request('/api/jobs/4242/report');
+  expect([res.status, res.headers.get('content-type')]).toEqual([200, 'application/pdf']);
+  expect((await loggedIn('bob').then((b) => b.request('/api/jobs/4242/report'))).status).toBe(404);
+  expect((await loggedIn('root').then((r) => r.request('/api/jobs/4242/report'))).status).toBe(200);
+});
+
+it('imports and exports the address book as CSV, all rows or none, formulas quoted as text', async () => {
+  const alice = await loggedIn('alice');
+  const before = ((await (await alice.request('/api/contacts')).json()) as { total: number }).total;
+  const bad = await alice.upload(
+    '/api/contacts/import',
+    '',
+    new Blob(['name,number,note\nLab,555-0123,\nNo number,,x\n']),
+    'book.csv',
+  );
+  expect([bad.status, ((await bad.json()) as { error: string }).error]).toEqual([
+    400,
+    'Line 2: Give the recipient as a fax number or Name@number.',
+  ]);
+  expect(((await (await alice.request('/api/contacts')).json()) as { total: number }).total).toBe(before);
+  const ok = await alice.upload(
+    '/api/contacts/import',
+    '',
+    new Blob(['name,number,note\r\n"Smith, Dr",555-0124,"says ""hi"""\r\n=cmd,555-0125,\r\n']),
+    'book.csv',
+  );
+  expect([ok.status, await ok.json()]).toEqual([201, { added: 2 }]);
+  const csv = await (await alice.request('/api/contacts.csv')).text();
+  expect(csv).toContain('"Smith, Dr",555-0124,"says ""hi"""\r\n');
+  expect(csv).toContain("'=cmd,555-0125,\r\n");
+  expect(csv.startsWith('name,number,note\r\n')).toBe(true);
+});

@@ -1,0 +1,28 @@
+/** web/session-store: sessions expire, and past the bound the least recently saved go first. */
+import type { Session } from 'fastify';
+import { BoundedSessionStore } from '../../web/session-store.js';
+
+const get = (store: BoundedSessionStore, id: string) =>
+  new Promise<unknown>((resolve) => store.get(id, (_e, s) => resolve(s)));
+const session = (n: number) => ({ n }) as unknown as Session;
+
+it('keeps at most maxSessions, dropping the least recently saved', async () => {
+  const store = new BoundedSessionStore(60_000, 3);
+  for (const id of ['a', 'b', 'c']) store.set(id, session(1), () => undefined);
+  store.set('a', session(2), () => undefined); // saved again: now the newest
+  store.set('d', session(3), () => undefined);
+  expect(store.size).toBe(3);
+  expect(await get(store, 'b')).toBeNull();
+  expect(await get(store, 'a')).toEqual({ n: 2 });
+  store.destroy('a', () => undefined);
+  expect(await get(store, 'a')).toBeNull();
+});
+
+it('forgets a session once its time is up', async () => {
+  const store = new BoundedSessionStore(20);
+  store.set('x', session(1), () => undefined);
+  expect(await get(store, 'x')).toEqual({ n: 1 });
+  await new Promise((r) => setTimeout(r, 40));
+  expect(await get(store, 'x')).toBeNull();
+  expect(store.size).toBe(0);
+});

@@ -1,0 +1,88 @@
+/** Shared pieces of the routes: schemas for ids and pages, the upload reader, login. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { User, UsersFile } from '../../lib/users/index.js';
+import type { Folder, WebActions } from '../actions.js';
+
+export interface RouteOptions {
+  actions: WebActions;
+  users: UsersFile;
+  loginsPerMinute: number;
+  log: (line: string) => void;
+}
+
+/** A record or job id: digits only, so no path or other text reaches a lookup. */
+export const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } },
+} as const;
+
+export const pageQuery = {
+  type: 'object',
+  properties: {
+    offset: { type: 'integer', minimum: 0, default: 0 },
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    folder: { type: 'string', enum: ['inbox', 'archived', 'deleted'], default: 'inbox' },
+    _csrf: { type: 'string' },
+  },
+} as const;
+
+export function idOf(req: FastifyRequest): number {
+  return Number((req.params as { id: string }).id);
+}
+
+export function pageOf(req: FastifyRequest): { offset: number; limit: number; folder: Folder } {
+  const q = req.query as { offset?: number; limit?: number; folder?: Folder };
+  return { offset: q.offset ?? 0, limit: q.limit ?? 50, folder: q.folder ?? 'inbox' };
+}
+
+export function userOf(req: FastifyRequest): User {
+  if (!req.user) throw new Error('no user on an authenticated route');
+  return req.user;
+}
+
+/** The upload's `file` part (size-limited by the multipart plugin: 413) and its text fields. */
+export async function readUpload(
+  req: FastifyRequest,
+): Promise<{ fields: Record<string, string>; file: Buffer | null }> {
+  const fields: Record<string, string> = {};
+  let file: Buffer | null = null;
+  for await (const part of req.parts()) {
+    if (part.type === 'file') {
+      const data = await part.toBuffer();
+      if (part.fieldname === 'file' && file === null && data.length > 0) file = data;
+    } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+  }
+  return { fields, file };
+}
+
+/** Checks the password; on success a fresh session (no fixation) holds the user. */
+export async function logIn(
+  req: FastifyRequest,
+  o: RouteOptions,
+  username: unknown,
+  password: unknown,
+): Promise<User | null> {
+  if (
+    typeof username !== 'string' ||
+    typeof password !== 'string' ||
+    username.length > 64 ||
+    password.length > 1024
+  )
+    return null;
+  const user = await o.users.verify(username, password);
+  if (!user) {
+    o.log(`web: failed login for "${username.replace(/[^\x20-\x7e]/g, '?')}" from ${req.ip}`);
+    return null;
+  }
+  await req.session.regenerate();
+  req.session.user = user;
+  req.user = user;
+  return user;
+}
+
+export async function logOut(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  await req.session.destroy();
+  req.user = null;
+  void reply;
+}
