@@ -40,14 +40,19 @@ export interface Sim {
   devicePath: string;
   nextCall(timeoutMs?: number): Promise<SimCall>;
   stop(): Promise<void>;
+  /** What linesim wrote on stderr so far (with `captureStderr`; else it goes to ours). */
+  stderr(): string;
 }
 
 /** Builds (if needed) and starts test/linesim/build/linesim with these options. */
-export async function startSim(args: string[]): Promise<Sim> {
+export async function startSim(args: string[], options: { captureStderr?: boolean } = {}): Promise<Sim> {
   execFileSync(join(repoRoot, 'test/linesim/build.sh'), { stdio: 'ignore' });
   const child = spawn(join(repoRoot, 'test/linesim/build/linesim'), args, {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', options.captureStderr ? 'pipe' : 'inherit'],
   });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (s: string) => (stderr += s));
   const calls: SimCall[] = [];
   let wake: (() => void) | undefined;
   let exited = false;
@@ -81,6 +86,7 @@ export async function startSim(args: string[]): Promise<Sim> {
       }
       return calls.shift()!;
     },
+    stderr: () => stderr,
     async stop() {
       if (exited) return;
       const gone = new Promise((resolve) => child.once('exit', resolve));

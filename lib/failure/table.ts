@@ -34,6 +34,11 @@ export interface FailureRow {
   what(f: FailureFacts): string;
   /** The facts of README's example sentence (default: a failure before any page, on /dev/ttyUSB0). */
   example?: FailureFacts;
+  /**
+   * Receiving only (lpfax receive, the fax service): no CUPS job is behind it, so the sentence
+   * never speaks of CUPS; `retry` then says the sender may send the page again.
+   */
+  receiving?: true;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -111,6 +116,7 @@ export const FAILURE_TABLE: Record<FailureKind, FailureRow> = {
   },
   'storage-failed': {
     ...retry(),
+    receiving: true,
     // Receiving only: the page is not confirmed (no MCF), so the sender knows it did not arrive.
     what: (f) =>
       `A received page could not be stored${f.reason ? ` (${trimEnd(f.reason)})` : ''}, so it was not confirmed${where(f)}`,
@@ -194,6 +200,8 @@ export type FailureFront = 'cups' | 'lpfax';
 /** How it goes on, in the front end's terms. */
 function ending(kind: FailureKind, row: FailureRow, f: FailureFacts, front: FailureFront): string {
   if (row.cups === CupsBackendStatus.HOLD) return ''; // the reason is the whole sentence
+  // A received page: whatever the front, it is the sender that may try again.
+  if (row.receiving) return row.retry ? '; the sender may send it again.' : '.';
   if (row.retry && f.gaveUp) return `; the job gave up ${f.gaveUp}.`;
   if (front === 'lpfax') return row.retry ? '; try again later.' : '.';
   switch (row.cups) {
@@ -238,7 +246,9 @@ export function failureTableMarkdown(): string {
     const facts = { ...EXAMPLE_FACTS, ...row.example };
     const sentence = failureSentence(kind, facts, 'cups').replace(/\|/g, '\\|');
     lines.push(
-      `| \`${kind}\` | ${sentence} | ${CUPS_NAME[row.cups]} | ${row.retry ? 'yes' : 'no'} | ${row.lpfax} |`,
+      row.receiving
+        ? `| \`${kind}\` | ${sentence} | — (receiving) | — | ${row.lpfax} |`
+        : `| \`${kind}\` | ${sentence} | ${CUPS_NAME[row.cups]} | ${row.retry ? 'yes' : 'no'} | ${row.lpfax} |`,
     );
   }
   return lines.join('\n');

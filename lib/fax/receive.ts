@@ -6,6 +6,11 @@
  * partial pages are complete. Each page is written and synced into the call's TIFF-F and PDF
  * (ReceivedFaxWriter) before MCF goes out, then handed out (FaxReception.pages), so a call that
  * breaks keeps every page confirmed before.
+ *
+ * The store runs beside the line, not in its way: storePage starts it, awaitStored waits for it
+ * as long as the core allows. With ECM, a store slower than that (a slow disk, an onPage that
+ * takes its time) is answered RNR, and each RR from the sender gets RNR again until the page is
+ * on disk, then MCF (T.30 §A.4.5); the line is never silent past the sender's T4 meanwhile.
  */
 
 import type { Class1Modem } from '../modem/index.js';
@@ -50,12 +55,18 @@ export interface ReceiveFaxOptions {
   capabilities?: Partial<Omit<ReceiveCapabilities, 'modulations'>> & { maxBitRate?: number };
   copyQuality?: Partial<CopyQuality>;
   tcfMinZeroRunMs?: number;
+  /**
+   * ECM: how long a page's store may hold the response before the answer is RNR (default 1000
+   * ms, T30Receiver's STORE_WAIT_MS). A simulated line running faster than real time needs less.
+   */
+  storeWaitMs?: number;
   signal?: AbortSignal;
   onProgress?: (progress: ReceiveProgress) => void;
   /**
    * Called with each page before it is stored and confirmed (it is written once this resolves,
    * then MCF goes out): a rejection ends the call (failure 'storage-failed') with the page
-   * neither stored nor confirmed. The page also goes to `pages` once stored.
+   * neither stored nor confirmed. The page also goes to `pages` once stored. The time it takes
+   * is part of the store's (with ECM the sender hears RNR meanwhile).
    */
   onPage?: (page: ReceivedFaxPage) => Promise<void> | void;
   /** Every action and event, for logs. */
@@ -211,11 +222,14 @@ async function runReception(options: ReceiveFaxOptions, queue: PageQueue): Promi
     },
     copyQuality: options.copyQuality,
     tcfMinZeroRunMs: options.tcfMinZeroRunMs,
+    storeWaitMs: options.storeWaitMs,
   });
   const driver = new ReceiveDriver(core, transport, queue, store, options);
   const outcome = await driver.run();
   driver.dropPage();
   await transport.hangup().catch(() => undefined);
+  // A store still under way when the call ended (the sender hung up during RNR) finishes first.
+  await driver.settle();
   return toResult(outcome, driver.badRows, Math.round(clock() - started));
 }
 
@@ -247,6 +261,8 @@ class ReceiveDriver {
   private cancelled = false;
   /** The non-ECM page last received (decoded, not yet stored), until the core says to keep it. */
   private lastPage?: ReceivedPage;
+  /** The store under way (storePage), with what it ends as: pageStored or storage-failed. */
+  private storing?: { page: number; done: Promise<T30ReceiverEvent> };
   readonly badRows: number[] = [];
 
   constructor(
@@ -322,7 +338,10 @@ class ReceiveDriver {
           : { type: 'imageFramesReceived', frames: got };
       }
       case 'storePage':
-        return this.store(action);
+        this.storing = { page: action.page, done: this.store(action) };
+        return undefined;
+      case 'awaitStored':
+        return this.awaitStored(action.page, action.timeoutMs);
       case 'armTimer':
         this.deadlines.set(action.timer, this.now() + action.ms);
         return undefined;
@@ -365,13 +384,45 @@ class ReceiveDriver {
     this.lastPage = undefined;
   }
 
+  /** The store's end (pageStored or storage-failed), or storePending once timeoutMs passes. */
+  private async awaitStored(page: number, timeoutMs?: number): Promise<T30ReceiverEvent> {
+    const storing = this.storing;
+    if (!storing || storing.page !== page)
+      return {
+        type: 'transportError',
+        kind: 'protocol-error',
+        message: `page ${page + 1} is not being stored`,
+      };
+    if (timeoutMs === undefined) return this.stored(await storing.done);
+    let timer: NodeJS.Timeout | undefined;
+    const pending = new Promise<T30ReceiverEvent>((resolve) => {
+      timer = setTimeout(() => resolve({ type: 'storePending', page }), timeoutMs);
+    });
+    try {
+      const got = await Promise.race([storing.done, pending]);
+      return got.type === 'storePending' ? got : this.stored(got);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private stored(event: T30ReceiverEvent): T30ReceiverEvent {
+    this.storing = undefined;
+    return event;
+  }
+
+  /** Waits for a store still under way (the call has ended). */
+  async settle(): Promise<void> {
+    await this.storing?.done;
+    this.storing = undefined;
+  }
+
   /**
    * Stores a confirmed page (synced before MCF goes out) and hands it to the caller; ECM pages
-   * are decoded here, from their frames joined.
+   * are decoded here, from their frames joined. Never rejects: a failure is the event.
    */
-  private async store(
-    action: Extract<T30ReceiverAction, { type: 'storePage' }>,
-  ): Promise<T30ReceiverEvent | undefined> {
+  private async store(action: Extract<T30ReceiverAction, { type: 'storePage' }>): Promise<T30ReceiverEvent> {
+    const stored: T30ReceiverEvent = { type: 'pageStored', page: action.page };
     const format = action.format;
     let page: ReceivedPage | undefined;
     if (action.data) {
@@ -382,7 +433,9 @@ class ReceiveDriver {
       page = this.lastPage;
       this.lastPage = undefined;
     }
-    if (!page) return undefined;
+    if (!page) return stored;
+    // Let the line go on first: storePage returns before the decode (ECM) and the writes start.
+    await Promise.resolve();
     const summary = page.finish();
     const received: ReceivedFaxPage = {
       index: action.page,
@@ -409,7 +462,7 @@ class ReceiveDriver {
     }
     this.badRows.push(summary.badRows);
     this.queue.push(received);
-    return undefined;
+    return stored;
   }
 
   /** A receive ends at its own timeout or at the earliest armed timer, whichever is first. */

@@ -44,7 +44,11 @@ export type T30ReceiverEvent =
   /** ECM: the frames of one partial-page transmission, up to the carrier's end. */
   | { type: 'imageFramesReceived'; frames: ImageFrame[] }
   /** The TCF, page or ECM frames asked for did not come. */
-  | { type: 'signalMissed'; reason: SignalMiss };
+  | { type: 'signalMissed'; reason: SignalMiss }
+  /** The page named in awaitStored is stored (on disk): it may be confirmed. */
+  | { type: 'pageStored'; page: number }
+  /** awaitStored's time ran out with the page still being stored (ECM: the answer is RNR). */
+  | { type: 'storePending'; page: number };
 
 /** T.30 §5.3.6.1.6: the copy-quality verdict on a page: MCF, RTP (good, retrain) or RTN (poor). */
 export type PageVerdict = 'MCF' | 'RTP' | 'RTN';
@@ -55,7 +59,9 @@ export type ReceiverProgress =
   | { kind: 'training-checked'; modulation: Modulation; zeroRunMs: number; accepted: boolean }
   | { kind: 'page-received'; page: number; rows: number; badRows: number; verdict: PageVerdict }
   | { kind: 'block-received'; page: number; block: number; frames: number; missing: number }
-  | { kind: 'speed-changed'; modulation: Modulation };
+  | { kind: 'speed-changed'; modulation: Modulation }
+  /** ECM: RNR sent, page `page` (0-based) is still being stored (T.30 §A.4.5). */
+  | { kind: 'receiver-not-ready'; page: number };
 
 export type T30ReceiverAction =
   /** Send these frames as one V.21 HDLC sequence (the last has the final bit set). */
@@ -79,8 +85,9 @@ export type T30ReceiverAction =
   /** ECM Phase C: receive one partial page of HDLC frames; report imageFramesReceived or signalMissed. */
   | { type: 'receiveImageFrames'; modulation: Modulation; shortTraining: boolean }
   /**
-   * Keep page `page` (0-based): it has been received and is being confirmed. `data` (ECM): the
-   * coded page, its partial pages joined; without ECM the caller kept what it decoded.
+   * Keep page `page` (0-based): it has been received and is to be confirmed. Start storing it
+   * and go on at once: the confirmation waits for it (awaitStored, which follows). `data` (ECM):
+   * the coded page, its partial pages joined; without ECM the caller kept what it decoded.
    */
   | {
       type: 'storePage';
@@ -91,6 +98,12 @@ export type T30ReceiverAction =
       /** ECM: frames still missing when the sender gave up on a block (EOR). */
       missingFrames?: number;
     }
+  /**
+   * Wait for the page handed over by storePage to be stored: report pageStored, or, when
+   * `timeoutMs` is given and passes first, storePending (the store goes on meanwhile); a store
+   * that failed is a transportError of kind storage-failed. Without `timeoutMs`, wait until done.
+   */
+  | { type: 'awaitStored'; page: number; timeoutMs?: number }
   | { type: 'armTimer'; timer: ReceiverTimerName; ms: number }
   | { type: 'cancelTimer'; timer: ReceiverTimerName }
   | { type: 'progress'; progress: ReceiverProgress }

@@ -15,6 +15,17 @@
  *            ECM: PPS names the frames sent: MCF when all arrived, else PPR listing the
  *            missing ones (they come again); CTC (new speed) → CTR; EOR → ERR; RR → the last
  *            answer again. EOM returns to phase B (DIS again).
+ *            Storage: a page is confirmed only once it is stored (storePage, then awaitStored;
+ *            the caller stores it meanwhile and says pageStored). With ECM a store that takes
+ *            longer than STORE_WAIT_MS is answered RNR (receiver not ready, T.30 §A.4.5);
+ *            the sender asks again with RR (its T5, 60 s) and gets RNR until the page is stored,
+ *            then MCF (or ERR after EOR). Without ECM there is no RNR: MCF waits for the
+ *            store. A store longer than the sender's T4 (3 s) makes it repeat its command, up
+ *            to three times in all; our MCF still answers it (+FRS waits for the repetition to
+ *            end). Measured with spandsp 0.0.6 over linesim: a 12 s store (line time) got MCF
+ *            during the sender's third T4. Longer than that, the sender (T.30 §5.3.2, three
+ *            transmissions) gives up: not measured. The store is a few ms of write and fsync
+ *            in practice.
  *   Phase E  DCN from the sender after EOP ends the call; every other path hangs up too, with
  *            the pages received so far already handed over (storePage) and a failure kind.
  *
@@ -39,6 +50,10 @@ export type ReceiverState =
   | 'awaitPostPage'
   /** Phase D, ECM: waiting for PPS, EOR, CTC or RR. */
   | 'awaitPps'
+  /** Phase D: a page handed over for storage; waiting for the store (pageStored, storePending). */
+  | 'awaitStore'
+  /** Phase D, ECM: RNR sent (the page is still being stored); waiting for RR. */
+  | 'awaitRr'
   /** Phase E: EOP answered; waiting for DCN. */
   | 'awaitDcn'
   | 'done';
@@ -51,6 +66,7 @@ export type ReceiverReaction =
   | 'endOfRetransmission'
   | 'continueToCorrect'
   | 'repeatResponse'
+  | 'receiverReady'
   | 'callEnded'
   | 'remoteDisconnected';
 
@@ -85,9 +101,13 @@ export const COMMANDS: Record<ReceiverState, CommandTable> = {
     PPS: 'partialPage',
     EOR: 'endOfRetransmission',
     CTC: 'continueToCorrect',
-    RR: 'repeatResponse',
+    RR: 'receiverReady',
   },
-  awaitDcn: { ...ANY, ...POST_PAGE, PPS: 'partialPage', DCN: 'callEnded' },
+  awaitStore: {},
+  // T.30 §A.4.5: the sender asks RR after our RNR; a repeated PPS means it missed the RNR.
+  awaitRr: { ...ANY, RR: 'receiverReady', PPS: 'partialPage' },
+  // RR here: our MCF to RR (after RNR) was lost and the sender asks again.
+  awaitDcn: { ...ANY, ...POST_PAGE, PPS: 'partialPage', RR: 'receiverReady', DCN: 'callEnded' },
   done: {},
 };
 
@@ -106,6 +126,13 @@ export const T2_AFTER_BAD_FRAME_MS = 10_000;
  * 1.2 s after its DCN), so the DCN is out of the modem and off the line.
  */
 export const DCN_HOLD_MS = 1_000;
+/**
+ * ECM (T.30 §A.4.5, Figure 5-2): how long a page's storing may hold the response
+ * to PPS (or RR) before the receiver answers RNR instead. The sender waits T4 (3 s) for the
+ * response, and RNR itself takes about 1.2 s at V.21 (preamble and frame) after the 75 ms gap, so
+ * 1 s leaves room. A store that is done sooner is answered MCF at once.
+ */
+export const STORE_WAIT_MS = 1_000;
 /** T.30 §5.3.2 (TCF): 1.5 s of zeros. */
 export const TCF_DURATION_MS = 1_500;
 /**

@@ -24,6 +24,7 @@ import {
   DCN_HOLD_MS,
   DEFAULT_COPY_QUALITY,
   ReceiverReaction,
+  STORE_WAIT_MS,
   ReceiverState,
   T2_AFTER_BAD_FRAME_MS,
   T2_MS,
@@ -36,6 +37,7 @@ import {
   INTER_SIGNAL_SILENCE_MS,
   T1_MS,
   T4_MS,
+  T5_MS,
 } from './state.js';
 
 export interface CopyQuality {
@@ -55,12 +57,22 @@ export interface ReceiverOptions {
   copyQuality?: Partial<CopyQuality>;
   /** The run of zeros a TCF needs (default 1000 ms). */
   tcfMinZeroRunMs?: number;
+  /** ECM: how long a page's store may hold the response before RNR (default STORE_WAIT_MS). */
+  storeWaitMs?: number;
 }
 
 /** The response last sent and what followed it: sent again when the command comes again. */
 interface LastResponse {
   actions: T30ReceiverAction[];
   transmissions: number;
+}
+
+/** A page being stored: the response that confirms it goes out once it is (pageStored). */
+interface Storing {
+  page: number;
+  respond: () => T30ReceiverAction[];
+  /** ECM: time given to the store in awaitStored so far, answered RNR each time. */
+  waitedMs: number;
 }
 
 /** The post-page command a page ended with (T.30 §5.3.6.1.5), X bit and PRI- ignored. */
@@ -144,9 +156,13 @@ export class T30Receiver {
   /** ECM: after CTC the next partial page comes with long training. */
   private longTrainingNext = false;
   private readonly quality: CopyQuality;
+  private readonly storeWaitMs: number;
+  /** The page handed over for storage and not yet stored (its confirmation waits). */
+  private storing?: Storing;
 
   constructor(private readonly options: ReceiverOptions) {
     this.quality = { ...DEFAULT_COPY_QUALITY, ...options.copyQuality };
+    this.storeWaitMs = options.storeWaitMs ?? STORE_WAIT_MS;
   }
 
   get state(): ReceiverState {
@@ -190,6 +206,10 @@ export class T30Receiver {
         return this.onImageFrames(event.frames);
       case 'signalMissed':
         return this.onSignalMissed(event.reason);
+      case 'pageStored':
+        return this.onStored(event.page);
+      case 'storePending':
+        return this.onStorePending(event.page);
       case 'transportError':
         return this.fail(event.kind, event.message);
       case 'cancel':
@@ -214,7 +234,7 @@ export class T30Receiver {
   }
 
   private onFrame(octets: Uint8Array, fcsOk: boolean): T30ReceiverAction[] {
-    if (!['awaitDcs', 'awaitPostPage', 'awaitPps', 'awaitDcn'].includes(this.current))
+    if (!['awaitDcs', 'awaitPostPage', 'awaitPps', 'awaitRr', 'awaitDcn'].includes(this.current))
       return this.fail('protocol-error', `a frame arrived in state ${this.current}`);
     const frame = fcsOk ? parseFrame(octets) : undefined;
     // A bad FCS, address or control field is no command: listen on (the sender repeats it).
@@ -255,6 +275,9 @@ export class T30Receiver {
         return this.onCtc(frame);
       case 'repeatResponse':
         return this.repeatResponse();
+      case 'receiverReady':
+        // RR (T.30 §A.4.5): after our RNR, is the page stored yet? Otherwise our answer was lost.
+        return this.storing ? this.awaitStore() : this.repeatResponse();
       case 'callEnded':
         if (this.lastRejected)
           return this.end({
@@ -533,14 +556,14 @@ export class T30Receiver {
       type: 'progress',
       progress: { kind: 'page-received', page, rows, badRows, verdict },
     };
-    const store: T30ReceiverAction[] = [];
     this.lastRejected = verdict === 'RTN';
-    if (verdict === 'RTN') this.pagesRejected++;
-    else {
-      this.pagesConfirmed++;
-      store.push({ type: 'storePage', page, format: this.format(), verdict });
+    if (verdict === 'RTN') {
+      this.pagesRejected++;
+      return [progress, ...this.afterResponse(verdict, command, Fcf[verdict])];
     }
-    return [progress, ...store, ...this.afterResponse(verdict, command, Fcf[verdict])];
+    this.pagesConfirmed++;
+    this.storing = { page, waitedMs: 0, respond: () => this.afterResponse(verdict, command, Fcf[verdict]) };
+    return [progress, { type: 'storePage', page, format: this.format(), verdict }, ...this.awaitStore()];
   }
 
   /**
@@ -568,6 +591,45 @@ export class T30Receiver {
     return this.respond(fcf, [], [{ type: 'receiveFrame', timeoutMs: T2_MS }]);
   }
 
+  // --- storage ----------------------------------------------------------------------------
+
+  /**
+   * Waits for the page being stored. With ECM the wait is bounded (storeWaitMs): a store that
+   * takes longer is answered RNR and asked about again at the sender's RR (T.30 §A.4.5). Without
+   * ECM there is no RNR: the response waits for the store.
+   */
+  private awaitStore(): T30ReceiverAction[] {
+    const storing = this.storing!;
+    this.current = 'awaitStore';
+    const bounded = this.dcs?.ecm ? { timeoutMs: this.storeWaitMs } : {};
+    return [{ type: 'awaitStored', page: storing.page, ...bounded }];
+  }
+
+  private onStored(page: number): T30ReceiverAction[] {
+    if (this.current !== 'awaitStore' || this.storing?.page !== page)
+      return this.fail('protocol-error', `page ${page + 1} stored, but not asked for`);
+    const { respond } = this.storing;
+    this.storing = undefined;
+    return respond();
+  }
+
+  /** RNR (T.30 §A.4.5): not ready yet; the sender asks again with RR, for at most its T5. */
+  private onStorePending(page: number): T30ReceiverAction[] {
+    if (this.current !== 'awaitStore' || this.storing?.page !== page || !this.dcs?.ecm)
+      return this.fail('protocol-error', `page ${page + 1} pending, but not asked for`);
+    this.storing.waitedMs += this.storeWaitMs;
+    if (this.storing.waitedMs >= T5_MS)
+      return this.fail(
+        'storage-failed',
+        `page ${page + 1} could not be stored within T5 (the sender's wait)`,
+      );
+    this.current = 'awaitRr';
+    return [
+      { type: 'progress', progress: { kind: 'receiver-not-ready', page } },
+      ...this.respond(Fcf.RNR, [], [{ type: 'receiveFrame', timeoutMs: T2_MS }]),
+    ];
+  }
+
   // --- Phase C/D, ECM ----------------------------------------------------------------------
 
   private onImageFrames(frames: ImageFrame[]): T30ReceiverAction[] {
@@ -581,8 +643,9 @@ export class T30Receiver {
     if (pps.fif.length < 4) return this.fail('protocol-error', 'a PPS without its four octets');
     const [fcf2, page, block, last] = pps.fif;
     const key = `${page}/${block}/${fcf2 & ~FCF_X_BIT}`;
-    // Our MCF was lost: the sender asks about a partial page already confirmed.
-    if (key === this.lastConfirmedBlock) return this.repeatResponse();
+    // Our MCF was lost: the sender asks about a partial page already confirmed. Or our RNR was
+    // lost: is the page stored now?
+    if (key === this.lastConfirmedBlock) return this.storing ? this.awaitStore() : this.repeatResponse();
     if (!this.dcs?.ecm) return this.fail('protocol-error', 'PPS without ECM');
     const count = last + 1;
     this.blockFrames = count;
@@ -632,7 +695,12 @@ export class T30Receiver {
     this.ecm = new EcmPageBuffer();
     this.blockMissing = 0;
     this.lastRejected = false;
-    return [store, ...this.afterResponse(response === 'MCF' ? 'MCF' : 'ERR', command, Fcf[response])];
+    this.storing = {
+      page,
+      waitedMs: 0,
+      respond: () => this.afterResponse(response, command, Fcf[response]),
+    };
+    return [store, ...this.awaitStore()];
   }
 
   /** EOR (T.30 §A.4.4): the sender gives up on the missing frames; ERR, and on. */

@@ -45,7 +45,27 @@ import {
 const XML = process.env.LPFAX_TSB85_XML;
 const haveXml = !!XML && existsSync(XML);
 const here = dirname(fileURLToPath(import.meta.url));
-const PARALLEL = Number(process.env.LPFAX_TSB85_PARALLEL ?? 6);
+/**
+ * lpfax's cases at a time. Every receiver case runs at real speed (README.md, Speed): most of it
+ * is waiting on the line, little CPU, so 8 at a time, as the sender suite.
+ */
+const PARALLEL = Number(process.env.LPFAX_TSB85_PARALLEL ?? 8);
+/** efax's proof cases at a time: they run beside lpfax's (the longest, OREN01, about 50 s). */
+const EFAX_PARALLEL = 2;
+/**
+ * The cases measured longest with lpfax (over 55 s each; OREN04 about 200 s), started first so
+ * that none of them starts last and holds the run open alone. Only the order depends on it.
+ */
+const LONGEST_FIRST = ['OREN04', 'OREN09', 'OREN01', 'MRGN17', 'MRGN03', 'OREN05', 'MRGN16'];
+
+/** Longest first (LONGEST_FIRST), the rest in the XML's order. */
+function longestFirst<T extends { name: string }>(cases: T[]): T[] {
+  const rank = (c: T) => {
+    const i = LONGEST_FIRST.indexOf(c.name);
+    return i < 0 ? LONGEST_FIRST.length : i;
+  };
+  return [...cases].sort((a, b) => rank(a) - rank(b));
+}
 
 const MINI = `<fax-tests>
   <test name="MRGN98">
@@ -159,22 +179,52 @@ if (!haveXml) {
     });
   });
 } else {
+  /**
+   * The three runs below (efax's proof, the scripted OREN01 check, lpfax's 46 cases) start
+   * together: each is mostly real-time waiting on its simulated line, so run one after another
+   * they only add up. Each describe awaits its own run; a run's failure fails its own tests.
+   */
+  type Run<T> = Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
+  const settle = <T>(p: Promise<T>): Run<T> =>
+    p.then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+  const valueOf = async <T>(run: Run<T>): Promise<T> => {
+    const r = await run;
+    if (!r.ok) throw r.error;
+    return r.value;
+  };
+  let efaxRun: Run<{ results: CaseResult[]; work: string }>;
+  let orenRun: Run<ScriptedOren01>;
+  let lpfaxRun: Run<LpfaxRun>;
+  beforeAll(() => {
+    efaxRun = settle(runEfaxProof());
+    orenRun = settle(scriptedOren01());
+    lpfaxRun = settle(runLpfax());
+  });
+
+  async function runEfaxProof(): Promise<{ results: CaseResult[]; work: string }> {
+    const all = receiverCases(await loadTsb85(XML!));
+    if (all.length !== 46) throw new Error(`tsb85.xml has ${all.length} receiver cases, not 46`);
+    const work = await mkdtemp(join(tmpdir(), 'tsb85-rx-jest-'));
+    const cases = EFAX_RX_PROOF.map((p) => all.find((c) => c.name === p.name)!);
+    const results = await runReceiverCases(cases, {
+      receiver: EFAX_RECEIVER,
+      speed: 4,
+      parallel: EFAX_PARALLEL,
+      workDir: work,
+    });
+    return { results, work };
+  }
+
   describe('TSB-85 receiver cases, efax -r proves the tester', () => {
     let results: CaseResult[];
     let work: string;
     const result = (name: string): CaseResult => results.find((r) => r.name === name)!;
 
     beforeAll(async () => {
-      const all = receiverCases(await loadTsb85(XML!));
-      expect(all).toHaveLength(46);
-      work = await mkdtemp(join(tmpdir(), 'tsb85-rx-jest-'));
-      const cases = EFAX_RX_PROOF.map((p) => all.find((c) => c.name === p.name)!);
-      results = await runReceiverCases(cases, {
-        receiver: EFAX_RECEIVER,
-        speed: 4,
-        parallel: PARALLEL,
-        workDir: work,
-      });
+      ({ results, work } = await valueOf(efaxRun));
       console.log(`${formatTable(results)}\nlogs: ${work}`);
     }, 600_000);
 
@@ -195,75 +245,115 @@ if (!haveXml) {
     });
   });
 
+  interface ScriptedOren01 {
+    /** The DCS received. */
+    dcs: number[];
+    /** The frames of the partial page, deframed. */
+    frames: number[][];
+    /** The tester's log. */
+    log: string;
+  }
+
+  /** OREN01 against a scripted Class 1 receiver that only records what the tester sends. */
+  async function scriptedOren01(): Promise<ScriptedOren01> {
+    const oren01 = receiverCases(await loadTsb85(XML!)).find((c) => c.name === 'OREN01')!;
+    const work = await mkdtemp(join(tmpdir(), 'tsb85-pp-'));
+    const binary = await buildTester();
+    const pages = await makePages(work);
+    const paths = {
+      white: await pages.document(['white'], true),
+      impress: await pages.document(['impress'], true),
+      stairstep: await pages.document(['stairstep'], true),
+      error: await pages.document(['error'], true),
+    };
+    const casePath = join(work, 'OREN01.case');
+    await writeFile(casePath, caseFile(withTxPages(oren01, (p) => paths[p])));
+    const tester = spawn(
+      binary,
+      // RING 3 s after the pty opens: the bare host's init (ATE0, +FCLASS=1, each awaited as the
+      // input's end) is done by then even while the other runs load this process.
+      ['--case', casePath, '--call', '--ring-after', '3', '--max-seconds', '120'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let log = '';
+    tester.stderr!.on('data', (b: Buffer) => (log += b.toString()));
+    const lines = createInterface({ input: tester.stdout! })[Symbol.asyncIterator]();
+    const device = String((await lines.next()).value);
+    const host = await openClass1(device);
+    try {
+      await host.until('RING\r\n');
+      host.write('ATA\r');
+      await host.until('CONNECT\r\n');
+      // DIS: receiver, V.27ter, extension, ECM (T.30 Table 2 bits 10, 12, 24, 27; spandsp's octet order)
+      host.write(hdlc([0xff, 0x13, 0x80, 0x00, 0x02 | 0x08, 0x80, 0x04]));
+      await host.until('OK\r\n');
+      host.write('AT+FRH=3\r');
+      const dcs = host.frame(await host.until('\x10\x03\r\nOK\r\n'));
+      host.write('AT+FRM=48\r'); // TCF
+      await host.until('NO CARRIER\r\n', 20_000);
+      host.write('AT+FTH=3\r');
+      await host.until('CONNECT\r\n');
+      host.write(hdlc([0xff, 0x13, 0x84])); // CFR
+      await host.until('OK\r\n');
+      host.write('AT+FRM=48\r');
+      const frames = deframe(host.dataOf(await host.until('NO CARRIER\r\n', 60_000)));
+      host.write('ATH\r');
+      await host.until('OK\r\n');
+      return { dcs, frames, log };
+    } finally {
+      await host.close();
+      tester.kill('SIGTERM');
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
   describe("the tester's ECM partial page (T PP), read by a scripted Class 1 receiver", () => {
     it('OREN01: DCS with ECM, TCF, then FCD frames of 64 octets numbered 0.., and RCP, as the tester logs them', async () => {
-      const oren01 = receiverCases(await loadTsb85(XML!)).find((c) => c.name === 'OREN01')!;
-      const work = await mkdtemp(join(tmpdir(), 'tsb85-pp-'));
-      const binary = await buildTester();
-      const pages = await makePages(work);
-      const paths = {
-        white: await pages.document(['white'], true),
-        impress: await pages.document(['impress'], true),
-        stairstep: await pages.document(['stairstep'], true),
-        error: await pages.document(['error'], true),
-      };
-      const casePath = join(work, 'OREN01.case');
-      await writeFile(casePath, caseFile(withTxPages(oren01, (p) => paths[p])));
-      const tester = spawn(
-        binary,
-        ['--case', casePath, '--call', '--ring-after', '0.2', '--max-seconds', '120'],
-        {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let log = '';
-      tester.stderr!.on('data', (b: Buffer) => (log += b.toString()));
-      const lines = createInterface({ input: tester.stdout! })[Symbol.asyncIterator]();
-      const device = String((await lines.next()).value);
-      const host = await openClass1(device);
-      try {
-        await host.until('RING\r\n');
-        host.write('ATA\r');
-        await host.until('CONNECT\r\n');
-        // DIS: receiver, V.27ter, extension, ECM (T.30 Table 2 bits 10, 12, 24, 27; spandsp's octet order)
-        host.write(hdlc([0xff, 0x13, 0x80, 0x00, 0x02 | 0x08, 0x80, 0x04]));
-        await host.until('OK\r\n');
-        host.write('AT+FRH=3\r');
-        const dcs = host.frame(await host.until('\x10\x03\r\nOK\r\n'));
-        expect(dcs[2] & 0xfe).toBe(0x82); // DCS
-        expect(dcs[6] & 0x04).toBe(0x04); // ECM
-        host.write('AT+FRM=48\r'); // TCF
-        await host.until('NO CARRIER\r\n', 20_000);
-        host.write('AT+FTH=3\r');
-        await host.until('CONNECT\r\n');
-        host.write(hdlc([0xff, 0x13, 0x84])); // CFR
-        await host.until('OK\r\n');
-        host.write('AT+FRM=48\r');
-        const frames = deframe(host.dataOf(await host.until('NO CARRIER\r\n', 60_000)));
-        host.write('ATH\r');
-        await host.until('OK\r\n');
-        const fcd = frames.filter((f) => f[2] === 0x06);
-        const pattern = /sending PP at V\.27ter\/4800: block 0, (\d+) frames of 64 octets/;
-        expect(log).toMatch(pattern);
-        const said = pattern.exec(log);
-        expect(fcd.length).toBe(Number(said![1]));
-        expect(fcd.length).toBeGreaterThan(16);
-        expect(fcd.map((f) => [f[3], f.length])).toEqual(fcd.map((_f, i) => [i, 4 + 64]));
-        expect(frames.filter((f) => f[2] === 0x86)).toHaveLength(3); // RCP
-      } finally {
-        await host.close();
-        tester.kill('SIGTERM');
-        await rm(work, { recursive: true, force: true });
-      }
+      const { dcs, frames, log } = await valueOf(orenRun);
+      expect(dcs[2] & 0xfe).toBe(0x82); // DCS
+      expect(dcs[6] & 0x04).toBe(0x04); // ECM
+      const fcd = frames.filter((f) => f[2] === 0x06);
+      const pattern = /sending PP at V\.27ter\/4800: block 0, (\d+) frames of 64 octets/;
+      expect(log).toMatch(pattern);
+      const said = pattern.exec(log);
+      expect(fcd.length).toBe(Number(said![1]));
+      expect(fcd.length).toBeGreaterThan(16);
+      expect(fcd.map((f) => [f[3], f.length])).toEqual(fcd.map((_f, i) => [i, 4 + 64]));
+      expect(frames.filter((f) => f[2] === 0x86)).toHaveLength(3); // RCP
     }, 120_000);
   });
+
+  interface LpfaxRun {
+    available: boolean;
+    results: CaseResult[];
+    work: string;
+    /** Seconds of wall time for the 46 cases. */
+    wall: number;
+  }
+
+  async function runLpfax(): Promise<LpfaxRun> {
+    if (!(await lpfaxReceiveAvailable())) return { available: false, results: [], work: '', wall: 0 };
+    const all = receiverCases(await loadTsb85(XML!));
+    const work = await mkdtemp(join(tmpdir(), 'tsb85-rx-lpfax-'));
+    const t0 = Date.now();
+    const results = await runReceiverCases(longestFirst(all), {
+      receiver: LPFAX_RECEIVER,
+      speed: 4,
+      parallel: PARALLEL,
+      workDir: work,
+    });
+    return { available: true, results, work, wall: Math.round((Date.now() - t0) / 1000) };
+  }
 
   describe('TSB-85 receiver cases with lpfax receive', () => {
     let available = false;
     let results: CaseResult[] = [];
 
     beforeAll(async () => {
-      available = await lpfaxReceiveAvailable();
+      const run = await valueOf(lpfaxRun);
+      available = run.available;
       if (!available) {
         console.warn(
           `TSB-85 receiver cases with lpfax SKIPPED BECAUSE MISSING: "node ${lpfaxBuilt} receive --help" ` +
@@ -271,17 +361,11 @@ if (!haveXml) {
         );
         return;
       }
+      const { work, wall } = run;
       const all = receiverCases(await loadTsb85(XML!));
-      const work = await mkdtemp(join(tmpdir(), 'tsb85-rx-lpfax-'));
-      const t0 = Date.now();
-      results = await runReceiverCases(all, {
-        receiver: LPFAX_RECEIVER,
-        speed: 4,
-        parallel: PARALLEL,
-        workDir: work,
-      });
+      // In the XML's order again for the table.
+      results = all.map((c) => run.results.find((r) => r.name === c.name)!);
       const passed = results.filter((r) => r.pass).length;
-      const wall = Math.round((Date.now() - t0) / 1000);
       console.log(
         `${formatTable(results)}\nlpfax receiver: ${passed} of ${results.length} TSB-85 cases pass ` +
           `(${PARALLEL} at a time, ${wall} s wall); logs: ${work}`,

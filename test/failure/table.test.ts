@@ -93,11 +93,13 @@ describe('the failure table', () => {
         expect(s).not.toMatch(MODEM_TALK);
         if (facts.detail) expect(s).not.toContain(facts.detail);
       }
-      // Whether CUPS tries again is said in CUPS; lpfax never speaks of CUPS.
-      expect(cups.includes('CUPS will try again')).toBe(row.retry);
+      // Whether CUPS tries again is said in CUPS; lpfax never speaks of CUPS, nor does a
+      // failure of receiving (no CUPS job is behind it).
+      expect(cups.includes('CUPS will try again')).toBe(row.retry && !row.receiving);
       expect(cli).not.toMatch(/CUPS/);
+      if (row.receiving) expect(cups).toBe(cli);
       // A retry resumes at the first unconfirmed page, and says so.
-      if (row.retry && (facts.pagesConfirmed ?? 0) > 0)
+      if (row.retry && !row.receiving && (facts.pagesConfirmed ?? 0) > 0)
         expect(cups).toContain(`from page ${facts.pagesConfirmed! + 1}`);
       if (facts.recipients) expect(cups).toContain('(1 of 3 recipients done)');
     }
@@ -117,6 +119,14 @@ describe('the failure table', () => {
     expect(failureSentence('remote-disconnected', { pagesConfirmed: 2, totalPages: 3 }, 'cups')).toBe(
       'The far end hung up after confirming 2 of 3 pages; CUPS will try again from page 3.',
     );
+  });
+
+  it('says of a page that could not be stored that the sender may send it again, not CUPS', () => {
+    const facts = { pagesConfirmed: 1, page: 2, reason: 'no space left on device' };
+    const sentence =
+      'A received page could not be stored (no space left on device), so it was not confirmed during page 2 (1 page confirmed); the sender may send it again.';
+    expect(failureSentence('storage-failed', facts, 'cups')).toBe(sentence);
+    expect(failureSentence('storage-failed', facts, 'lpfax')).toBe(sentence);
   });
 
   it('is what README.md shows', () => {

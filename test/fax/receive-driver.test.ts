@@ -24,7 +24,9 @@ import {
 } from '../../lib/t4/index.js';
 import {
   Fcf,
+  buildFcd,
   buildFrame,
+  buildRcp,
   encodeDcs,
   fcfName,
   type ImageFrame,
@@ -58,7 +60,7 @@ const DCS = buildFrame(
 class ScriptedSender implements FaxReceiveTransport {
   readonly modulations = MODULATIONS;
   readonly answers: string[] = [];
-  private queue: ReceivedFrame[] = [];
+  protected queue: ReceivedFrame[] = [];
   hungUp = false;
   /** Called when lpfax answers; may queue the next frames. */
   onAnswer?: (name: string) => void;
@@ -193,5 +195,101 @@ describe('receiveFax with a scripted sender', () => {
     expect(result.failure?.kind).toBe('cancelled');
     expect(far.answers.at(-1)).toBe('DCN');
     expect(far.hungUp).toBe(true);
+  });
+});
+
+/**
+ * An ECM sender (T.4 Annex A, MMR): DCS with ECM, then one page as one partial page of
+ * 256-octet FCD frames and RCP, PPS-EOP; after RNR it asks RR (T.30 §A.4.5) or, with
+ * `giveUpAtRnr`, sends DCN at the first RNR.
+ */
+class ScriptedEcmSender extends ScriptedSender {
+  constructor(
+    private readonly page: Bitmap,
+    private readonly giveUpAtRnr = false,
+  ) {
+    super([]);
+    this.onAnswer = (name) => {
+      if (name === 'RNR') this.push(buildFrame(this.giveUpAtRnr ? Fcf.DCN : Fcf.RR, [], { x: true }));
+      if (name === 'MCF') this.push(buildFrame(Fcf.DCN, [], { x: true }));
+    };
+  }
+
+  private push(frame: Uint8Array): void {
+    this.queue.push({ frame, fcsOk: true });
+  }
+
+  override async answer(): Promise<void> {
+    this.push(
+      buildFrame(
+        Fcf.DCS,
+        encodeDcs({
+          modulation: MODULATIONS[3],
+          resolution: 'fine',
+          coding: 'mmr',
+          ecm: true,
+          ecmFrameSize: 256,
+          width: 1728,
+          length: 'a4',
+          minScanTimeMs: 0,
+        }),
+        { x: true },
+      ),
+    );
+  }
+
+  override async receiveImageFrames(): Promise<ImageFrame[] | SignalMiss> {
+    const data = encodePage(this.page, { coding: 'mmr', resolution: 'fine' });
+    const frames: ImageFrame[] = [];
+    for (let o = 0, n = 0; o < data.length; o += 256, n++)
+      frames.push({ frame: buildFcd(n, data.subarray(o, o + 256)), fcsOk: true });
+    const count = frames.length;
+    for (let i = 0; i < 3; i++) frames.push({ frame: buildRcp(), fcsOk: true });
+    this.push(buildFrame(Fcf.PPS, [Fcf.EOP | 1, 0, 0, count - 1], { x: true }));
+    return frames;
+  }
+}
+
+describe('receiveFax with ECM when storing a page is slow (RNR, T.30 §A.4.5)', () => {
+  let dir: string;
+  let store: ReceivedFaxWriter;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lpfax-rx-driver-'));
+    store = await ReceivedFaxWriter.open(dir, 'call');
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  // The store takes 300 ms; RNR after 40 ms of it.
+  const slowly = { storeWaitMs: 40, onPage: () => new Promise<void>((r) => setTimeout(r, 300)) };
+
+  test('RNR while the page is stored, RNR again to each RR, then MCF; the page in the files', async () => {
+    const sent = page(4);
+    const far = new ScriptedEcmSender(sent);
+    const result = await receiveFax({ transport: far, store, answerNow: true, localIdent: '', ...slowly })
+      .result;
+    expect(result).toMatchObject({ ok: true, pages: 1, ecm: true, coding: 'mmr' });
+    const rnr = far.answers.filter((a) => a === 'RNR').length;
+    expect(rnr).toBeGreaterThanOrEqual(1);
+    expect(far.answers).toEqual(['DIS', 'CFR', ...Array<string>(rnr).fill('RNR'), 'MCF']);
+    const files = await store.close();
+    const back = readTiff(new Uint8Array(await readFile(files.tiff!)));
+    expect(back.map((p) => bitmapsEqual(p.bitmap, sent))).toEqual([true]);
+  });
+
+  test('a sender that gives up at RNR (DCN): remote-disconnected, and the page still finishes storing', async () => {
+    const sent = page(5);
+    const far = new ScriptedEcmSender(sent, true);
+    const reception = receiveFax({ transport: far, store, answerNow: true, localIdent: '', ...slowly });
+    const got: number[] = [];
+    for await (const p of reception.pages) got.push(p.index);
+    const result = await reception.result;
+    expect(result.failure?.kind).toBe('remote-disconnected');
+    expect(far.answers).toEqual(['DIS', 'CFR', 'RNR']);
+    // The store under way was waited for before the call's result: the page is in the files.
+    expect(got).toEqual([0]);
+    const files = await store.close();
+    const back = readTiff(new Uint8Array(await readFile(files.tiff!)));
+    expect(back.map((p) => bitmapsEqual(p.bitmap, sent))).toEqual([true]);
   });
 });

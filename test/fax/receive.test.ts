@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import {
   receiveFax,
   ReceivedFaxWriter,
+  type ReceiveFaxOptions,
   type ReceivedFaxFiles,
   type ReceiveResult,
   type ReceivedFaxPage,
@@ -71,7 +72,11 @@ beforeAll(() => (scratch = new Scratch()));
 afterAll(() => scratch.remove());
 
 /** The far end sends `docs` (EOM between them) with these line options; lpfax receives into files. */
-export async function receiveOverLine(line: LineSimOptions, docs: Doc[]): Promise<ReceiveRun> {
+export async function receiveOverLine(
+  line: LineSimOptions,
+  docs: Doc[],
+  options: Partial<ReceiveFaxOptions> = {},
+): Promise<ReceiveRun> {
   const dir = await mkdtemp(join(tmpdir(), 'lpfax-rx-test-'));
   const sent: SentPage[] = [];
   const files: string[] = [];
@@ -106,6 +111,7 @@ export async function receiveOverLine(line: LineSimOptions, docs: Doc[]): Promis
         rings: 1,
         localIdent: '+49 30 7654321',
         trace: (l) => trace.push(l),
+        ...options,
       });
       const pages: ReceivedFaxPage[] = [];
       for await (const p of reception.pages) pages.push(p);
@@ -273,5 +279,47 @@ describe('receiveFax when the call breaks', () => {
     expect(run.trace.filter((l) => /"type":"sendFrames"/.test(l)).at(-1)).toContain('"frames":["ff 13 fa"]'); // DCN
     expect(run.files).toEqual({ pages: [] });
     expect(run.call.pages).toBe(0);
+  }, 150_000);
+});
+
+/** The frames lpfax sent (its actions) and received (its events), in order, as FCF names. */
+function framesOnLine(trace: string[]): string[] {
+  const names: Record<string, string> = { ec: 'RNR', '6f': 'RR', '8c': 'MCF', be: 'PPS', bf: 'PPS' };
+  const out: string[] = [];
+  for (const line of trace) {
+    const sent = /^action \{"type":"sendFrames","frames":\[(.*)\]\}$/.exec(line);
+    const got = /^event \{"type":"frameReceived","frame":"ff 1[03] ([0-9a-f]{2})/.exec(line);
+    if (sent)
+      for (const f of sent[1].matchAll(/"ff 1[03] ([0-9a-f]{2})/g)) out.push(`> ${names[f[1]] ?? f[1]}`);
+    if (got) out.push(`< ${names[got[1]] ?? got[1]}`);
+  }
+  return out;
+}
+
+describe('receiveFax when storing a page is slow', () => {
+  test('ECM: RNR while page 1 is stored, the sender polls with RR, then MCF; both pages kept', async () => {
+    // The store of page 1 takes 3 s of wall time (9 s on the line at speed 3): far beyond the
+    // sender's T4 (3 s), well inside its T5 (60 s). storeWaitMs: the line runs 3 times faster.
+    const slow: Partial<ReceiveFaxOptions> = {
+      storeWaitMs: 150,
+      onPage: (p) => (p.index === 0 ? new Promise((r) => setTimeout(r, 3000)) : undefined),
+    };
+    const run = await receiveOverLine(
+      { modems: ['v17'] },
+      [{ resolution: 'fine', pages: 2, rows: 120 }],
+      slow,
+    );
+    expect({ ok: run.result.ok, detail: run.result.ok ? '' : detail(run) }).toEqual({ ok: true, detail: '' });
+    expect(run.result).toMatchObject({ pages: 2, ecm: true });
+    expect(run.call).toMatchObject({ outcome: 'completed', pages: 2 });
+    // Page 1: PPS, then RNR/RR until the page is stored, then MCF (T.30 §A.4.5).
+    const line = framesOnLine(run.trace);
+    const first = line.indexOf('< PPS');
+    const mcf = line.indexOf('> MCF', first);
+    const between = line.slice(first + 1, mcf);
+    expect(between.length).toBeGreaterThanOrEqual(4);
+    expect(between).toEqual(between.map((_, i) => (i % 2 === 0 ? '> RNR' : '< RR')));
+    expect(run.pages.map((p) => p.index)).toEqual([0, 1]);
+    expectFiles(run.files, run.sent);
   }, 150_000);
 });

@@ -102,6 +102,8 @@ function summarise(a: T30ReceiverAction): string | undefined {
       return `ecm ${modulationLabel(a.modulation)}${a.shortTraining ? ' short' : ' long'}`;
     case 'storePage':
       return `store ${a.page} ${a.verdict}${a.data ? ` ${a.data.length}` : ''}${a.missingFrames ? ` missing ${a.missingFrames}` : ''}`;
+    case 'awaitStored':
+      return `await stored ${a.page}${a.timeoutMs === undefined ? '' : ` ${a.timeoutMs}`}`;
     case 'armTimer':
       return `arm ${a.timer}`;
     case 'cancelTimer':
@@ -113,17 +115,29 @@ function summarise(a: T30ReceiverAction): string | undefined {
   }
 }
 
-/** A receiver and the actions of its latest step. */
+/**
+ * A receiver and the actions of its latest step. Unless `manualStore`, a page handed over for
+ * storage is stored at once: the awaitStored that follows is answered pageStored in the same step
+ * and neither shows in the summary (the tests of slow storage answer it themselves).
+ */
 class Call {
   readonly receiver: T30Receiver;
   actions: T30ReceiverAction[] = [];
 
-  constructor(options: Partial<ReceiverOptions> = {}) {
+  constructor(
+    options: Partial<ReceiverOptions> = {},
+    private readonly manualStore = false,
+  ) {
     this.receiver = new T30Receiver({ localIdent: '+49 30 7654321', capabilities: CAPS, ...options });
   }
 
   step(event: T30ReceiverEvent): string[] {
     this.actions = this.receiver.handle(event);
+    const wait = this.actions.at(-1);
+    if (!this.manualStore && wait?.type === 'awaitStored') {
+      const before = this.actions.slice(0, -1);
+      this.actions = [...before, ...this.receiver.handle({ type: 'pageStored', page: wait.page })];
+    }
     return this.actions.map(summarise).filter((s): s is string => s !== undefined);
   }
 
@@ -728,7 +742,7 @@ describe('Phase C/D with ECM', () => {
     ]);
   });
 
-  it('answers RR with its last response (it is always ready)', () => {
+  it('answers RR with its last response when no page is being stored', () => {
     const call = new Call();
     call.trained(DCS_V17_ECM_MMR);
     call.block(3, [0]);
@@ -745,5 +759,105 @@ describe('Phase C/D with ECM', () => {
     call.block(3);
     expect(call.frame(DCN)).toEqual(['hangup remote-disconnected']);
     expect(call.outcome).toMatchObject({ pagesConfirmed: 1, completed: false });
+  });
+});
+
+describe('Storage: the confirmation waits for the store; RNR while it runs (ECM, T.30 §A.4.5)', () => {
+  const RR = 'FF 13 6F'; // spandsp 0.0.6's RR after our RNR (test/fax/receive.test.ts)
+  const stored = (page: number): T30ReceiverEvent => ({ type: 'pageStored', page });
+  const pending = (page: number): T30ReceiverEvent => ({ type: 'storePending', page });
+
+  it('answers PPS-MPS with RNR while the page is stored, RR with RNR again, then MCF', () => {
+    const call = new Call({}, true);
+    call.trained(DCS_V17_ECM_MMR);
+    call.block(3);
+    expect(call.frame(pps(Fcf.MPS, 0, 0, 3))).toEqual(['store 0 MCF 768', 'await stored 0 1000']);
+    expect(call.step(pending(0))).toEqual(['quiet 75', 'send RNR', 'receive 7000']);
+    expect(call.actions).toContainEqual({
+      type: 'progress',
+      progress: { kind: 'receiver-not-ready', page: 0 },
+    });
+    expect(call.receiver.state).toBe('awaitRr');
+    expect(call.frame(RR)).toEqual(['await stored 0 1000']);
+    expect(call.step(pending(0))).toEqual(['quiet 75', 'send RNR', 'receive 7000']);
+    expect(call.frame(RR)).toEqual(['await stored 0 1000']);
+    expect(call.step(stored(0))).toEqual(['quiet 75', 'send MCF', 'ecm V.17 14400 short']);
+    // The next page is stored at once: MCF without RNR.
+    call.block(2);
+    expect(call.frame(pps(Fcf.EOP, 1, 0, 2))).toEqual(['store 1 MCF 512', 'await stored 1 1000']);
+    expect(call.step(stored(1))).toEqual(['quiet 75', 'send MCF', 'receive 7000']);
+    expect(call.frame(DCN)).toEqual(['hangup ok']);
+    expect(call.outcome).toMatchObject({ ok: true, completed: true, pagesConfirmed: 2 });
+  });
+
+  it('answers a repeated RR (our MCF to RR was lost) with MCF again after PPS-EOP', () => {
+    const call = new Call({ storeWaitMs: 400 }, true);
+    call.trained(DCS_V17_ECM_MMR);
+    call.block(2);
+    expect(call.frame(pps(Fcf.EOP, 0, 0, 2))).toEqual(['store 0 MCF 512', 'await stored 0 400']);
+    call.step(pending(0));
+    call.frame(RR);
+    expect(call.step(stored(0))).toEqual(['quiet 75', 'send MCF', 'receive 7000']);
+    expect(call.frame(RR)).toEqual(['quiet 75', 'send MCF', 'receive 7000']);
+    expect(call.frame(DCN)).toEqual(['hangup ok']);
+  });
+
+  it('checks the store again when the sender repeats PPS (our RNR was lost); keeps the page once', () => {
+    const call = new Call({}, true);
+    call.trained(DCS_V17_ECM_MMR);
+    call.block(3);
+    call.frame(pps(Fcf.MPS, 0, 0, 3));
+    call.step(pending(0));
+    expect(call.frame(pps(Fcf.MPS, 0, 0, 3))).toEqual(['await stored 0 1000']);
+    expect(call.step(stored(0))).toEqual(['quiet 75', 'send MCF', 'ecm V.17 14400 short']);
+  });
+
+  it('repeats RNR on CRP', () => {
+    const call = new Call({}, true);
+    call.trained(DCS_V17_ECM_MMR);
+    call.block(3);
+    call.frame(pps(Fcf.MPS, 0, 0, 3));
+    call.step(pending(0));
+    expect(call.frame(CRP)).toEqual(['quiet 75', 'send RNR', 'receive 7000']);
+  });
+
+  it('ends remote-disconnected when the sender gives up (DCN) during RNR', () => {
+    const call = new Call({}, true);
+    call.trained(DCS_V17_ECM_MMR);
+    call.block(3);
+    call.frame(pps(Fcf.EOP, 0, 0, 3));
+    call.step(pending(0));
+    expect(call.frame(DCN)).toEqual(['hangup remote-disconnected']);
+  });
+
+  it('gives up (storage-failed, DCN) when the store outlasts T5', () => {
+    const call = new Call({ storeWaitMs: 20_000 }, true);
+    call.trained(DCS_V17_ECM_MMR);
+    call.block(3);
+    call.frame(pps(Fcf.MPS, 0, 0, 3));
+    for (let i = 0; i < 3; i++) {
+      expect(call.step(pending(0))).toEqual(['quiet 75', 'send RNR', 'receive 7000']);
+      call.frame(RR);
+    }
+    expect(call.step(pending(0))).toEqual(['quiet 75', 'send DCN', 'silence 1000', 'hangup storage-failed']);
+  });
+
+  it('without ECM waits for the store with no limit (there is no RNR), then MCF', () => {
+    const call = new Call({}, true);
+    call.trained();
+    call.page();
+    expect(call.frame(MPS)).toEqual(['store 0 MCF', 'await stored 0']);
+    expect(call.step(stored(0))).toEqual(['quiet 75', 'send MCF', 'image V.29 9600 short']);
+    call.page();
+    call.frame(EOP);
+    expect(call.step(pending(1))).toEqual(['quiet 75', 'send DCN', 'silence 1000', 'hangup protocol-error']);
+  });
+
+  it('takes no store event it did not ask for', () => {
+    const call = new Call({}, true);
+    call.trained(DCS_V17_ECM_MMR);
+    call.block(3);
+    call.frame(pps(Fcf.MPS, 0, 0, 3));
+    expect(call.step(stored(1))).toEqual(['quiet 75', 'send DCN', 'silence 1000', 'hangup protocol-error']);
   });
 });
