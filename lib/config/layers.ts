@@ -123,12 +123,20 @@ export interface QueueInput {
   readonly ppd?: { readonly file: string; readonly defaults: readonly PpdDefault[] };
 }
 
+/**
+ * The PPD choice (and job option value) that sets nothing: "As in lpfax.conf". It is the PPD's
+ * default for the options lpfax.conf also sets, so that a queue made from the PPD does not hide
+ * the file's value behind a PPD default nobody chose.
+ */
+export const AS_CONFIGURED = 'config';
+
 /** The queue layer: the device URI's path and query, over the PPD's defaults. */
 export function queueLayer(q: QueueInput): Result<ConfigLayer> {
   const b = new LayerBuilder('queue');
   for (const d of q.ppd?.defaults ?? []) {
     const name = jobNameIndex.get(d.keyword.toLowerCase());
     if (name === undefined) continue; // PPDs carry many options that are not lpfax's.
+    if (d.value.toLowerCase() === AS_CONFIGURED) continue;
     const e = b.set(name, d.value, {
       source: 'queue',
       file: q.ppd!.file,
@@ -168,6 +176,7 @@ export function jobLayer(
     for (const optionName of specOf(name).job ?? []) {
       const option = byName.get(optionName.toLowerCase());
       if (option === undefined) continue;
+      if (option.value.toLowerCase() === AS_CONFIGURED) break;
       const e = b.set(name, option.value, { source: 'job', file: 'job options', key: option.name });
       if (e) return fail(e);
       break;

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadFaxSettings } from '../../lib/config/index.js';
 
 const ppdPath = new URL('../../ppd/lpfax.ppd', import.meta.url).pathname;
@@ -28,8 +30,41 @@ describe('ppd/lpfax.ppd', () => {
       resolution: 'fine',
       ecm: true,
       ecmFrameSize: 256,
+      jbig: true,
     });
     expect(r.value.settings.coverPage.mode).toBe('auto');
+  });
+
+  it('leaves the cover page and ECM to lpfax.conf unless the queue or the job chooses', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lpfax-ppd-'));
+    const conf = join(dir, 'lpfax.conf');
+    writeFileSync(conf, 'CoverPage: off\nECM: off\n');
+    const env = { env: { LPFAX_CONFIG: conf } };
+    const withPpd = loadFaxSettings({ ...env, ppdPath });
+    if (!withPpd.ok) throw withPpd.error;
+    expect([withPpd.value.settings.coverPage.mode, withPpd.value.settings.page.ecm]).toEqual(['off', false]);
+    // A queue made with lpadmin -o CoverPage=On, or a job's -o ECM=True, still wins.
+    const queueOn = join(dir, 'queue.ppd');
+    writeFileSync(
+      queueOn,
+      readFileSync(ppdPath, 'latin1').replace('*DefaultCoverPage: Config', '*DefaultCoverPage: On'),
+    );
+    const chosen = loadFaxSettings({
+      ...env,
+      ppdPath: queueOn,
+      jobOptions: [{ name: 'ECM', value: 'True' }],
+    });
+    if (!chosen.ok) throw chosen.error;
+    expect([chosen.value.settings.coverPage.mode, chosen.value.settings.page.ecm]).toEqual(['on', true]);
+    // "As set in lpfax.conf" chosen for a job sets nothing either.
+    const asConf = loadFaxSettings({
+      ...env,
+      ppdPath: queueOn,
+      jobOptions: [{ name: 'CoverPage', value: 'Config' }],
+    });
+    if (!asConf.ok) throw asConf.error;
+    expect(asConf.value.settings.coverPage.mode).toBe('on');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('lets a job option choose any value the PPD offers', () => {
@@ -37,8 +72,8 @@ describe('ppd/lpfax.ppd', () => {
     for (const [option, values] of [
       ['Resolution', ['204x98dpi', '204x196dpi', '204x391dpi']],
       ['PageSize', ['Letter', 'A4', 'Legal']],
-      ['CoverPage', ['Auto', 'On', 'Off']],
-      ['ECM', ['True', 'False']],
+      ['CoverPage', ['Config', 'Auto', 'On', 'Off']],
+      ['ECM', ['Config', 'True', 'False']],
     ] as const) {
       for (const value of values) {
         expect(text).toMatch(new RegExp(`^\\*${option} ${value}/`, 'm'));
