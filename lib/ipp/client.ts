@@ -1,16 +1,19 @@
 /**
  * A small IPP client for the local cupsd (RFC 8011 operations and CUPS' Get-Jobs extensions):
- * what the web page needs to submit a fax as a user, list, hold, release and cancel jobs.
- * Requests go over HTTP to cupsd's port or its local socket (CUPS_SERVER, as lp uses).
+ * one request function over HTTP to cupsd's port or its domain socket, Get-Job-Attributes (the
+ * backend reads its own job's FaxOut collections with it), and what the web page needs to submit
+ * a fax as a user, list, hold, release and cancel jobs.
  */
 import { request } from 'node:http';
 import {
   GroupTag,
   ValueTag,
+  attributeMap,
   decodeMessage,
   encodeMessage,
   type IppAttribute,
   type IppMessage,
+  type IppValue,
 } from './encoding.js';
 
 /** RFC 8011 §5.4.15 operation ids. */
@@ -58,6 +61,34 @@ export interface CupsServer {
   queue: string;
 }
 
+/** Where cupsd listens: its domain socket, or a host and port. */
+export type IppServer = { socketPath: string } | { host: string; port: number };
+
+/** CUPS_SERVER's forms: a socket path, `host`, `host:port`, `[v6]:port` (631 when no port). */
+export function ippServer(server: string, defaultPort = 631): IppServer {
+  if (server.startsWith('/')) return { socketPath: server };
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(server);
+  return {
+    host: m ? m[1].replace(/^\[|\]$/g, '') : 'localhost',
+    port: m?.[2] ? Number(m[2]) : defaultPort,
+  };
+}
+
+/**
+ * The scheduler that runs this backend, as cupsd tells a backend (CUPS_SERVER, IPP_PORT), or
+ * undefined when not run by cupsd.
+ */
+export function localScheduler(env: NodeJS.ProcessEnv): IppServer | undefined {
+  const server = env.CUPS_SERVER?.trim();
+  const port = Number(env.IPP_PORT);
+  if (!server && !Number.isInteger(port)) return undefined;
+  const usable = Number.isInteger(port) && port > 0 ? port : 631;
+  // cupsd names its domain socket when it has one; a host name reaches it over TCP on IPP_PORT.
+  if (server?.startsWith('/')) return { socketPath: server };
+  return { host: server ? server.replace(/:\d+$/, '') : 'localhost', port: usable };
+}
+
+/** An unsuccessful IPP status (RFC 8011 §B.1), with cupsd's status-message. */
 export class IppError extends Error {
   constructor(
     readonly status: number,
@@ -70,6 +101,100 @@ export class IppError extends Error {
 
 /** RFC 8011 §B.1.1: status-code 0x0000-0x00ff is success. */
 const successful = (status: number) => status < 0x0100;
+
+let nextRequestId = 1;
+
+/**
+ * Sends one IPP request to cupsd (HTTP POST to `path`) and decodes the answer; an unsuccessful
+ * status is thrown as an IppError with cupsd's status-message.
+ */
+export async function ippRequest(
+  server: IppServer,
+  message: Omit<IppMessage, 'requestId'>,
+  options: { path?: string; timeoutMs?: number } = {},
+): Promise<IppMessage> {
+  const body = encodeMessage({ ...message, requestId: nextRequestId++ });
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const response = await new Promise<Buffer>((resolve, reject) => {
+    const req = request(
+      {
+        ...server,
+        method: 'POST',
+        path: options.path ?? '/',
+        headers: { 'content-type': 'application/ipp', 'content-length': body.length, host: 'localhost' },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(Buffer.concat(chunks))
+            : reject(new IppError(0x0500, `cupsd answered HTTP ${res.statusCode}`)),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`cupsd did not answer in ${timeoutMs / 1000} s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+  const m = decodeMessage(response);
+  if (!successful(m.code)) {
+    const text = m.groups
+      .find((g) => g.tag === GroupTag.operation)
+      ?.attributes.find((a) => a.name === 'status-message')?.values[0];
+    throw new IppError(m.code, typeof text === 'string' ? text : `IPP status 0x${m.code.toString(16)}`);
+  }
+  return m;
+}
+
+/** The operation attributes every request starts with (RFC 8011 §4.1.4). */
+function operationAttributes(target: IppAttribute, user: string, extra: IppAttribute[] = []): IppAttribute[] {
+  return [
+    { tag: ValueTag.charset, name: 'attributes-charset', values: ['utf-8'] },
+    { tag: ValueTag.naturalLanguage, name: 'attributes-natural-language', values: ['en'] },
+    target,
+    ...extra,
+    { tag: ValueTag.nameWithoutLanguage, name: 'requesting-user-name', values: [user] },
+  ];
+}
+
+/** A Get-Job-Attributes request (RFC 8011 §4.3.4) for job `jobId` of the local cupsd. */
+export function getJobAttributesRequest(
+  jobId: number,
+  user: string,
+  requested: readonly string[],
+): Omit<IppMessage, 'requestId'> {
+  const jobUri = { tag: ValueTag.uri, name: 'job-uri', values: [`ipp://localhost/jobs/${jobId}`] };
+  return {
+    code: Operation.getJobAttributes,
+    groups: [
+      {
+        tag: GroupTag.operation,
+        attributes: operationAttributes(jobUri, user, [
+          { tag: ValueTag.keyword, name: 'requested-attributes', values: [...requested] },
+        ]),
+      },
+    ],
+  };
+}
+
+/**
+ * The job's attributes named in `requested`, as cupsd holds them (collections decoded). Anyone
+ * local may read a job's public attributes (CUPS's default policy); job-name and phone are
+ * private to the owner.
+ */
+export async function getJobAttributes(
+  server: IppServer,
+  jobId: number,
+  user: string,
+  requested: readonly string[],
+  timeoutMs = 10_000,
+): Promise<Map<string, IppValue[]>> {
+  const m = await ippRequest(server, getJobAttributesRequest(jobId, user, requested), { timeoutMs });
+  return attributeMap(m.groups.find((g) => g.tag === GroupTag.job));
+}
 
 const JOB_ATTRIBUTES = [
   'job-id',
@@ -85,21 +210,10 @@ const JOB_ATTRIBUTES = [
 ];
 
 export class CupsClient {
-  private requestId = 1;
-  private readonly host: string;
-  private readonly port: number;
-  private readonly socketPath?: string;
+  private readonly where: IppServer;
 
   constructor(readonly options: CupsServer) {
-    if (options.server.startsWith('/')) {
-      this.socketPath = options.server;
-      this.host = 'localhost';
-      this.port = 631;
-    } else {
-      const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(options.server);
-      this.host = m ? m[1].replace(/^\[|\]$/g, '') : 'localhost';
-      this.port = m?.[2] ? Number(m[2]) : 631;
-    }
+    this.where = ippServer(options.server);
   }
 
   get printerUri(): string {
@@ -110,54 +224,12 @@ export class CupsClient {
   }
 
   private operationGroup(user: string, extra: IppAttribute[] = []): IppAttribute[] {
-    return [
-      { tag: ValueTag.charset, name: 'attributes-charset', values: ['utf-8'] },
-      { tag: ValueTag.naturalLanguage, name: 'attributes-natural-language', values: ['en'] },
-      { tag: ValueTag.uri, name: 'printer-uri', values: [this.printerUri] },
-      ...extra,
-      { tag: ValueTag.nameWithoutLanguage, name: 'requesting-user-name', values: [user] },
-    ];
+    const printer = { tag: ValueTag.uri, name: 'printer-uri', values: [this.printerUri] };
+    return operationAttributes(printer, user, extra);
   }
 
-  async send(code: number, groups: IppMessage['groups'], data?: Buffer, path = '/'): Promise<IppMessage> {
-    const body = encodeMessage({ code, requestId: this.requestId++, groups, data });
-    const response = await new Promise<Buffer>((resolve, reject) => {
-      const req = request(
-        {
-          host: this.host,
-          port: this.port,
-          socketPath: this.socketPath,
-          method: 'POST',
-          path,
-          headers: { 'content-type': 'application/ipp', 'content-length': body.length, host: 'localhost' },
-          timeout: 30_000,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            res.statusCode === 200
-              ? resolve(Buffer.concat(chunks))
-              : reject(new IppError(0x0500, `cupsd answered HTTP ${res.statusCode}`)),
-          );
-          res.on('error', reject);
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error('cupsd did not answer in 30 s')));
-      req.on('error', reject);
-      req.end(body);
-    });
-    const m = decodeMessage(response);
-    if (!successful(m.code)) {
-      const message = m.groups
-        .find((g) => g.tag === GroupTag.operation)
-        ?.attributes.find((a) => a.name === 'status-message')?.values[0];
-      throw new IppError(
-        m.code,
-        typeof message === 'string' ? message : `IPP status 0x${m.code.toString(16)}`,
-      );
-    }
-    return m;
+  send(code: number, groups: IppMessage['groups'], data?: Buffer, path = '/'): Promise<IppMessage> {
+    return ippRequest(this.where, { code, groups, data }, { path });
   }
 
   /** Print-Job to the fax queue as `user`, with the recipient as job name. Returns the job id. */
@@ -207,23 +279,14 @@ export class CupsClient {
     ]);
     return m.groups
       .filter((g) => g.tag === GroupTag.job)
-      .map((g) => jobOf(g.attributes))
+      .map((g) => jobOf(attributeMap(g)))
       .sort((a, b) => b.id - a.id);
   }
 
   async job(id: number, user = 'root'): Promise<CupsJob | null> {
     try {
-      const m = await this.send(Operation.getJobAttributes, [
-        {
-          tag: GroupTag.operation,
-          attributes: this.operationGroup(user, [
-            { tag: ValueTag.integer, name: 'job-id', values: [id] },
-            { tag: ValueTag.keyword, name: 'requested-attributes', values: JOB_ATTRIBUTES },
-          ]),
-        },
-      ]);
-      const group = m.groups.find((g) => g.tag === GroupTag.job);
-      return group ? jobOf(group.attributes) : null;
+      const attributes = await getJobAttributes(this.where, id, user, JOB_ATTRIBUTES, 30_000);
+      return attributes.size > 0 ? jobOf(attributes) : null;
     } catch (e) {
       if (e instanceof IppError && e.status === 0x0406) return null; // client-error-not-found
       throw e;
@@ -266,8 +329,8 @@ export class CupsClient {
   }
 }
 
-function jobOf(attributes: IppAttribute[]): CupsJob {
-  const one = (name: string) => attributes.find((a) => a.name === name)?.values[0];
+function jobOf(attributes: ReadonlyMap<string, IppValue[]>): CupsJob {
+  const one = (name: string) => attributes.get(name)?.[0];
   const text = (name: string) => {
     const v = one(name);
     return typeof v === 'string' ? v : '';
@@ -282,7 +345,7 @@ function jobOf(attributes: IppAttribute[]): CupsJob {
     name: text('job-name'),
     user: text('job-originating-user-name'),
     state: JOB_STATES[Number(one('job-state'))] ?? 'pending',
-    reasons: (attributes.find((a) => a.name === 'job-state-reasons')?.values ?? []).map(String),
+    reasons: (attributes.get('job-state-reasons') ?? []).map(String),
     message: text('job-printer-state-message'),
     createdAt: time('time-at-creation'),
     completedAt: time('time-at-completed'),

@@ -1,7 +1,8 @@
 /**
  * The IPP message encoding (RFC 8010 §3): a version, an operation or status code, a request id,
  * attribute groups each opened by a delimiter tag, the end-of-attributes tag, then the document.
- * Only the value types a fax client needs are decoded as values; others come back as raw bytes.
+ * Integers, booleans, strings (with or without language) and collections (§3.1.6) are decoded as
+ * values; out-of-band values are null; other types (dateTime, resolution …) come back as raw bytes.
  */
 
 /** RFC 8010 §3.5.1: delimiter tags. */
@@ -37,9 +38,14 @@ export const ValueTag = {
   memberAttrName: 0x4a,
 } as const;
 
-export type IppValue = string | number | boolean | Buffer;
+/** A decoded IPP value: numbers, booleans, strings, collections (member name → values), raw bytes. */
+export type IppValue = string | number | boolean | Buffer | IppCollection | null;
+export interface IppCollection {
+  [member: string]: IppValue[];
+}
 
 export interface IppAttribute {
+  /** The value tag of the first value (begCollection for a collection). */
   tag: number;
   name: string;
   values: IppValue[];
@@ -58,17 +64,21 @@ export interface IppMessage {
   data?: Buffer;
 }
 
+export class IppDecodeError extends Error {
+  override name = 'IppDecodeError';
+}
+
+/** A collection value, or undefined for any other. */
+export function ippCollection(value: IppValue | undefined): IppCollection | undefined {
+  return value !== null && typeof value === 'object' && !Buffer.isBuffer(value) ? value : undefined;
+}
+
+/** A group's attributes by name. */
+export function attributeMap(group: IppGroup | undefined): Map<string, IppValue[]> {
+  return new Map((group?.attributes ?? []).map((a) => [a.name, a.values]));
+}
+
 const INTEGER_TAGS = new Set<number>([ValueTag.integer, ValueTag.enum]);
-const STRING_TAGS = new Set<number>([
-  ValueTag.textWithoutLanguage,
-  ValueTag.nameWithoutLanguage,
-  ValueTag.keyword,
-  ValueTag.uri,
-  ValueTag.charset,
-  ValueTag.naturalLanguage,
-  ValueTag.mimeMediaType,
-  ValueTag.memberAttrName,
-]);
 
 function encodeValue(tag: number, value: IppValue): Buffer {
   if (INTEGER_TAGS.has(tag)) {
@@ -78,6 +88,9 @@ function encodeValue(tag: number, value: IppValue): Buffer {
   }
   if (tag === ValueTag.boolean) return Buffer.from([value ? 1 : 0]);
   if (Buffer.isBuffer(value)) return value;
+  if (value === null || typeof value === 'object') {
+    throw new Error('lpfax does not encode IPP collections or out-of-band values');
+  }
   return Buffer.from(String(value), 'utf8');
 }
 
@@ -112,51 +125,94 @@ export function encodeMessage(m: IppMessage): Buffer {
   return Buffer.concat(parts);
 }
 
-export function decodeMessage(b: Buffer): IppMessage {
-  if (b.length < 9) throw new Error('IPP response too short');
-  const m: IppMessage = { code: b.readUInt16BE(2), requestId: b.readUInt32BE(4), groups: [] };
+/** Decodes one value of `tag` (RFC 8010 §3.9). */
+function decodeValue(tag: number, bytes: Buffer): IppValue {
+  if (tag >= 0x10 && tag <= 0x1f) return null; // out-of-band: unsupported, unknown, no-value …
+  switch (tag) {
+    case ValueTag.integer:
+    case ValueTag.enum:
+      if (bytes.length !== 4) throw new IppDecodeError('an integer value is not 4 octets');
+      return bytes.readInt32BE(0);
+    case ValueTag.boolean:
+      if (bytes.length !== 1) throw new IppDecodeError('a boolean value is not 1 octet');
+      return bytes[0] !== 0;
+    case ValueTag.textWithLanguage:
+    case ValueTag.nameWithLanguage: {
+      // language length, language, text length, text
+      if (bytes.length < 4) throw new IppDecodeError('a with-language value is too short');
+      const textAt = 2 + bytes.readUInt16BE(0);
+      if (textAt + 2 > bytes.length) throw new IppDecodeError('a with-language value is too short');
+      return bytes.toString('utf8', textAt + 2, textAt + 2 + bytes.readUInt16BE(textAt));
+    }
+    default:
+      // Character strings (0x41–0x49) as text; octetString, dateTime, resolution … as bytes.
+      if (tag >= 0x40) return bytes.toString('utf8');
+      return Buffer.from(bytes);
+  }
+}
+
+/** Decodes an IPP message (RFC 8010 §3.1), collections included (§3.1.6). */
+export function decodeMessage(data: Buffer): IppMessage {
+  if (data.length < 9) throw new IppDecodeError('the IPP message is shorter than its header');
+  const m: IppMessage = { code: data.readUInt16BE(2), requestId: data.readUInt32BE(4), groups: [] };
   let at = 8;
+  const read = (n: number) => {
+    if (at + n > data.length) throw new IppDecodeError('the IPP message ends inside an attribute');
+    const slice = data.subarray(at, at + n);
+    at += n;
+    return slice;
+  };
+  // One attribute: tag, name, value; `name` '' means another value of the previous attribute.
+  const readAttribute = () => {
+    const tag = read(1)[0];
+    const name = read(read(2).readUInt16BE(0)).toString('utf8');
+    const value = read(read(2).readUInt16BE(0));
+    return { tag, name, value };
+  };
+  // The members of a collection, after its begCollection (RFC 8010 §3.1.6).
+  const readCollection = (depth: number): IppCollection => {
+    if (depth > 8) throw new IppDecodeError('collections nest too deeply');
+    const members: IppCollection = {};
+    let member = '';
+    for (;;) {
+      const a = readAttribute();
+      if (a.tag === ValueTag.endCollection) return members;
+      if (a.tag === ValueTag.memberAttrName) {
+        member = a.value.toString('utf8');
+        members[member] = [];
+        continue;
+      }
+      if (!member) throw new IppDecodeError('a collection value comes before its member name');
+      members[member].push(
+        a.tag === ValueTag.begCollection ? readCollection(depth + 1) : decodeValue(a.tag, a.value),
+      );
+    }
+  };
   let group: IppGroup | undefined;
   let last: IppAttribute | undefined;
-  let depth = 0; // inside a collection: members are skipped (no fax attribute needs them here)
-  while (at < b.length) {
-    const tag = b[at++];
+  for (;;) {
+    if (at >= data.length) throw new IppDecodeError('the IPP message has no end-of-attributes tag');
+    const tag = data[at];
     if (tag === GroupTag.end) {
-      m.data = b.subarray(at);
+      m.data = data.subarray(at + 1);
       return m;
     }
     if (tag < 0x10) {
+      at++;
       group = { tag, attributes: [] };
       m.groups.push(group);
       last = undefined;
       continue;
     }
-    if (at + 2 > b.length) break;
-    const nameLength = b.readUInt16BE(at);
-    const name = b.toString('utf8', at + 2, at + 2 + nameLength);
-    at += 2 + nameLength;
-    const valueLength = b.readUInt16BE(at);
-    const raw = b.subarray(at + 2, at + 2 + valueLength);
-    at += 2 + valueLength;
-    if (tag === ValueTag.endCollection) {
-      depth--;
-      continue;
-    }
-    if (tag === ValueTag.begCollection) depth++;
-    // A collection's members (and nested collections) are skipped; the collection's own
-    // attribute stays, with an empty value.
-    if (depth > 1 || (depth === 1 && tag !== ValueTag.begCollection)) continue;
-    let value: IppValue;
-    if (INTEGER_TAGS.has(tag) && raw.length === 4) value = raw.readInt32BE(0);
-    else if (tag === ValueTag.boolean) value = raw[0] === 1;
-    else if (STRING_TAGS.has(tag)) value = raw.toString('utf8');
-    else value = Buffer.from(raw);
-    if (!group) throw new Error('IPP attribute outside a group');
-    if (nameLength === 0 && last) last.values.push(value);
-    else {
-      last = { tag, name, values: [value] };
+    if (!group) throw new IppDecodeError('an attribute comes before any group');
+    const a = readAttribute();
+    const value = a.tag === ValueTag.begCollection ? readCollection(0) : decodeValue(a.tag, a.value);
+    if (a.name === '') {
+      if (!last) throw new IppDecodeError('an additional value has no attribute');
+      last.values.push(value);
+    } else {
+      last = { tag: a.tag, name: a.name, values: [value] };
       group.attributes.push(last);
     }
   }
-  throw new Error('IPP response ends before end-of-attributes');
 }

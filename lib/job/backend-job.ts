@@ -12,7 +12,7 @@ import { loadFaxSettings, type FaxSettings } from '../config/index.js';
 import { CupsBackendStatus, atLogLevel, type CupsReporter } from '../cups/backend.js';
 import type { FaxJob as CupsJob } from '../cups/job.js';
 import { splitJobDocuments } from '../cups/documents.js';
-import { localScheduler } from '../cups/ipp.js';
+import { localScheduler } from '../ipp/index.js';
 import { cupsGetOption } from '../cups/options.js';
 import { extractFaxNumberFromDocument } from '../raster/index.js';
 import { readFaxOutAttributes } from './faxout.js';

@@ -2,9 +2,9 @@
  * The FaxOut job attributes (PWG 5100.15 §6.2) of the job being sent. CUPS 2.4.2 passes a
  * backend the integer and boolean ones in its options (`number-of-retries=2`,
  * `noconfirmation-sheet-print`) but leaves the collections out, so `destination-uris` and
- * `cover-sheet-info` are read from the local cupsd (lib/cups/ipp, Get-Job-Attributes).
+ * `cover-sheet-info` are read from the local cupsd (lib/ipp, Get-Job-Attributes).
  */
-import { getJobAttributes, type IppCollection, type IppValue, type LocalScheduler } from '../cups/ipp.js';
+import { getJobAttributes, ippCollection, type IppServer, type IppValue } from '../ipp/index.js';
 import type { FaxDestination } from '../recipient/index.js';
 
 /** PWG 5100.15 cover-sheet-info members lpfax puts on its cover page. */
@@ -51,10 +51,6 @@ function integer(value: IppValue | string | undefined): number | undefined {
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
-function collection(value: IppValue): IppCollection | undefined {
-  return value !== null && typeof value === 'object' ? value : undefined;
-}
-
 /**
  * The FaxOut attributes from the job's IPP attributes (`attributes`, when cupsd could be asked)
  * and its options (argv[5], `option`), the IPP ones first.
@@ -65,7 +61,7 @@ export function faxOutAttributes(
 ): FaxOutAttributes {
   const destinations: FaxDestination[] = [];
   for (const value of attributes.get('destination-uris') ?? []) {
-    const c = collection(value);
+    const c = ippCollection(value);
     const uri = c && text(c['destination-uri']);
     if (!c || uri === undefined) continue;
     destinations.push({
@@ -75,7 +71,7 @@ export function faxOutAttributes(
       t33Subaddress: text(c['t33-subaddress']),
     });
   }
-  const cover = collection(attributes.get('cover-sheet-info')?.[0] ?? null);
+  const cover = ippCollection(attributes.get('cover-sheet-info')?.[0]);
   const number = (name: string) => integer(attributes.get(name)?.[0] ?? option(name));
   const confirmation = attributes.get('confirmation-sheet-print')?.[0] ?? option('confirmation-sheet-print');
   return {
@@ -104,7 +100,7 @@ export function faxOutAttributes(
  * asked (the backend run by hand, or cupsd refuses), only the options count; `warn` says why.
  */
 export async function readFaxOutAttributes(
-  scheduler: LocalScheduler | undefined,
+  scheduler: IppServer | undefined,
   jobId: number,
   user: string,
   option: (name: string) => string | undefined,

@@ -1,8 +1,8 @@
 /**
  * lib/ipp's message encoding (RFC 8010 §3) against bytes written out by hand from the RFC's
- * layout, and a decode of a response with a collection and several values per attribute.
+ * layout, and a decode of a response with a nested collection and several values per attribute.
  */
-import { GroupTag, ValueTag, decodeMessage, encodeMessage } from '../../lib/ipp/index.js';
+import { GroupTag, ValueTag, decodeMessage, encodeMessage, ippServer } from '../../lib/ipp/index.js';
 
 const attr = (tag: number, name: string, value: Buffer) =>
   Buffer.concat([
@@ -47,7 +47,7 @@ it('encodes a request as RFC 8010 lays it out', () => {
   );
 });
 
-it('decodes a response: status, groups, additional values, a skipped collection', () => {
+it('decodes a response: status, groups, additional values, a nested collection', () => {
   const bytes = Buffer.concat([
     Buffer.from([2, 0, 0x04, 0x06, 0, 0, 0, 9, 0x01]), // client-error-not-found
     attr(0x41, 'status-message', Buffer.from('No such job')),
@@ -75,9 +75,16 @@ it('decodes a response: status, groups, additional values, a skipped collection'
     ['job-id', [5]],
     ['job-state', [4]],
     ['job-state-reasons', ['job-hold-until-specified', 'printer-stopped']],
-    ['media-col', [Buffer.alloc(0)]],
+    ['media-col', [{ 'media-size': [{ 'x-dimension': [21000] }] }]],
     ['job-name', ['Pharmacy@555-0100']],
   ]);
   expect(m.data).toEqual(Buffer.alloc(0));
   expect(() => decodeMessage(bytes.subarray(0, bytes.length - 1))).toThrow(/end-of-attributes/);
+});
+
+it('reaches cupsd where CUPS_SERVER says: a socket path, host, host:port, [v6]:port', () => {
+  expect(ippServer('/run/cups/cups.sock')).toEqual({ socketPath: '/run/cups/cups.sock' });
+  expect(ippServer('localhost')).toEqual({ host: 'localhost', port: 631 });
+  expect(ippServer('127.0.0.1:8631')).toEqual({ host: '127.0.0.1', port: 8631 });
+  expect(ippServer('[::1]:8631')).toEqual({ host: '::1', port: 8631 });
 });

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadFaxSettings, type FaxSettings } from '../../lib/config/index.js';
-import type { IppValue } from '../../lib/cups/ipp.js';
+import type { IppValue } from '../../lib/ipp/index.js';
 import { faxOutAttributes } from '../../lib/job/faxout.js';
 import { coverAndTagline } from '../../lib/job/pages.js';
 import { jobRecipients, type RecipientSources } from '../../lib/job/recipients.js';

@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   IppDecodeError,
-  decodeIppResponse,
-  encodeGetJobAttributes,
+  attributeMap,
+  decodeMessage,
+  encodeMessage,
   getJobAttributes,
+  getJobAttributesRequest,
   localScheduler,
-} from '../../lib/cups/ipp.js';
+} from '../../lib/ipp/index.js';
 
 /**
  * cupsd 2.4.2's answer to our Get-Job-Attributes for a job made by test/cupsd/ipp/faxout-create-job.test
@@ -22,10 +24,10 @@ const RECORDED_RESPONSE = Buffer.from(
 
 describe('IPP encoding (RFC 8010) for Get-Job-Attributes', () => {
   it('decodes cupsd’s answer, collections and all', () => {
-    const r = decodeIppResponse(RECORDED_RESPONSE);
-    expect(r.statusCode).toBe(0);
+    const r = decodeMessage(RECORDED_RESPONSE);
+    expect(r.code).toBe(0);
     expect(r.groups.map((g) => g.tag)).toEqual([1, 2]);
-    const job = r.groups[1].attributes;
+    const job = attributeMap(r.groups[1]);
     expect(job.get('destination-uris')).toEqual([
       { 'destination-uri': ['tel:555-0100'], 'pre-dial-string': ['9'] },
       { 'destination-uri': ['tel:555-0101'] },
@@ -46,26 +48,24 @@ describe('IPP encoding (RFC 8010) for Get-Job-Attributes', () => {
 
   it('refuses a truncated or malformed answer', () => {
     for (const cut of [4, 20, RECORDED_RESPONSE.length - 1]) {
-      expect(() => decodeIppResponse(RECORDED_RESPONSE.subarray(0, cut))).toThrow(IppDecodeError);
+      expect(() => decodeMessage(RECORDED_RESPONSE.subarray(0, cut))).toThrow(IppDecodeError);
     }
     const bad = Buffer.from(RECORDED_RESPONSE);
     bad.writeUInt16BE(0xffff, 9 + 1); // attributes-charset's name length runs past the end
-    expect(() => decodeIppResponse(bad)).toThrow(IppDecodeError);
+    expect(() => decodeMessage(bad)).toThrow(IppDecodeError);
   });
 
   it('encodes the request as RFC 8010 lays it out', () => {
-    const body = encodeGetJobAttributes({
+    const body = encodeMessage({
+      ...getJobAttributesRequest(8, 'lp', ['destination-uris', 'cover-sheet-info']),
       requestId: 7,
-      jobUri: 'ipp://localhost/jobs/8',
-      user: 'lp',
-      requested: ['destination-uris', 'cover-sheet-info'],
     });
     // version 2.0, operation 0x0009, request id 7
     expect([...body.subarray(0, 8)]).toEqual([2, 0, 0, 9, 0, 0, 0, 7]);
     // The same layout a response has, so the decoder reads it back (the "status" is the operation).
-    const read = decodeIppResponse(body);
-    expect(read.statusCode).toBe(9);
-    expect(Object.fromEntries(read.groups[0].attributes)).toEqual({
+    const read = decodeMessage(body);
+    expect(read.code).toBe(9);
+    expect(Object.fromEntries(attributeMap(read.groups[0]))).toEqual({
       'attributes-charset': ['utf-8'],
       'attributes-natural-language': ['en'],
       'job-uri': ['ipp://localhost/jobs/8'],
@@ -79,14 +79,13 @@ describe('the local scheduler', () => {
   it('is where cupsd says: its domain socket, or a host and IPP_PORT', () => {
     expect(localScheduler({})).toBeUndefined();
     expect(localScheduler({ CUPS_SERVER: '/run/cups/cups.sock', IPP_PORT: '631' })).toEqual({
-      server: '/run/cups/cups.sock',
-      port: 631,
+      socketPath: '/run/cups/cups.sock',
     });
     expect(localScheduler({ CUPS_SERVER: 'localhost', IPP_PORT: '8631' })).toEqual({
-      server: 'localhost',
+      host: 'localhost',
       port: 8631,
     });
-    expect(localScheduler({ IPP_PORT: '8631' })).toEqual({ server: 'localhost', port: 8631 });
+    expect(localScheduler({ IPP_PORT: '8631' })).toEqual({ host: 'localhost', port: 8631 });
   });
 
   it('answers Get-Job-Attributes over a domain socket (a server that replays cupsd’s answer)', async () => {
@@ -103,9 +102,9 @@ describe('the local scheduler', () => {
     });
     await new Promise<void>((r) => server.listen(socket, r));
     try {
-      const attrs = await getJobAttributes({ server: socket, port: 631 }, 8, 'lp', ['destination-uris']);
+      const attrs = await getJobAttributes({ socketPath: socket }, 8, 'lp', ['destination-uris']);
       expect(attrs.get('number-of-retries')).toEqual([2]);
-      expect(decodeIppResponse(requests[0]).groups[0].attributes.get('job-uri')).toEqual([
+      expect(attributeMap(decodeMessage(requests[0]).groups[0]).get('job-uri')).toEqual([
         'ipp://localhost/jobs/8',
       ]);
     } finally {
