@@ -262,8 +262,8 @@ async function waitFor(cond: () => boolean, seconds: number, what: string): Prom
 /**
  * The pages of HylaFAX's TIFF. JBIG pages (Compression "ISO JBIG", libtiff's COMPRESSION_JBIG) hold
  * the BIE as received in their strips; each page's strip octets are read from the file (offsets
- * from `tiffinfo -s`) and decoded twice, by jbigkit's jbgtopbm and by lpfax's lib/t85, which must
- * agree. Other codings (`--mmr`) are read by lpfax's readTiff.
+ * from `tiffinfo -s`) and decoded by jbigkit's jbgtopbm and by lpfax's lib/t85, and the page is
+ * also read through libtiff (`tiffcp -c none`); all three must agree. Other codings (`--mmr`) are read by lpfax's readTiff.
  */
 function readFiled(tif: string, dir: string, variant: Variant): { compression: string; pages: Bitmap[] } {
   const info = execFileSync('tiffinfo', ['-s', tif], { encoding: 'utf8' });
@@ -278,9 +278,8 @@ function readFiled(tif: string, dir: string, variant: Variant): { compression: s
       Number(m[2]),
     ]);
     const data = Buffer.concat(strips.map(([o, n]) => file.subarray(o, o + n)));
-    // HylaFAX files the octets as the modem gave them (first bit on the line in bit 0) and says
-    // so with FillOrder 2; reversed, they are the BIE as T.82 writes it, most significant bit first.
-    if (/FillOrder: lsb-to-msb/.test(d)) for (let k = 0; k < data.length; k++) data[k] = reverse8(data[k]);
+    // HylaFAX files the octets as the modem gave them (first bit on the line in bit 0), with
+    // FillOrder 2, which is how libtiff's JBIG codec wants a BIE that needs no reversing.
     if (/jbig/i.test(comp[i] ?? '')) {
       const bie = join(dir, `${variant}-filed-${i + 1}.jbg`);
       writeFileSync(bie, data);
@@ -290,18 +289,18 @@ function readFiled(tif: string, dir: string, variant: Variant): { compression: s
       const byLpfax = decodeT85(new Uint8Array(data));
       if (firstDifferentRow(byJbigkit, byLpfax) !== -1)
         throw new Error(`page ${i + 1}: jbgtopbm and lib/t85 disagree`);
+      // and libtiff itself (built with libjbig), as HylaFAX's faxrcvd, tiff2pdf and viewers read it
+      const plain = join(dir, `${variant}-filed-${i + 1}.tif`);
+      execFileSync('tiffcp', ['-c', 'none', `${tif},${i}`, plain]);
+      const byLibtiff = readTiff(new Uint8Array(readFileSync(plain)))[0].bitmap;
+      if (firstDifferentRow(byJbigkit, byLibtiff) !== -1 || byLibtiff.height !== byJbigkit.height)
+        throw new Error(`page ${i + 1}: libtiff reads ${byLibtiff.height} rows, other than jbgtopbm`);
       out.push(byJbigkit);
     } else {
       out.push(readTiff(new Uint8Array(readFileSync(tif)))[i].bitmap);
     }
   });
   return { compression: [...new Set(comp)].join(', '), pages: out };
-}
-
-function reverse8(b: number): number {
-  let r = 0;
-  for (let i = 0; i < 8; i++) r |= ((b >> i) & 1) << (7 - i);
-  return r;
 }
 
 /** test/linesim in pair mode: stdout lines 1 and 2 are ptys A and B, then one JSON line per call. */
