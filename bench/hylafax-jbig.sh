@@ -4,7 +4,7 @@
 #   apt-get install -y hylafax-server jbigkit-bin libtiff-tools ghostscript
 # HylaFAX's own daemons are not used: the script runs faxgetty itself on a private copy of
 # /var/spool/hylafax (faxgetty -q) and stops it after each call. Run as root (the spool belongs
-# to uucp, as Debian's does). Arguments go to the script: --speed F (1), --only t85|t85-l0|mmr,
+# to uucp, as Debian's does). Arguments go to the script: --speed F (1), --only off|t85|t85-l0|mmr,
 # --mmr (also an MMR call for comparison), --keep (keep the spool, traces and decoded pages).
 set -eu
 cd "$(dirname "$0")/.."

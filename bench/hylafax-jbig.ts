@@ -1,13 +1,14 @@
 /**
  * lpfax → HylaFAX with JBIG (issue 17's independent far end):
- * `node dist/bench/hylafax-jbig.js [--speed F] [--only t85|t85-l0|mmr] [--mmr] [--keep]`, wrapped by
+ * `node dist/bench/hylafax-jbig.js [--speed F] [--only off|t85|t85-l0|mmr] [--mmr] [--keep]`, wrapped by
  * `bench/hylafax-jbig.sh`. Needs Debian's hylafax-server 6.0.7 (faxgetty), jbigkit-bin (jbgtopbm),
  * libtiff-tools (tiffinfo), Ghostscript and test/linesim. Not part of CI.
  *
  * One simulated line in pair mode (test/linesim --pair: two T.31 modems). HylaFAX's faxgetty
  * answers on pty B from a private spool (a copy of /var/spool/hylafax in a temporary folder,
  * `faxgetty -q SPOOL`) with the Class 1 modem config Debian ships (config/class1) plus
- * `Class1JBIGSupport: true`. lpfax sends issue 17's three A4 fine pages (dense text, a ruled form,
+ * `Class1JBIGSupport: true`. First, with that line left out, lpfax calls only to see the DIS
+ * (it must offer neither T.85 bit) and hangs up. Then lpfax sends issue 17's three A4 fine pages (dense text, a ruled form,
  * a grey field in Ghostscript's halftone screen) from pty A with the TS API. Once per variant:
  * T.85-L0 (lpfax's default choice when the DIS offers bit 79) and T.85 (lpfax forced to leave
  * T.85-L0 out of its codings); with `--mmr` also a call with T.85 left out (MMR), for the line
@@ -38,7 +39,8 @@ showpage
 
 const SYSTEM_SPOOL = '/var/spool/hylafax';
 
-type Variant = 't85' | 't85-l0' | 'mmr';
+/** 'off': HylaFAX without Class1JBIGSupport; lpfax hangs up once it has the DIS. */
+type Variant = 't85' | 't85-l0' | 'mmr' | 'off';
 
 async function main(): Promise<void> {
   const arg = (name: string): string | undefined => {
@@ -67,7 +69,9 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   let failed = false;
   try {
-    const variants: Variant[] = only ? [only] : ['t85-l0', 't85', ...(withMmr ? (['mmr'] as const) : [])];
+    const variants: Variant[] = only
+      ? [only]
+      : ['off', 't85-l0', 't85', ...(withMmr ? (['mmr'] as const) : [])];
     for (const variant of variants) {
       const r = await oneCall(s.dir, variant, pages, speed);
       rows.push(r.row);
@@ -105,7 +109,7 @@ async function oneCall(
   const sim = await startPair(speed);
   const spool = join(dir, `spool-${variant}`);
   const devId = sim.devicePathB.replace(/^\/dev\//, '').replace(/\//g, '_');
-  makeSpool(spool, devId);
+  makeSpool(spool, devId, variant !== 'off');
   const log = join(dir, `faxgetty-${variant}.out`);
   const getty = spawn('faxgetty', ['-q', spool, sim.devicePathB], { stdio: ['ignore', 'pipe', 'pipe'] });
   const out: string[] = [];
@@ -117,10 +121,11 @@ async function oneCall(
     await waitFor(() => status(spool, devId).startsWith('Running and idle'), 60, 'faxgetty to be idle');
     const a = await Class1Modem.open(sim.devicePath, { lock: false });
     let sent;
+    const hangUp = new AbortController();
     try {
       await a.init();
       const codings: Coding[] =
-        variant === 'mmr'
+        variant === 'mmr' || variant === 'off'
           ? ['mh', 'mr', 'mmr']
           : variant === 't85'
             ? ['mh', 'mr', 'mmr', 't85']
@@ -132,7 +137,11 @@ async function oneCall(
         localIdent: '+1 555 0001',
         resolution: 'fine',
         codings,
-        trace: (l) => trace.push(l),
+        signal: hangUp.signal,
+        trace: (l) => {
+          trace.push(l);
+          if (variant === 'off' && /"ff 13 80 /.test(l)) hangUp.abort();
+        },
       });
     } finally {
       await a.close();
@@ -152,6 +161,12 @@ async function oneCall(
       `${variant}: DIS ${disFif ? Array.from(disFif, (b) => b.toString(16).padStart(2, '0')).join(' ') : 'none'}` +
         ` (last octet 0x${disFif?.at(-1)?.toString(16) ?? '?'}), DCS coding ${dcsCoding}, sent.ok ${sent.ok}`,
     );
+    if (variant === 'off') {
+      const ok = disCaps !== undefined && !disCaps.t85 && !disCaps.t85L0;
+      if (!ok) console.log(`off: FAILED, the DIS offers T.85 without Class1JBIGSupport`);
+      const row = ['(no Class1JBIGSupport)', disCaps ? `${+disCaps.t85}/${+disCaps.t85L0}` : '?'];
+      return { ok, row: [...row, '-', 'hung up after DIS', '-', '-', '-', '-', '-'] };
+    }
     // faxgetty files the page while receiving; the file is complete once it is idle again.
     await waitFor(() => status(spool, devId).startsWith('Running and idle'), 60, 'faxgetty to file the fax');
     const filed = readdirSync(join(spool, 'recvq')).filter((f) => /^fax\d+\.tif$/.test(f));
@@ -209,7 +224,7 @@ async function oneCall(
  * A private HylaFAX spool: the package's spool (bin/ scripts, config/ modem templates, empty queues)
  * copied, with etc/config and etc/config.DEVID written here; owned by uucp as Debian's is.
  */
-function makeSpool(spool: string, devId: string): void {
+function makeSpool(spool: string, devId: string, jbig: boolean): void {
   cpSync(SYSTEM_SPOOL, spool, { recursive: true });
   mkdirSync(join(spool, 'etc'), { recursive: true });
   cpSync('/etc/hylafax/dialrules', join(spool, 'etc/dialrules'));
@@ -239,7 +254,7 @@ function makeSpool(spool: string, devId: string): void {
       'LogFileMode: 0644',
       'RecvFileMode: 0644',
       `UUCPLockDir: ${join(spool, 'tmp')}`,
-      'Class1JBIGSupport: true',
+      ...(jbig ? ['Class1JBIGSupport: true'] : []),
       '',
     ].join('\n'),
   );
