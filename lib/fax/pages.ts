@@ -4,7 +4,6 @@
  * a page again), and coded for the session parameters the T.30 core asks for.
  */
 
-import { reverseBits } from '../itu/bit-order.js';
 import { convertResolution, encodePage, type Bitmap, type FaxPage } from '../t4/index.js';
 import { DEFAULT_STRIPE_ROWS, encodeT85 } from '../t85/index.js';
 import type { PageCoding } from '../t30/index.js';
@@ -80,9 +79,11 @@ export function codePage(page: FaxPage, coding: PageCoding): Uint8Array {
   bitmap = fitWidth(bitmap, coding.width);
   if (coding.coding === 't85' || coding.coding === 't85-l0') {
     // T.85: stripes of 128 rows, unless the far end offered the optional L0 (T.30 bit 79):
-    // then the page is one stripe. The BIE's octets go on the line most significant bit first.
+    // then the page is one stripe. The BIE's octets go into the ECM frames as they are, so each
+    // goes on the line least significant bit first like every HDLC octet (what HylaFAX's Class 1
+    // receiver and libtiff read, and spandsp sends; checked by bench/hylafax-jbig.ts).
     const stripeRows = coding.coding === 't85' ? DEFAULT_STRIPE_ROWS : Math.max(1, bitmap.height);
-    return reverseBits(encodeT85(bitmap, { stripeRows }));
+    return encodeT85(bitmap, { stripeRows });
   }
   return encodePage(bitmap, {
     coding: coding.coding,

@@ -51,6 +51,8 @@ export interface SendFaxOptions {
   ecmFrameSize?: 256 | 64;
   /** Send T.85 (JBIG) pages when the far end offers them with ECM (default true). */
   jbig?: boolean;
+  /** The codings we may choose from (default all; `jbig: false` leaves out T.85), e.g. to force T.85 over T.85-L0. */
+  codings?: readonly Coding[];
   /** 'unlimited' for Letter/Legal pages; default 'a4'. */
   pageLength?: PageLength;
   rtnHandling?: RtnHandling;
@@ -158,7 +160,11 @@ export async function sendFax(options: SendFaxOptions): Promise<FaxResult> {
     maxBitRate: options.maxBitRate,
     ecm: (options.ecm ?? true) && transport.ecm,
     ecmFrameSize: options.ecmFrameSize,
-    ...(options.jbig === false ? { codings: ['mh', 'mr', 'mmr'] as const } : {}),
+    ...(options.codings
+      ? { codings: options.codings }
+      : options.jbig === false
+        ? { codings: ['mh', 'mr', 'mmr'] as const }
+        : {}),
     modulations: transport.modulations,
     pageLength: options.pageLength,
     rtnHandling: options.rtnHandling,

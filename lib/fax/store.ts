@@ -288,8 +288,9 @@ export class ReceivedFaxWriter {
  * says why (push() does not throw for it, so the line is never left mid-receive).
  */
 /**
- * A T.85 page behind T4Decoder's face: the BIE's octets come most significant bit first on the
- * line (so 'lsb-first' octets are reversed), rows go out stripe by stripe, there are no bad rows
+ * A T.85 page behind T4Decoder's face: the BIE's octets come as they are in the ECM frames, least
+ * significant bit first on the line (so 'lsb-first' octets, as a Class 1 modem delivers them, are
+ * the BIE and 'msb-first' ones are reversed), rows go out stripe by stripe, there are no bad rows
  * (ECM), and the page has ended once its height (BIH, or NEWLEN) is reached.
  */
 class T85PageDecoder {
@@ -342,7 +343,7 @@ export class ReceivedPage {
         format.width,
         format.maxRows,
         (row) => encoder.encodeRow(row),
-        (format.bitOrder ?? 'lsb-first') === 'lsb-first',
+        format.bitOrder === 'msb-first',
       );
       return;
     }
