@@ -117,7 +117,7 @@ export async function buildWeb(o: WebOptions): Promise<FastifyInstance> {
   await app.register(csrf, { sessionPlugin: '@fastify/session', getToken: csrfToken });
   await app.register(rateLimit, { global: false });
   await app.register(multipart, {
-    limits: { fileSize: o.uploadLimit ?? 20 * 1024 * 1024, files: 1, fields: 10, parts: 12 },
+    limits: { fileSize: o.uploadLimit ?? 20 * 1024 * 1024, files: 10, fields: 10, parts: 20 },
   });
   await app.register(staticFiles, {
     root: join(here, 'static'),

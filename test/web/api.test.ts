@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FaxArchive } from '../../lib/archive/index.js';
-import { CupsClient } from '../../lib/ipp/index.js';
+import { CupsClient, GroupTag, Operation, ValueTag } from '../../lib/ipp/index.js';
 import { UsersFile } from '../../lib/users/index.js';
 import { startWeb, type WebServer } from '../../web/server.js';
 import { startCupsd, type PrivateCupsd } from '../cupsd/harness.js';
@@ -228,6 +228,29 @@ it('serves a fax PDF and a PNG thumbnail by id, and refuses anything that is not
   expect((await alice.request(`/api/received/${outside.id}/thumbnail`)).status).toBe(404);
 });
 
+it('serves each page of a fax as a PNG by number, and shows them on the fax page', async () => {
+  const id = fileReceivedFax(archive, { remoteId: 'Two pages', pages: 2, at: new Date(2026, 11, 6) });
+  const alice = await loggedIn('alice');
+  const heights: number[] = [];
+  for (const n of [1, 2]) {
+    const res = await alice.request(`/api/received/${id}/pages/${n}.png`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    const png = Buffer.from(await res.arrayBuffer());
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe(850);
+    heights.push(png.readUInt32BE(20));
+  }
+  expect(heights[1]).toBeGreaterThan(heights[0]); // page 2 is the taller one
+  expect((await alice.request(`/api/received/${id}/pages/3.png`)).status).toBe(404);
+  for (const n of ['0', '-1', '..%2F1', '1a'])
+    expect([n, (await alice.request(`/api/received/${id}/pages/${n}.png`)).status]).toEqual([n, 400]);
+  expect((await new Client().request(`/api/received/${id}/pages/1.png`)).status).toBe(401);
+  const view = await (await alice.request(`/received/${id}`)).text();
+  expect(view).toContain(`src="/api/received/${id}/pages/1.png"`);
+  expect(view).toContain(`src="/api/received/${id}/pages/2.png"`);
+});
+
 it('shows a TSI and caller id with markup as text in the inbox page', async () => {
   const alice = await loggedIn('alice');
   const res = await alice.request('/');
@@ -264,6 +287,108 @@ it('sends a PDF through cupsd as the logged-in user, with the recipient as job n
   const admin = await loggedIn('root');
   const all = (await (await admin.request('/api/sent')).json()) as { items: { jobId: number }[] };
   expect(all.items.map((i) => i.jobId)).toContain(jobId);
+});
+
+/** A job attribute as cupsd keeps it (the job options it hands the backend), by Get-Job-Attributes. */
+async function jobAttribute(id: number, name: string): Promise<unknown> {
+  const m = await cups.send(Operation.getJobAttributes, [
+    {
+      tag: GroupTag.operation,
+      attributes: [
+        { tag: ValueTag.charset, name: 'attributes-charset', values: ['utf-8'] },
+        { tag: ValueTag.naturalLanguage, name: 'attributes-natural-language', values: ['en'] },
+        { tag: ValueTag.uri, name: 'printer-uri', values: [cups.printerUri] },
+        { tag: ValueTag.integer, name: 'job-id', values: [id] },
+        { tag: ValueTag.nameWithoutLanguage, name: 'requesting-user-name', values: ['root'] },
+        { tag: ValueTag.keyword, name: 'requested-attributes', values: ['all'] },
+      ],
+    },
+  ]);
+  return m.groups.flatMap((g) => g.attributes).find((a) => a.name === name)?.values[0];
+}
+
+function sendForm(to: string, files: Blob[], fields: Record<string, string> = {}): FormData {
+  const form = new FormData();
+  form.set('to', to);
+  for (const [k, v] of Object.entries(fields)) form.set(k, v);
+  files.forEach((f, i) => form.append('file', f, `doc${i}.pdf`));
+  return form;
+}
+
+it('sends several documents (one CUPS job each) with the cover note as the fax-comments option', async () => {
+  const alice = await loggedIn('alice');
+  const doc = new Uint8Array(await readPdf());
+  const ps = new Blob(['%!PS\nshowpage\n']);
+  const res = await alice.request('/api/send', {
+    method: 'POST',
+    body: sendForm('Lab@555-0111', [new Blob([doc]), ps], { note: 'Results for Mrs. Smith', cover: 'on' }),
+    headers: { 'x-csrf-token': alice.csrf },
+  });
+  expect(res.status).toBe(201);
+  const { jobId, jobIds } = (await res.json()) as { jobId: number; jobIds: number[] };
+  expect(jobIds).toHaveLength(2);
+  expect(jobId).toBe(jobIds[0]);
+  for (const id of jobIds) {
+    const job = await cups.job(id);
+    expect([job?.user, job?.name]).toEqual(['alice', 'Lab@555-0111']);
+    expect(await jobAttribute(id, 'fax-comments')).toBe('Results for Mrs. Smith');
+    expect(await jobAttribute(id, 'CoverPage')).toBe('on');
+  }
+  // All documents are checked before any is submitted.
+  const before = (await cups.jobs('all')).length;
+  const mixed = await alice.request('/api/send', {
+    method: 'POST',
+    body: sendForm('5550111', [new Blob([doc]), new Blob(['<html></html>'])]),
+    headers: { 'x-csrf-token': alice.csrf },
+  });
+  expect(mixed.status).toBe(415);
+  const long = await alice.request('/api/send', {
+    method: 'POST',
+    body: sendForm('5550111', [new Blob([doc])], { note: 'x'.repeat(256) }),
+    headers: { 'x-csrf-token': alice.csrf },
+  });
+  expect(long.status).toBe(400);
+  const twoLines = await alice.request('/api/send', {
+    method: 'POST',
+    body: sendForm('5550111', [new Blob([doc])], { note: 'one\ntwo' }),
+    headers: { 'x-csrf-token': alice.csrf },
+  });
+  expect(twoLines.status).toBe(400);
+  expect((await cups.jobs('all')).length).toBe(before);
+});
+
+it('sends a job again for its owner or an admin, with the same recipient, document and note', async () => {
+  const alice = await loggedIn('alice');
+  const res = await alice.request('/api/send', {
+    method: 'POST',
+    body: sendForm('Ward@555-0122', [new Blob([new Uint8Array(await readPdf())])], { note: 'Again' }),
+    headers: { 'x-csrf-token': alice.csrf },
+  });
+  const { jobId } = (await res.json()) as { jobId: number };
+  // The kept document is private to the service user.
+  const { statSync } = await import('node:fs');
+  const kept = join(dir, 'spool', 'web', String(jobId));
+  expect(statSync(kept).mode & 0o777).toBe(0o700);
+  expect(statSync(join(kept, 'document')).mode & 0o777).toBe(0o600);
+  const bob = await loggedIn('bob');
+  expect((await bob.post(`/api/jobs/${jobId}/resend`)).status).toBe(404);
+  const noCsrf = await alice.request(`/api/jobs/${jobId}/resend`, { method: 'POST', json: {} });
+  expect(noCsrf.status).toBe(403);
+  expect((await alice.post('/api/jobs/..%2F1/resend')).status).toBe(400);
+  const again = await alice.post(`/api/jobs/${jobId}/resend`);
+  expect(again.status).toBe(201);
+  const second = ((await again.json()) as { jobId: number }).jobId;
+  expect(second).not.toBe(jobId);
+  const job = await cups.job(second);
+  expect([job?.user, job?.name]).toEqual(['alice', 'Ward@555-0122']);
+  expect(await jobAttribute(second, 'fax-comments')).toBe('Again');
+  // An admin resends it as alice's job; a job printed from elsewhere has no kept document.
+  const admin = await loggedIn('root');
+  const third = ((await (await admin.post(`/api/jobs/${second}/resend`)).json()) as { jobId: number }).jobId;
+  expect((await cups.job(third))?.user).toBe('alice');
+  const held = await heldJob('alice');
+  expect((await alice.post(`/api/jobs/${held}/resend`)).status).toBe(404);
+  await alice.post(`/api/jobs/${held}/cancel`);
 });
 
 async function readPdf(): Promise<Buffer> {
