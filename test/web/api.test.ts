@@ -26,6 +26,7 @@ let scriptFax: number;
 
 /** A browser-like client: one session cookie, the CSRF token from /api/session. */
 class Client {
+  constructor(public base?: string) {}
   cookie = '';
   csrf = '';
   async request(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
@@ -36,7 +37,7 @@ class Client {
       headers.set('content-type', 'application/json');
       body = JSON.stringify(init.json);
     }
-    const res = await fetch(web.url + path, { ...init, body, headers, redirect: 'manual' });
+    const res = await fetch((this.base ?? web.url) + path, { ...init, body, headers, redirect: 'manual' });
     const set = res.headers.get('set-cookie');
     if (set) this.cookie = set.split(';')[0];
     return res;
@@ -441,6 +442,35 @@ it("lists, releases and cancels held jobs of the user only; another user's job i
 
   expect((await bob.post(`/api/jobs/${theirs}/cancel`)).status).toBe(200);
   expect((await cups.job(theirs))?.state).toBe('canceled');
+});
+
+it('keeps sessions across a restart of the server (private file), and the logout still ends them', async () => {
+  const spool = join(dir, 'restart-spool');
+  const archiveB = new FaxArchive({ spool });
+  const users = new UsersFile(join(dir, 'users'), FAST);
+  let server = await startWeb({ archive: archiveB, users, cups, port: 0, loginsPerMinute: 1000 });
+  const alice = new Client(server.url);
+  expect((await alice.login('alice', 'alice password')).status).toBe(200);
+  const bob = new Client(server.url);
+  expect((await bob.login('bob', 'bob password')).status).toBe(200);
+  expect((await bob.post('/api/logout')).status).toBe(200);
+  await server.close();
+  const { statSync } = await import('node:fs');
+  expect(statSync(join(spool, 'web', 'sessions.json')).mode & 0o777).toBe(0o600);
+  expect(statSync(join(spool, 'web', 'session-secret')).mode & 0o777).toBe(0o600);
+  server = await startWeb({ archive: archiveB, users, cups, port: 0, loginsPerMinute: 1000 });
+  try {
+    alice.base = server.url;
+    bob.base = server.url;
+    const s = (await (await alice.request('/api/session')).json()) as { user: { name: string } };
+    expect(s.user.name).toBe('alice');
+    // The CSRF secret is in the session: the token from before the restart still works.
+    expect((await alice.post('/api/contacts', { name: 'Restart', number: '5550199' })).status).toBe(201);
+    expect((await bob.request('/api/session')).status).toBe(401);
+  } finally {
+    await server.close();
+    archiveB.close();
+  }
 });
 
 it('rate-limits logins from one address', async () => {
