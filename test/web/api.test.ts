@@ -5,10 +5,11 @@
  * not ids, oversize and non-PDF uploads, and a TSI with markup shown as text.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { FaxArchive } from '../../lib/archive/index.js';
+import { cupsGetOption, parseCupsOptions } from '../../lib/cups/options.js';
 import { CupsClient, GroupTag, Operation, ValueTag } from '../../lib/ipp/index.js';
 import { UsersFile } from '../../lib/users/index.js';
 import { startWeb, type WebServer } from '../../web/server.js';
@@ -23,6 +24,7 @@ let cupsd: PrivateCupsd;
 let cups: CupsClient;
 let pdf: string;
 let scriptFax: number;
+let optionsFile: string;
 
 /** A browser-like client: one session cookie, the CSRF token from /api/session. */
 class Client {
@@ -89,8 +91,15 @@ beforeAll(async () => {
     '%!PS\n72 700 moveto /Helvetica findfont 20 scalefont setfont (Rx) show showpage\n',
   );
   execFileSync('ps2pdf', [join(dir, 'doc.ps'), pdf]);
-  cupsd = await startCupsd({ backends: {} });
-  await cupsd.cups('lpadmin', ['-p', 'Fax', '-E', '-v', 'file:///dev/null']);
+  // CUPS backend(7): argv[5] is the job's options as the fax backend gets them; this one notes
+  // them, one line per job, in the file its device URI names (it runs as lp: a world-writable folder).
+  const noted = mkdtempSync(join(tmpdir(), 'lpfax-web-options-'));
+  chmodSync(noted, 0o777);
+  optionsFile = join(noted, 'options');
+  const note = join(noted, 'note');
+  writeFileSync(note, '#!/bin/sh\nprintf "%s %s\\n" "$1" "$5" >> "${DEVICE_URI#note:}"\n', { mode: 0o755 });
+  cupsd = await startCupsd({ backends: { note } });
+  await cupsd.cups('lpadmin', ['-p', 'Fax', '-E', '-v', `note:${optionsFile}`]);
   cups = new CupsClient({ server: `127.0.0.1:${cupsd.port}`, queue: 'Fax' });
   web = await startWeb({ archive, users, cups, port: 0, uploadLimit: 64 * 1024, loginsPerMinute: 1000 });
 });
@@ -100,6 +109,7 @@ afterAll(async () => {
   await cupsd?.stop();
   archive?.close();
   rmSync(dir, { recursive: true, force: true });
+  rmSync(dirname(optionsFile), { recursive: true, force: true });
 });
 
 it('needs a session for every page and API call but the login', async () => {
@@ -335,6 +345,17 @@ it('sends several documents (one CUPS job each) with the cover note as the fax-c
     expect(await jobAttribute(id, 'fax-comments')).toBe('Results for Mrs. Smith');
     expect(await jobAttribute(id, 'CoverPage')).toBe('on');
   }
+  // What the backend is given: argv[5] of each job holds the note (cupsParseOptions reads it back).
+  const lines = await waitFor(() => {
+    const text = existsSync(optionsFile) ? readFileSync(optionsFile, 'utf8') : '';
+    const mine = text.split('\n').filter((l) => jobIds.some((id) => l.startsWith(`${id} `)));
+    return mine.length === 2 ? mine : null;
+  });
+  for (const line of lines) {
+    const options = parseCupsOptions(line.slice(line.indexOf(' ') + 1));
+    expect(cupsGetOption(options, 'fax-comments')).toBe('Results for Mrs. Smith');
+    expect(cupsGetOption(options, 'CoverPage')).toBe('on');
+  }
   // All documents are checked before any is submitted.
   const before = (await cups.jobs('all')).length;
   const mixed = await alice.request('/api/send', {
@@ -391,6 +412,15 @@ it('sends a job again for its owner or an admin, with the same recipient, docume
   expect((await alice.post(`/api/jobs/${held}/resend`)).status).toBe(404);
   await alice.post(`/api/jobs/${held}/cancel`);
 });
+
+/** Polls until `probe` gives a value (the job has reached the backend); the test's timeout bounds it. */
+async function waitFor<T>(probe: () => T | null): Promise<T> {
+  for (;;) {
+    const v = probe();
+    if (v !== null) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 async function readPdf(): Promise<Buffer> {
   const { readFile } = await import('node:fs/promises');
