@@ -4,7 +4,7 @@
  * (sent and held), an admin everyone's. Files are found by record id only; a path from the
  * archive is used only when it lies in that fax's own spool folder.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import {
@@ -37,6 +37,8 @@ export interface WebActionsOptions {
   cups?: CupsClient | null;
   /** Who sees received faxes (WebInbox). */
   inbox?: 'all' | 'admins';
+  /** Days a document sent from the page is kept for "Send again" (default 30). */
+  keepDocumentsDays?: number;
 }
 
 export type Folder = 'inbox' | 'archived' | 'deleted';
@@ -92,9 +94,11 @@ export class WebActions {
   readonly archive: FaxArchive;
   private readonly cupsClient: CupsClient | null;
   private readonly inbox: 'all' | 'admins';
+  private readonly keepMs: number;
 
   constructor(o: WebActionsOptions) {
     this.archive = o.archive;
+    this.keepMs = (o.keepDocumentsDays ?? 30) * 86_400_000;
     this.cupsClient = o.cups ?? null;
     this.inbox = o.inbox ?? 'all';
   }
@@ -259,12 +263,24 @@ export class WebActions {
     return join(this.archive.layout.root, 'web', String(jobId));
   }
 
+  /** Forgets the kept documents older than the keeping time (folders named by job id only). */
+  pruneKept(now = Date.now()): void {
+    const root = join(this.archive.layout.root, 'web');
+    if (!existsSync(root)) return;
+    for (const name of readdirSync(root)) {
+      if (!/^[1-9][0-9]*$/.test(name)) continue;
+      const dir = join(root, name);
+      if (now - statSync(dir).mtimeMs > this.keepMs) rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
   /** Whether the web page kept this job's document (so "Send again" can be offered). */
   resendable(jobId: number): boolean {
     return Number.isInteger(jobId) && jobId > 0 && existsSync(join(this.keptDir(jobId), 'job.json'));
   }
 
   private async keep(jobId: number, document: Buffer, job: KeptJob): Promise<void> {
+    this.pruneKept();
     privateDir(join(this.archive.layout.root, 'web'));
     const dir = privateDir(this.keptDir(jobId));
     await writeFile(join(dir, 'document'), document, { mode: 0o600 });

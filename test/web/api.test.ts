@@ -411,6 +411,13 @@ it('sends a job again for its owner or an admin, with the same recipient, docume
   const held = await heldJob('alice');
   expect((await alice.post(`/api/jobs/${held}/resend`)).status).toBe(404);
   await alice.post(`/api/jobs/${held}/cancel`);
+  // Kept 30 days: an older document is forgotten at the next send, and cannot be sent again.
+  const { utimesSync } = await import('node:fs');
+  const old = new Date(Date.now() - 31 * 86_400_000);
+  utimesSync(kept, old, old);
+  expect((await alice.post(`/api/jobs/${second}/resend`)).status).toBe(201);
+  expect(existsSync(kept)).toBe(false);
+  expect((await alice.post(`/api/jobs/${jobId}/resend`)).status).toBe(404);
 });
 
 /** Polls until `probe` gives a value (the job has reached the backend); the test's timeout bounds it. */
