@@ -4,10 +4,16 @@
  * (sent and held), an admin everyone's. Files are found by record id only; a path from the
  * archive is used only when it lies in that fax's own spool folder.
  */
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import type { Contact, FaxArchive, ReceivedFax, SentFax } from '../lib/archive/index.js';
+import {
+  privateDir,
+  type Contact,
+  type FaxArchive,
+  type ReceivedFax,
+  type SentFax,
+} from '../lib/archive/index.js';
 import { IppError, type CupsClient, type CupsJob } from '../lib/ipp/index.js';
 import { tiffToPngs } from '../lib/preview/png.js';
 import type { User } from '../lib/users/index.js';
@@ -31,6 +37,8 @@ export interface WebActionsOptions {
   cups?: CupsClient | null;
   /** Who sees received faxes (WebInbox). */
   inbox?: 'all' | 'admins';
+  /** Days a document sent from the page is kept for "Send again" (default 30). */
+  keepDocumentsDays?: number;
 }
 
 export type Folder = 'inbox' | 'archived' | 'deleted';
@@ -45,6 +53,16 @@ export interface Page<T> {
 export interface SendChoices {
   cover?: string;
   resolution?: string;
+  /** The cover page's note (the backend's `fax-comments` option): one line, up to 255 bytes. */
+  note?: string;
+}
+
+/** What the web page keeps of a job it submitted, so its owner can send it again. */
+interface KeptJob {
+  user: string;
+  to: string;
+  format: string;
+  options: Record<string, string>;
 }
 
 export interface SentItem {
@@ -76,9 +94,11 @@ export class WebActions {
   readonly archive: FaxArchive;
   private readonly cupsClient: CupsClient | null;
   private readonly inbox: 'all' | 'admins';
+  private readonly keepMs: number;
 
   constructor(o: WebActionsOptions) {
     this.archive = o.archive;
+    this.keepMs = (o.keepDocumentsDays ?? 30) * 86_400_000;
     this.cupsClient = o.cups ?? null;
     this.inbox = o.inbox ?? 'all';
   }
@@ -140,6 +160,19 @@ export class WebActions {
     return cached;
   }
 
+  /** Page `n` (from 1) as a PNG 850 pixels wide, made once and kept in the fax's folder. */
+  async pagePath(user: User, id: number, n: number): Promise<string> {
+    const fax = this.received(user, id);
+    if (n < 1 || n > fax.pages) throw new WebError(404, 'This fax has no such page.');
+    const cached = join(this.archive.layout.receivedDir(fax.id), `page-${n}.png`);
+    if (existsSync(cached)) return cached;
+    const pngs = await tiffToPngs(this.ownFile(fax, fax.tiff), 850, n);
+    const png = pngs[n - 1];
+    if (!png) throw new WebError(404, 'This fax has no such page.');
+    await writeFile(cached, png, { mode: 0o600 });
+    return cached;
+  }
+
   mark(user: User, id: number, what: 'read' | 'unread' | 'archive' | 'delete' | 'restore'): void {
     this.received(user, id);
     if (what === 'read' || what === 'unread') this.archive.setRead(id, what === 'read');
@@ -177,11 +210,26 @@ export class WebActions {
     return job;
   }
 
-  /** Submits to the fax queue as the user, with the recipient as job name (the same queue as lp). */
-  async send(user: User, to: unknown, document: Buffer, choices: SendChoices = {}): Promise<number> {
+  /**
+   * Submits to the fax queue as the user, with the recipient as job name (the same queue as lp):
+   * one CUPS job per document, all checked before any is submitted. Each document is kept
+   * (0600, in `<spool>/web/<job>/`) so that its owner can send it again.
+   */
+  async send(
+    user: User,
+    to: unknown,
+    documents: Buffer | Buffer[],
+    choices: SendChoices = {},
+  ): Promise<number[]> {
     const recipient = checkRecipient(to);
-    const format = sniffDocument(document);
-    if (!format) throw new WebError(415, 'Only PDF and PostScript documents can be sent.');
+    const docs = Array.isArray(documents) ? documents : [documents];
+    if (docs.length === 0) throw new WebError(400, 'Attach a PDF or PostScript document.');
+    if (docs.length > 10) throw new WebError(400, 'At most 10 documents at a time.');
+    const formats = docs.map((d) => {
+      const format = sniffDocument(d);
+      if (!format) throw new WebError(415, 'Only PDF and PostScript documents can be sent.');
+      return format;
+    });
     const options: Record<string, string> = {};
     if (choices.cover !== undefined && choices.cover !== '') {
       if (!['on', 'off', 'auto'].includes(choices.cover))
@@ -193,7 +241,72 @@ export class WebActions {
         throw new WebError(400, 'Resolution: standard, fine or superfine.');
       options.Resolution = choices.resolution;
     }
-    return this.ipp(() => this.cups.printJob(user.name, recipient, document, format, options));
+    const note = (choices.note ?? '').trim();
+    if (note !== '') {
+      // An IPP name value holds at most 255 octets (RFC 8011 §5.1.3).
+      if (Buffer.byteLength(note) > 255 || CONTROL.test(note))
+        throw new WebError(400, 'The cover note is one line of up to 255 bytes.');
+      options['fax-comments'] = note;
+    }
+    const ids: number[] = [];
+    for (const [i, document] of docs.entries()) {
+      const id = await this.ipp(() =>
+        this.cups.printJob(user.name, recipient, document, formats[i], options),
+      );
+      await this.keep(id, document, { user: user.name, to: recipient, format: formats[i], options });
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  private keptDir(jobId: number): string {
+    return join(this.archive.layout.root, 'web', String(jobId));
+  }
+
+  /** Forgets the kept documents older than the keeping time (folders named by job id only). */
+  pruneKept(now = Date.now()): void {
+    const root = join(this.archive.layout.root, 'web');
+    if (!existsSync(root)) return;
+    for (const name of readdirSync(root)) {
+      if (!/^[1-9][0-9]*$/.test(name)) continue;
+      const dir = join(root, name);
+      if (now - statSync(dir).mtimeMs > this.keepMs) rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Whether the web page kept this job's document (so "Send again" can be offered). */
+  resendable(jobId: number): boolean {
+    return Number.isInteger(jobId) && jobId > 0 && existsSync(join(this.keptDir(jobId), 'job.json'));
+  }
+
+  private async keep(jobId: number, document: Buffer, job: KeptJob): Promise<void> {
+    this.pruneKept();
+    privateDir(join(this.archive.layout.root, 'web'));
+    const dir = privateDir(this.keptDir(jobId));
+    await writeFile(join(dir, 'document'), document, { mode: 0o600 });
+    await writeFile(join(dir, 'job.json'), JSON.stringify(job), { mode: 0o600 });
+  }
+
+  /**
+   * Sends a job submitted from the web page again, as its original owner (so it stays in their
+   * sent list), with the same recipient, document and options; for the owner or an admin.
+   */
+  async resend(user: User, jobId: number): Promise<number> {
+    const dir = this.keptDir(jobId);
+    let job: KeptJob;
+    let document: Buffer;
+    try {
+      job = JSON.parse(await readFile(join(dir, 'job.json'), 'utf8')) as KeptJob;
+      document = await readFile(join(dir, 'document'));
+    } catch {
+      throw new WebError(404, 'This job was not sent from the web page, so it cannot be sent again.');
+    }
+    if (!user.admin && job.user !== user.name) throw new WebError(404, 'No such job.');
+    const format = sniffDocument(document);
+    if (!format) throw new WebError(404, 'No such job.');
+    const id = await this.ipp(() => this.cups.printJob(job.user, job.to, document, format, job.options));
+    await this.keep(id, document, { ...job, format });
+    return id;
   }
 
   /** A sent job's transmission report (a PDF in the archive's sent folder), for its owner. */

@@ -25,7 +25,7 @@ import { WebActions, WebError } from './actions.js';
 import { html, page } from './html.js';
 import { apiRoutes } from './routes/api.js';
 import { localPath, pageRoutes } from './routes/pages.js';
-import { BoundedSessionStore } from './session-store.js';
+import { BoundedSessionStore, sessionSecret } from './session-store.js';
 
 declare module 'fastify' {
   interface Session {
@@ -55,6 +55,11 @@ export interface WebOptions {
   tls?: { cert: string; key: string } | null;
   /** Sessions kept in memory at most (default 10 000; the oldest go first). */
   maxSessions?: number;
+  /**
+   * Keep sessions (and the cookie secret) in the spool's web folder so they survive a restart
+   * (default true); false: in memory only, a restart logs everyone out.
+   */
+  keepSessions?: boolean;
   /** One line per event worth an administrator's eye (never a password). */
   log?: (line: string) => void;
 }
@@ -106,18 +111,26 @@ export async function buildWeb(o: WebOptions): Promise<FastifyInstance> {
     contentSecurityPolicy: { directives: { 'form-action': ["'self'"], 'img-src': ["'self'"] } },
   });
   await app.register(cookie);
+  const keep = o.keepSessions ?? true;
+  const webDir = join(o.archive.layout.root, 'web');
+  const store = new BoundedSessionStore(
+    SESSION_MS,
+    o.maxSessions,
+    keep ? join(webDir, 'sessions.json') : null,
+  );
+  app.addHook('onClose', async () => store.flush());
   await app.register(session, {
-    secret: randomBytes(32).toString('hex'),
+    secret: keep ? sessionSecret(webDir) : randomBytes(32).toString('hex'),
     cookieName: 'lpfax_session',
     saveUninitialized: false,
-    store: new BoundedSessionStore(SESSION_MS, o.maxSessions),
+    store,
     // Secure only with our own TLS: 'auto' would turn SameSite down to Lax over plain HTTP.
     cookie: { httpOnly: true, sameSite: 'strict', secure: tls !== null, path: '/', maxAge: SESSION_MS },
   });
   await app.register(csrf, { sessionPlugin: '@fastify/session', getToken: csrfToken });
   await app.register(rateLimit, { global: false });
   await app.register(multipart, {
-    limits: { fileSize: o.uploadLimit ?? 20 * 1024 * 1024, files: 1, fields: 10, parts: 12 },
+    limits: { fileSize: o.uploadLimit ?? 20 * 1024 * 1024, files: 10, fields: 10, parts: 20 },
   });
   await app.register(staticFiles, {
     root: join(here, 'static'),

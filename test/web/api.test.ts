@@ -5,11 +5,12 @@
  * not ids, oversize and non-PDF uploads, and a TSI with markup shown as text.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { FaxArchive } from '../../lib/archive/index.js';
-import { CupsClient } from '../../lib/ipp/index.js';
+import { cupsGetOption, parseCupsOptions } from '../../lib/cups/options.js';
+import { CupsClient, GroupTag, Operation, ValueTag } from '../../lib/ipp/index.js';
 import { UsersFile } from '../../lib/users/index.js';
 import { startWeb, type WebServer } from '../../web/server.js';
 import { startCupsd, type PrivateCupsd } from '../cupsd/harness.js';
@@ -23,9 +24,11 @@ let cupsd: PrivateCupsd;
 let cups: CupsClient;
 let pdf: string;
 let scriptFax: number;
+let optionsFile: string;
 
 /** A browser-like client: one session cookie, the CSRF token from /api/session. */
 class Client {
+  constructor(public base?: string) {}
   cookie = '';
   csrf = '';
   async request(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
@@ -36,7 +39,7 @@ class Client {
       headers.set('content-type', 'application/json');
       body = JSON.stringify(init.json);
     }
-    const res = await fetch(web.url + path, { ...init, body, headers, redirect: 'manual' });
+    const res = await fetch((this.base ?? web.url) + path, { ...init, body, headers, redirect: 'manual' });
     const set = res.headers.get('set-cookie');
     if (set) this.cookie = set.split(';')[0];
     return res;
@@ -88,8 +91,15 @@ beforeAll(async () => {
     '%!PS\n72 700 moveto /Helvetica findfont 20 scalefont setfont (Rx) show showpage\n',
   );
   execFileSync('ps2pdf', [join(dir, 'doc.ps'), pdf]);
-  cupsd = await startCupsd({ backends: {} });
-  await cupsd.cups('lpadmin', ['-p', 'Fax', '-E', '-v', 'file:///dev/null']);
+  // CUPS backend(7): argv[5] is the job's options as the fax backend gets them; this one notes
+  // them, one line per job, in the file its device URI names (it runs as lp: a world-writable folder).
+  const noted = mkdtempSync(join(tmpdir(), 'lpfax-web-options-'));
+  chmodSync(noted, 0o777);
+  optionsFile = join(noted, 'options');
+  const note = join(noted, 'note');
+  writeFileSync(note, '#!/bin/sh\nprintf "%s %s\\n" "$1" "$5" >> "${DEVICE_URI#note:}"\n', { mode: 0o755 });
+  cupsd = await startCupsd({ backends: { note } });
+  await cupsd.cups('lpadmin', ['-p', 'Fax', '-E', '-v', `note:${optionsFile}`]);
   cups = new CupsClient({ server: `127.0.0.1:${cupsd.port}`, queue: 'Fax' });
   web = await startWeb({ archive, users, cups, port: 0, uploadLimit: 64 * 1024, loginsPerMinute: 1000 });
 });
@@ -99,6 +109,7 @@ afterAll(async () => {
   await cupsd?.stop();
   archive?.close();
   rmSync(dir, { recursive: true, force: true });
+  rmSync(dirname(optionsFile), { recursive: true, force: true });
 });
 
 it('needs a session for every page and API call but the login', async () => {
@@ -228,6 +239,29 @@ it('serves a fax PDF and a PNG thumbnail by id, and refuses anything that is not
   expect((await alice.request(`/api/received/${outside.id}/thumbnail`)).status).toBe(404);
 });
 
+it('serves each page of a fax as a PNG by number, and shows them on the fax page', async () => {
+  const id = fileReceivedFax(archive, { remoteId: 'Two pages', pages: 2, at: new Date(2026, 11, 6) });
+  const alice = await loggedIn('alice');
+  const heights: number[] = [];
+  for (const n of [1, 2]) {
+    const res = await alice.request(`/api/received/${id}/pages/${n}.png`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    const png = Buffer.from(await res.arrayBuffer());
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe(850);
+    heights.push(png.readUInt32BE(20));
+  }
+  expect(heights[1]).toBeGreaterThan(heights[0]); // page 2 is the taller one
+  expect((await alice.request(`/api/received/${id}/pages/3.png`)).status).toBe(404);
+  for (const n of ['0', '-1', '..%2F1', '1a'])
+    expect([n, (await alice.request(`/api/received/${id}/pages/${n}.png`)).status]).toEqual([n, 400]);
+  expect((await new Client().request(`/api/received/${id}/pages/1.png`)).status).toBe(401);
+  const view = await (await alice.request(`/received/${id}`)).text();
+  expect(view).toContain(`src="/api/received/${id}/pages/1.png"`);
+  expect(view).toContain(`src="/api/received/${id}/pages/2.png"`);
+});
+
 it('shows a TSI and caller id with markup as text in the inbox page', async () => {
   const alice = await loggedIn('alice');
   const res = await alice.request('/');
@@ -265,6 +299,135 @@ it('sends a PDF through cupsd as the logged-in user, with the recipient as job n
   const all = (await (await admin.request('/api/sent')).json()) as { items: { jobId: number }[] };
   expect(all.items.map((i) => i.jobId)).toContain(jobId);
 });
+
+/** A job attribute as cupsd keeps it (the job options it hands the backend), by Get-Job-Attributes. */
+async function jobAttribute(id: number, name: string): Promise<unknown> {
+  const m = await cups.send(Operation.getJobAttributes, [
+    {
+      tag: GroupTag.operation,
+      attributes: [
+        { tag: ValueTag.charset, name: 'attributes-charset', values: ['utf-8'] },
+        { tag: ValueTag.naturalLanguage, name: 'attributes-natural-language', values: ['en'] },
+        { tag: ValueTag.uri, name: 'printer-uri', values: [cups.printerUri] },
+        { tag: ValueTag.integer, name: 'job-id', values: [id] },
+        { tag: ValueTag.nameWithoutLanguage, name: 'requesting-user-name', values: ['root'] },
+        { tag: ValueTag.keyword, name: 'requested-attributes', values: ['all'] },
+      ],
+    },
+  ]);
+  return m.groups.flatMap((g) => g.attributes).find((a) => a.name === name)?.values[0];
+}
+
+function sendForm(to: string, files: Blob[], fields: Record<string, string> = {}): FormData {
+  const form = new FormData();
+  form.set('to', to);
+  for (const [k, v] of Object.entries(fields)) form.set(k, v);
+  files.forEach((f, i) => form.append('file', f, `doc${i}.pdf`));
+  return form;
+}
+
+it('sends several documents (one CUPS job each) with the cover note as the fax-comments option', async () => {
+  const alice = await loggedIn('alice');
+  const doc = new Uint8Array(await readPdf());
+  const ps = new Blob(['%!PS\nshowpage\n']);
+  const res = await alice.request('/api/send', {
+    method: 'POST',
+    body: sendForm('Lab@555-0111', [new Blob([doc]), ps], { note: 'Results for Mrs. Smith', cover: 'on' }),
+    headers: { 'x-csrf-token': alice.csrf },
+  });
+  expect(res.status).toBe(201);
+  const { jobId, jobIds } = (await res.json()) as { jobId: number; jobIds: number[] };
+  expect(jobIds).toHaveLength(2);
+  expect(jobId).toBe(jobIds[0]);
+  for (const id of jobIds) {
+    const job = await cups.job(id);
+    expect([job?.user, job?.name]).toEqual(['alice', 'Lab@555-0111']);
+    expect(await jobAttribute(id, 'fax-comments')).toBe('Results for Mrs. Smith');
+    expect(await jobAttribute(id, 'CoverPage')).toBe('on');
+  }
+  // What the backend is given: argv[5] of each job holds the note (cupsParseOptions reads it back).
+  const lines = await waitFor(() => {
+    const text = existsSync(optionsFile) ? readFileSync(optionsFile, 'utf8') : '';
+    const mine = text.split('\n').filter((l) => jobIds.some((id) => l.startsWith(`${id} `)));
+    return mine.length === 2 ? mine : null;
+  });
+  for (const line of lines) {
+    const options = parseCupsOptions(line.slice(line.indexOf(' ') + 1));
+    expect(cupsGetOption(options, 'fax-comments')).toBe('Results for Mrs. Smith');
+    expect(cupsGetOption(options, 'CoverPage')).toBe('on');
+  }
+  // All documents are checked before any is submitted.
+  const before = (await cups.jobs('all')).length;
+  const mixed = await alice.request('/api/send', {
+    method: 'POST',
+    body: sendForm('5550111', [new Blob([doc]), new Blob(['<html></html>'])]),
+    headers: { 'x-csrf-token': alice.csrf },
+  });
+  expect(mixed.status).toBe(415);
+  const long = await alice.request('/api/send', {
+    method: 'POST',
+    body: sendForm('5550111', [new Blob([doc])], { note: 'x'.repeat(256) }),
+    headers: { 'x-csrf-token': alice.csrf },
+  });
+  expect(long.status).toBe(400);
+  const twoLines = await alice.request('/api/send', {
+    method: 'POST',
+    body: sendForm('5550111', [new Blob([doc])], { note: 'one\ntwo' }),
+    headers: { 'x-csrf-token': alice.csrf },
+  });
+  expect(twoLines.status).toBe(400);
+  expect((await cups.jobs('all')).length).toBe(before);
+});
+
+it('sends a job again for its owner or an admin, with the same recipient, document and note', async () => {
+  const alice = await loggedIn('alice');
+  const res = await alice.request('/api/send', {
+    method: 'POST',
+    body: sendForm('Ward@555-0122', [new Blob([new Uint8Array(await readPdf())])], { note: 'Again' }),
+    headers: { 'x-csrf-token': alice.csrf },
+  });
+  const { jobId } = (await res.json()) as { jobId: number };
+  // The kept document is private to the service user.
+  const { statSync } = await import('node:fs');
+  const kept = join(dir, 'spool', 'web', String(jobId));
+  expect(statSync(kept).mode & 0o777).toBe(0o700);
+  expect(statSync(join(kept, 'document')).mode & 0o777).toBe(0o600);
+  const bob = await loggedIn('bob');
+  expect((await bob.post(`/api/jobs/${jobId}/resend`)).status).toBe(404);
+  const noCsrf = await alice.request(`/api/jobs/${jobId}/resend`, { method: 'POST', json: {} });
+  expect(noCsrf.status).toBe(403);
+  expect((await alice.post('/api/jobs/..%2F1/resend')).status).toBe(400);
+  const again = await alice.post(`/api/jobs/${jobId}/resend`);
+  expect(again.status).toBe(201);
+  const second = ((await again.json()) as { jobId: number }).jobId;
+  expect(second).not.toBe(jobId);
+  const job = await cups.job(second);
+  expect([job?.user, job?.name]).toEqual(['alice', 'Ward@555-0122']);
+  expect(await jobAttribute(second, 'fax-comments')).toBe('Again');
+  // An admin resends it as alice's job; a job printed from elsewhere has no kept document.
+  const admin = await loggedIn('root');
+  const third = ((await (await admin.post(`/api/jobs/${second}/resend`)).json()) as { jobId: number }).jobId;
+  expect((await cups.job(third))?.user).toBe('alice');
+  const held = await heldJob('alice');
+  expect((await alice.post(`/api/jobs/${held}/resend`)).status).toBe(404);
+  await alice.post(`/api/jobs/${held}/cancel`);
+  // Kept 30 days: an older document is forgotten at the next send, and cannot be sent again.
+  const { utimesSync } = await import('node:fs');
+  const old = new Date(Date.now() - 31 * 86_400_000);
+  utimesSync(kept, old, old);
+  expect((await alice.post(`/api/jobs/${second}/resend`)).status).toBe(201);
+  expect(existsSync(kept)).toBe(false);
+  expect((await alice.post(`/api/jobs/${jobId}/resend`)).status).toBe(404);
+});
+
+/** Polls until `probe` gives a value (the job has reached the backend); the test's timeout bounds it. */
+async function waitFor<T>(probe: () => T | null): Promise<T> {
+  for (;;) {
+    const v = probe();
+    if (v !== null) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 async function readPdf(): Promise<Buffer> {
   const { readFile } = await import('node:fs/promises');
@@ -316,6 +479,35 @@ it("lists, releases and cancels held jobs of the user only; another user's job i
 
   expect((await bob.post(`/api/jobs/${theirs}/cancel`)).status).toBe(200);
   expect((await cups.job(theirs))?.state).toBe('canceled');
+});
+
+it('keeps sessions across a restart of the server (private file), and the logout still ends them', async () => {
+  const spool = join(dir, 'restart-spool');
+  const archiveB = new FaxArchive({ spool });
+  const users = new UsersFile(join(dir, 'users'), FAST);
+  let server = await startWeb({ archive: archiveB, users, cups, port: 0, loginsPerMinute: 1000 });
+  const alice = new Client(server.url);
+  expect((await alice.login('alice', 'alice password')).status).toBe(200);
+  const bob = new Client(server.url);
+  expect((await bob.login('bob', 'bob password')).status).toBe(200);
+  expect((await bob.post('/api/logout')).status).toBe(200);
+  await server.close();
+  const { statSync } = await import('node:fs');
+  expect(statSync(join(spool, 'web', 'sessions.json')).mode & 0o777).toBe(0o600);
+  expect(statSync(join(spool, 'web', 'session-secret')).mode & 0o777).toBe(0o600);
+  server = await startWeb({ archive: archiveB, users, cups, port: 0, loginsPerMinute: 1000 });
+  try {
+    alice.base = server.url;
+    bob.base = server.url;
+    const s = (await (await alice.request('/api/session')).json()) as { user: { name: string } };
+    expect(s.user.name).toBe('alice');
+    // The CSRF secret is in the session: the token from before the restart still works.
+    expect((await alice.post('/api/contacts', { name: 'Restart', number: '5550199' })).status).toBe(201);
+    expect((await bob.request('/api/session')).status).toBe(401);
+  } finally {
+    await server.close();
+    archiveB.close();
+  }
 });
 
 it('rate-limits logins from one address', async () => {

@@ -26,6 +26,8 @@ export function fileReceivedFax(
     result?: string;
     at?: Date;
     files?: boolean;
+    /** How many pages (default 1): page n is 400 + 200 (n - 1) lines high. */
+    pages?: number;
   } = {},
 ): number {
   const r = archive.beginReceive({
@@ -35,7 +37,10 @@ export function fileReceivedFax(
   let tiff: string | null = null;
   let pdf: string | null = null;
   if (facts.files !== false) {
-    const pages = [{ bitmap: testPage(), resolution: 'standard' as const }];
+    const pages = Array.from({ length: facts.pages ?? 1 }, (_, i) => ({
+      bitmap: testPage(400 + 200 * i),
+      resolution: 'standard' as const,
+    }));
     tiff = join(r.dir, 'fax.tif');
     pdf = join(r.dir, 'fax.pdf');
     writeFileSync(tiff, writeTiffF(pages, { coding: 'mh' }), { mode: 0o600 });
@@ -44,7 +49,7 @@ export function fileReceivedFax(
   archive.finishReceive(r.id, {
     result: facts.result ?? 'received',
     remoteId: facts.remoteId ?? '+1 555 0100',
-    pages: 1,
+    pages: facts.pages ?? 1,
     tiff,
     pdf,
     finishedAt: facts.at,

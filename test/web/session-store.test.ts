@@ -1,4 +1,7 @@
 /** web/session-store: sessions expire, and past the bound the least recently saved go first. */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Session } from 'fastify';
 import { BoundedSessionStore } from '../../web/session-store.js';
 
@@ -25,4 +28,27 @@ it('forgets a session once its time is up', async () => {
   await new Promise((r) => setTimeout(r, 40));
   expect(await get(store, 'x')).toBeNull();
   expect(store.size).toBe(0);
+});
+
+it('keeps sessions in a private file across a restart, the expired ones pruned', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lpfax-sessions-'));
+  try {
+    const file = join(dir, 'web', 'sessions.json');
+    const short = new BoundedSessionStore(20, 10, file);
+    short.set('old', session(1), () => undefined);
+    short.flush();
+    const store = new BoundedSessionStore(60_000, 10, file);
+    expect(store.size).toBe(1);
+    store.set('live', session(2), () => undefined);
+    await new Promise((r) => setTimeout(r, 40));
+    store.flush(); // 'old' has expired by now
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'web')).mode & 0o777).toBe(0o700);
+    const again = new BoundedSessionStore(60_000, 10, file);
+    expect(again.size).toBe(1);
+    expect(await get(again, 'live')).toEqual({ n: 2 });
+    expect(await get(again, 'old')).toBeNull();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -107,6 +107,27 @@ export async function apiRoutes(app: FastifyInstance, o: RouteOptions): Promise<
       .send(createReadStream(path));
   });
 
+  app.get(
+    '/api/received/:id/pages/:n.png',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          required: ['id', 'n'],
+          properties: { ...idParams.properties, n: { type: 'string', pattern: '^[1-9][0-9]{0,3}$' } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const n = Number((req.params as { n: string }).n);
+      const path = await actions.pagePath(userOf(req), idOf(req), n);
+      return reply
+        .type('image/png')
+        .header('cache-control', 'private, max-age=86400')
+        .send(createReadStream(path));
+    },
+  );
+
   for (const what of ['read', 'unread', 'archive', 'delete', 'restore'] as const) {
     app.post(`/api/received/:id/${what}`, { schema: { params: idParams } }, async (req) => {
       actions.mark(userOf(req), idOf(req), what);
@@ -121,13 +142,14 @@ export async function apiRoutes(app: FastifyInstance, o: RouteOptions): Promise<
   });
 
   app.post('/api/send', async (req, reply) => {
-    const { fields, file } = await readUpload(req);
-    if (!file) throw new WebError(400, 'Attach a PDF or PostScript document as "file".');
-    const jobId = await actions.send(userOf(req), fields.to, file, {
+    const { fields, files } = await readUpload(req);
+    if (files.length === 0) throw new WebError(400, 'Attach a PDF or PostScript document as "file".');
+    const jobIds = await actions.send(userOf(req), fields.to, files, {
       cover: fields.cover,
       resolution: fields.resolution,
+      note: fields.note,
     });
-    return reply.code(201).send({ jobId });
+    return reply.code(201).send({ jobId: jobIds[0], jobIds });
   });
 
   app.get('/api/held', async (req) => {
@@ -149,6 +171,11 @@ export async function apiRoutes(app: FastifyInstance, o: RouteOptions): Promise<
       .header('content-disposition', `inline; filename="report-${idOf(req)}.pdf"`)
       .header('cache-control', 'private, no-store')
       .send(createReadStream(path));
+  });
+
+  app.post('/api/jobs/:id/resend', { schema: { params: idParams } }, async (req, reply) => {
+    const jobId = await actions.resend(userOf(req), idOf(req));
+    return reply.code(201).send({ jobId });
   });
 
   app.post('/api/jobs/:id/cancel', { schema: { params: idParams } }, async (req) => {

@@ -41,19 +41,22 @@ export function userOf(req: FastifyRequest): User {
   return req.user;
 }
 
-/** The upload's `file` part (size-limited by the multipart plugin: 413) and its text fields. */
+/**
+ * The upload's `file` parts (each size-limited by the multipart plugin: 413; `file` is the
+ * first, `files` all of them in order) and its text fields.
+ */
 export async function readUpload(
   req: FastifyRequest,
-): Promise<{ fields: Record<string, string>; file: Buffer | null }> {
+): Promise<{ fields: Record<string, string>; file: Buffer | null; files: Buffer[] }> {
   const fields: Record<string, string> = {};
-  let file: Buffer | null = null;
+  const files: Buffer[] = [];
   for await (const part of req.parts()) {
     if (part.type === 'file') {
       const data = await part.toBuffer();
-      if (part.fieldname === 'file' && file === null && data.length > 0) file = data;
+      if (part.fieldname === 'file' && data.length > 0) files.push(data);
     } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
   }
-  return { fields, file };
+  return { fields, file: files[0] ?? null, files };
 }
 
 /** Checks the password; on success a fresh session (no fixation) holds the user. */

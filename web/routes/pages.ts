@@ -69,6 +69,7 @@ function receivedRow(fax: ReceivedFax, csrf: string): Html {
     </td>
     <td>
       ${fax.pdf ? html`<a href="/api/received/${fax.id}/pdf" target="_blank" rel="noopener">Open PDF</a>` : ''}
+      ${fax.tiff ? html`<a href="/received/${fax.id}">View pages</a>` : ''}
       ${
         fax.deletedAt
           ? action('restore', 'Restore')
@@ -80,7 +81,7 @@ function receivedRow(fax: ReceivedFax, csrf: string): Html {
   </tr>`;
 }
 
-function sentRow({ job, record }: SentItem, csrf: string): Html {
+function sentRow({ job, record }: SentItem, csrf: string, resendable: boolean): Html {
   const state = job?.state ?? 'completed';
   const word =
     state === 'completed' ? 'delivered' : state === 'aborted' || state === 'canceled' ? state : state;
@@ -101,6 +102,7 @@ function sentRow({ job, record }: SentItem, csrf: string): Html {
     </td>
     <td>
       ${active ? html`<form class="inline" method="post" action="/jobs/${job?.id}/cancel">${csrfField(csrf)}<button>Cancel</button></form>` : ''}
+      ${!active && resendable ? html`<form class="inline" method="post" action="/jobs/${job?.id ?? record?.jobId}/resend">${csrfField(csrf)}<button>Send again</button></form>` : ''}
     </td>
   </tr>`;
 }
@@ -192,6 +194,39 @@ export async function pageRoutes(app: FastifyInstance, o: RouteOptions): Promise
     });
   }
 
+  app.get('/received/:id', { schema: { params: idParams } }, async (req, reply) => {
+    const user = userOf(req);
+    const fax = actions.received(user, idOf(req));
+    if (!fax.read) actions.mark(user, fax.id, 'read');
+    const ctx = context(req, reply, '/');
+    const pages = Array.from({ length: fax.pages }, (_, i) => i + 1);
+    return send(
+      reply,
+      page(
+        `Fax ${fax.id}`,
+        ctx,
+        html`<p>
+            From ${from(fax)}, received ${when(fax.receivedAt)}, ${fax.pages} pages.
+            ${fax.pdf ? html`<a href="/api/received/${fax.id}/pdf" target="_blank" rel="noopener">Open PDF</a>` : ''}
+          </p>
+          <div class="pages">
+            ${pages.map(
+              (n) =>
+                html`<figure>
+                  <img
+                    src="/api/received/${fax.id}/pages/${n}.png"
+                    alt="Page ${n} of fax ${fax.id}"
+                    loading="lazy"
+                    width="850"
+                  />
+                  <figcaption>Page ${n} of ${fax.pages}</figcaption>
+                </figure>`,
+            )}
+          </div>`,
+      ),
+    );
+  });
+
   app.get('/received/:id/delete', { schema: { params: idParams } }, async (req, reply) => {
     const fax = actions.received(userOf(req), idOf(req));
     const ctx = context(req, reply, '/');
@@ -235,7 +270,9 @@ export async function pageRoutes(app: FastifyInstance, o: RouteOptions): Promise
               </tr>
             </thead>
             <tbody>
-              ${list.items.map((i) => sentRow(i, ctx.csrfToken))}
+              ${list.items.map((i) =>
+                sentRow(i, ctx.csrfToken, actions.resendable(i.job?.id ?? i.record?.jobId ?? 0)),
+              )}
             </tbody>
           </table>
           ${pager('/sent', offset, limit, list.total)}`,
@@ -263,7 +300,12 @@ export async function pageRoutes(app: FastifyInstance, o: RouteOptions): Promise
           </datalist>
           <label
             >Document (PDF or PostScript)
-            <input name="file" type="file" accept="application/pdf,application/postscript,.pdf,.ps" required
+            <input
+              name="file"
+              type="file"
+              accept="application/pdf,application/postscript,.pdf,.ps"
+              multiple
+              required
           /></label>
           <label
             >Cover page
@@ -273,6 +315,7 @@ export async function pageRoutes(app: FastifyInstance, o: RouteOptions): Promise
               <option value="off">None</option>
             </select></label
           >
+          <label>Note on the cover page <input name="note" maxlength="255" /></label>
           <label
             >Resolution
             <select name="resolution">
@@ -288,13 +331,15 @@ export async function pageRoutes(app: FastifyInstance, o: RouteOptions): Promise
   });
 
   app.post('/send', async (req, reply) => {
-    const { fields, file } = await readUpload(req);
-    if (!file) throw new WebError(400, 'Choose a PDF or PostScript document.');
-    const jobId = await actions.send(userOf(req), fields.to, file, {
+    const { fields, files } = await readUpload(req);
+    if (files.length === 0) throw new WebError(400, 'Choose a PDF or PostScript document.');
+    const jobIds = await actions.send(userOf(req), fields.to, files, {
       cover: fields.cover,
       resolution: fields.resolution,
+      note: fields.note,
     });
-    return back(req, reply, '/sent', `Job ${jobId} is queued for ${fields.to.trim()}.`);
+    const jobs = jobIds.length === 1 ? `Job ${jobIds[0]} is` : `Jobs ${jobIds.join(', ')} are`;
+    return back(req, reply, '/sent', `${jobs} queued for ${fields.to.trim()}.`);
   });
 
   app.get('/held', async (req, reply) => {
@@ -353,6 +398,11 @@ export async function pageRoutes(app: FastifyInstance, o: RouteOptions): Promise
     const body = (req.body ?? {}) as { to?: unknown };
     await actions.release(userOf(req), idOf(req), body.to);
     return back(req, reply, '/sent', `Job ${idOf(req)} released.`);
+  });
+
+  app.post('/jobs/:id/resend', { schema: { params: idParams } }, async (req, reply) => {
+    const jobId = await actions.resend(userOf(req), idOf(req));
+    return back(req, reply, '/sent', `Job ${idOf(req)} is sent again as job ${jobId}.`);
   });
 
   app.post('/jobs/:id/cancel', { schema: { params: idParams } }, async (req, reply) => {
