@@ -54,13 +54,14 @@ fi
 packages=(
   cups cups-client cups-bsd cups-filters libcups2-dev ghostscript poppler-utils
   libtiff-tools build-essential pkg-config libspandsp-dev efax socat acl
-  exim4-daemon-light python3 jbigkit-bin chromium
+  exim4-daemon-light python3 jbigkit-bin chromium openssl
 )
 # exim4-daemon-light: the local MTA that mails received faxes and transmission reports. Debian's
 # default configuration ("local delivery only", listening on loopback) is what lpfax needs; an
 # existing configuration is left alone. python3: the tests parse mailboxes with its email package.
 # jbigkit-bin: jbgtopbm and pbmtojbg, the independent T.85 codec the tests check lib/t85 against.
 # chromium: the web page's browser tests (test/web/browser.test.ts, through playwright-core).
+# openssl: the certificate of the web page's HTTPS test.
 
 cups_serverbin() {
   if command -v cups-config >/dev/null 2>&1; then cups-config --serverbin; else echo /usr/lib/cups; fi

@@ -603,3 +603,63 @@ it('imports and exports the address book as CSV, all rows or none, formulas quot
   expect(csv).toContain("'=cmd,555-0125,\r\n");
   expect(csv.startsWith('name,number,note\r\n')).toBe(true);
 });
+
+it('serves HTTPS with the configured certificate, and its session cookie is Secure', async () => {
+  const key = join(dir, 'tls.key');
+  const cert = join(dir, 'tls.crt');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
+  const users = new UsersFile(join(dir, 'users'), FAST);
+  const server = await startWeb({ archive, users, port: 0, loginsPerMinute: 1000, tls: { cert, key } });
+  const { request } = await import('node:https');
+  // Trusts only this certificate: the answer proves the server spoke TLS with it.
+  const call = (path: string, body?: string) =>
+    new Promise<{ status: number; cookies: string[] }>((resolve, reject) => {
+      const req = request(
+        `${server.url}${path}`,
+        {
+          method: body ? 'POST' : 'GET',
+          ca: readFileSync(cert),
+          headers: body ? { 'content-type': 'application/json' } : {},
+          timeout: 10_000,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, cookies: res.headers['set-cookie'] ?? [] }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.end(body);
+    });
+  try {
+    expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect((await call('/api/session')).status).toBe(401);
+    const login = await call('/api/login', JSON.stringify({ username: 'alice', password: 'alice password' }));
+    expect(login.status).toBe(200);
+    expect(login.cookies.join('\n')).toMatch(/;\s*Secure/i);
+  } finally {
+    await server.close();
+  }
+});
