@@ -55,6 +55,9 @@ export async function serve(argv: ServeArgs): Promise<number> {
       log,
       signal: stop.signal,
       trace: argv.verbose ? log : undefined,
+      rejectCallers: plan.rejectCallers,
+      spool: plan.spool,
+      minFreeBytes: plan.minFreeBytes,
     });
   } finally {
     archive.close();

@@ -16,6 +16,8 @@ import {
   absolutePath,
   atCommand,
   boolean,
+  byteSize,
+  callerPatterns,
   dialPatterns,
   digits,
   firstOfList,
@@ -184,6 +186,8 @@ export const SETTINGS = {
   deliverFolder: spec({ key: 'DeliverFolder', default: '', parse: absolutePath(true) }),
   deliverPrint: spec({ key: 'DeliverPrint', default: '', parse: queueName }),
   deliverHook: spec({ key: 'DeliverHook', default: '', parse: absolutePath(true) }),
+  rejectCallers: spec({ key: 'RejectCallers', default: '', parse: callerPatterns, list: true }),
+  minFreeSpace: spec({ key: 'MinFreeSpace', default: '20MB', parse: byteSize }),
 };
 
 export type SettingName = keyof typeof SETTINGS;
@@ -197,6 +201,8 @@ export const SERVICE_SETTINGS: readonly SettingName[] = [
   'deliverFolder',
   'deliverPrint',
   'deliverHook',
+  'rejectCallers',
+  'minFreeSpace',
 ];
 type ValueOf<S> = S extends SettingSpec<infer T> ? T : never;
 /** Every setting by its name in the table, typed. */
@@ -246,6 +252,10 @@ export interface FaxSettings {
     readonly deliverPrint: string;
     /** A program run with the fax's facts in LPFAX_* variables. */
     readonly deliverHook: string;
+    /** Patterns of TSIs and caller IDs whose calls are refused. */
+    readonly rejectCallers: readonly string[];
+    /** Below this many free bytes in the spool the service does not answer. */
+    readonly minFreeSpace: number;
   };
 }
 
@@ -294,6 +304,8 @@ export function toFaxSettings(s: FlatSettings): FaxSettings {
       deliverFolder: s.deliverFolder,
       deliverPrint: s.deliverPrint,
       deliverHook: s.deliverHook,
+      rejectCallers: s.rejectCallers,
+      minFreeSpace: s.minFreeSpace,
     },
   };
 }

@@ -65,6 +65,8 @@ const DEFAULTS: FaxSettings = {
     deliverFolder: '',
     deliverPrint: '',
     deliverHook: '',
+    rejectCallers: [],
+    minFreeSpace: 20_000_000,
   },
 };
 
