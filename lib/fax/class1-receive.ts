@@ -74,7 +74,7 @@ export class Class1ReceiveTransport implements FaxReceiveTransport {
             const before = await this.modem.waitForRing(wait);
             heard++;
             if (ignoring) continue;
-            lines = heard === 1 ? [] : lines.concat(before);
+            lines = lines.concat(before);
             const verdict = options.onRing?.({
               count: heard,
               callerId: parseCallerId(lines),
@@ -85,6 +85,7 @@ export class Class1ReceiveTransport implements FaxReceiveTransport {
             if (e instanceof ModemError && e.kind === 'timeout' && heard > 0) {
               heard = 0;
               ignoring = false;
+              lines = [];
             } else throw e;
           }
         }

@@ -80,7 +80,7 @@ export interface LineSimOptions {
   ecmFrameSize?: 64 | 256;
   /** Send mode: the caller falls silent after the host's DIS (it never sends DCS). */
   noDcs?: boolean;
-  /** Send mode: caller ID (`NUMBER` or `NUMBER,NAME`) shown after the first RING once AT+VCID=1. */
+  /** Send mode: caller ID (`NUMBER` or `NUMBER,NAME`) shown before the second RING once AT+VCID=1. */
   callerId?: string;
 }
 

@@ -4,7 +4,8 @@
  * (SpoolDir: TIFF-F + PDF, 0600 files in 0700 folders owned by the service's user), delivers it
  * to a folder and a hook, and `lpfax received --json` lists it. SIGTERM during a call files the
  * pages confirmed so far as a partial fax, hangs up and frees the UUCP lock; after SIGKILL during
- * a call, the next start files the cut-off call as partial.
+ * a call, the next start files the cut-off call as partial. The caller ID the modem reports
+ * (NMBR/NAME after the first RING) is kept in the record and listed.
  */
 import { execa } from 'execa';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -115,6 +116,7 @@ test('answers after AnswerRings rings, files the fax in the archive, delivers it
     send: await document(sent),
     modems: ['v29'],
     ecm: false,
+    callerId: '5551234,ACME Corp',
   });
   try {
     const inbox = join(dir, 'inbox');
@@ -146,6 +148,15 @@ test('answers after AnswerRings rings, files the fax in the archive, delivers it
     const [fax, ...more] = await receivedJson(conf);
     expect(more).toEqual([]);
     expect(fax).toMatchObject({ id: 1, remoteId: 'LINESIM', pages: 2, result: 'received', ecm: false });
+    // Caller ID: reported by the modem after the first RING (AT+VCID=1), kept in the record.
+    expect([fax.callerId, fax.callerName]).toEqual(['5551234', 'ACME Corp']);
+    expect(log).toMatch(/call answered, fax 1 \(caller 5551234 "ACME Corp"\)/);
+    const listed = await execa(process.execPath, [LPFAX, 'received', '--config', conf]);
+    expect(listed.stdout.split('\n')[0].split('\t').slice(2, 5)).toEqual([
+      'LINESIM',
+      '5551234 "ACME Corp"',
+      '2 pages',
+    ]);
     const tiff = fax.tiff as string;
     const pdf = fax.pdf as string;
     expect(tiff).toBe(join(dir, 'spool', 'received', '1', 'fax.tif'));
@@ -203,6 +214,7 @@ test('SIGTERM during a call: the pages so far filed as partial, the modem hung u
     expect(svc.stderr()).toMatch(/SIGTERM: stopping/);
     expect(svc.stderr()).toMatch(/fax 1 filed: partial, [123] pages? from "LINESIM"/);
     expect(existsSync(lockFile(sim.devicePath))).toBe(false);
+    expect(existsSync(`${lockFile(sim.devicePath)}.rx`)).toBe(false);
     const far = await sim.nextCall(30_000);
     expect(far.outcome).not.toBe('completed');
     const [fax] = await receivedJson(conf);

@@ -281,13 +281,14 @@ static void timed_events(line_t *l)
             l->state = LINE_IDLE;
             return;
         }
+        /* Caller ID comes in the silence after the first ring (Bellcore/ETSI on-hook data); a
+           modem shows it, before the second RING, as DATE/TIME/NMBR/NAME lines once +VCID=1
+           enabled it (V.253 §9.2.3). */
+        if (l->rings == 1 && l->opt->caller_number)
+            show_caller_id(l);
         l->rings++;
         l->event_at = l->samples + SECONDS(RING_PERIOD_SECONDS);
         t31_call_event(l->t31, AT_CALL_EVENT_ALERTING);
-        /* Caller ID comes in the silence after the first ring (Bellcore/ETSI on-hook data);
-           a modem shows it as DATE/TIME/NMBR/NAME lines once +VCID=1 enabled it (V.253 §9.2.3). */
-        if (l->rings == 1 && l->opt->caller_number)
-            show_caller_id(l);
     }
 }
 

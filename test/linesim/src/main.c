@@ -56,7 +56,7 @@ static void usage(FILE *out)
           "  --send FILE.tif (again) send mode: further documents, EOM between them\n"
           "  --ecm-frame-size 64|256 send mode: ECM frame size the far end's DCS announces (256)\n"
           "  --no-dcs                send mode: the caller falls silent after the host's DIS\n"
-          "  --caller-id NUM[,NAME]  send mode: caller ID the modem reports after the first RING\n"
+          "  --caller-id NUM[,NAME]  send mode: caller ID the modem reports before the second RING\n"
           "                          once the host enabled it (AT+VCID=1): DATE, TIME, NMBR, NAME\n",
           out);
 }
