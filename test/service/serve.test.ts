@@ -264,3 +264,50 @@ test('SIGKILL during a call: the next start files the cut-off call as partial', 
     await sim.stop();
   }
 }, 240_000);
+
+test('two lines answering at once: both calls filed, each from its own line', async () => {
+  const doc = await document([page(60, 5)]);
+  const a = await startLineSim({
+    speed: 4,
+    ringAfterSeconds: 0.5,
+    send: doc,
+    modems: ['v29'],
+    ecm: false,
+    ident: 'LINE A',
+  });
+  const b = await startLineSim({
+    speed: 4,
+    ringAfterSeconds: 0.5,
+    send: doc,
+    modems: ['v29'],
+    ecm: false,
+    ident: 'LINE B',
+  });
+  try {
+    const conf = await config(a.devicePath, [`ReceiveDevices: ${b.devicePath}`]);
+    const svc = startService(conf);
+    await svc.until(/fax \d filed[^]*fax \d filed/);
+    expect(await a.nextCall(30_000)).toMatchObject({ direction: 'incoming', outcome: 'completed', pages: 1 });
+    expect(await b.nextCall(30_000)).toMatchObject({ direction: 'incoming', outcome: 'completed', pages: 1 });
+    await stopsCleanly(svc);
+    const log = svc.stderr();
+    expect(log).toMatch(new RegExp(`${a.devicePath}: fax \\d filed: received, 1 page from "LINE A"`));
+    expect(log).toMatch(new RegExp(`${b.devicePath}: fax \\d filed: received, 1 page from "LINE B"`));
+    // At once: both calls were answered before either was filed.
+    const answered = [...log.matchAll(/call answered/g)].map((m) => m.index);
+    expect(answered).toHaveLength(2);
+    expect(Math.max(...answered)).toBeLessThan(log.indexOf(' filed: '));
+    const faxes = await receivedJson(conf);
+    expect(faxes.map((f) => [f.remoteId, f.result, f.pages]).sort()).toEqual([
+      ['LINE A', 'received', 1],
+      ['LINE B', 'received', 1],
+    ]);
+    for (const sim of [a, b]) {
+      expect(existsSync(lockFile(sim.devicePath))).toBe(false);
+      expect(log).toMatch(new RegExp(`${sim.devicePath}: modem closed`));
+    }
+  } finally {
+    await a.stop();
+    await b.stop();
+  }
+}, 120_000);
