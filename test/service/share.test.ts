@@ -58,7 +58,7 @@ async function setup(device: string): Promise<string> {
 function startService(conf: string) {
   const child = execa(process.execPath, [LPFAX, 'serve', '--config', conf], {
     reject: false,
-    timeout: 240_000,
+    timeout: Math.max(240_000, Number(process.env.LPFAX_SHARE_ROUNDS ?? 3) * 60_000),
   });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
