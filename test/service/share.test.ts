@@ -62,9 +62,10 @@ function startService(conf: string) {
   });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const until = async (re: RegExp, ms = 120_000) => {
+  /** Until the log has `times` lines matching `re` (counted line by line: no backtracking). */
+  const until = async (re: RegExp, ms = 120_000, times = 1) => {
     const end = Date.now() + ms;
-    while (!re.test(err)) {
+    while (err.split('\n').filter((l) => re.test(l)).length < times) {
       if (child.exitCode !== null) throw new Error(`service exited: ${err}`);
       if (Date.now() > end) throw new Error(`no ${re} in: ${err}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -153,13 +154,13 @@ test(
       };
       for (let round = 1; round <= rounds; round++) {
         // A: the service's (2r-1)-th wait for a ring (each send makes it yield and reopen once).
-        await svc.until(new RegExp(`(waiting for a call[^]*){${2 * round - 1}}`));
+        await svc.until(/waiting for a call/, 120_000, 2 * round - 1);
         await sendOnce(round, 'A');
         // B: the far end's call into the service's next session, answered.
         await svc.until(new RegExp(`call answered, fax ${round}\\b`));
         await sendOnce(round, 'B');
       }
-      await svc.until(new RegExp(`(line handed to a sender[^]*){${2 * rounds}}`));
+      await svc.until(/line handed to a sender/, 120_000, 2 * rounds);
       await stopsCleanly(svc);
       if (process.env.LPFAX_SHARE_ROUNDS)
         console.log(
