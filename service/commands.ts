@@ -41,6 +41,12 @@ function openArchive(argv: ArchiveArgs): FaxArchive | null | number {
   }
 }
 
+/** The caller ID column: number and name, as the modem reported them. */
+function caller(f: { callerId: string | null; callerName: string | null }): string {
+  if (!f.callerId && !f.callerName) return '-';
+  return [f.callerId, f.callerName && `"${f.callerName}"`].filter(Boolean).join(' ');
+}
+
 export function listReceived(argv: ArchiveArgs): number {
   const archive = openArchive(argv);
   if (typeof archive === 'number') return archive;
@@ -50,7 +56,7 @@ export function listReceived(argv: ArchiveArgs): number {
   else
     for (const f of faxes)
       process.stdout.write(
-        `${f.id}\t${f.receivedAt.toISOString()}\t${f.remoteId ?? '-'}\t${f.pages} page${f.pages === 1 ? '' : 's'}\t${f.result}\t${f.pdf ?? f.tiff ?? '-'}\n`,
+        `${f.id}\t${f.receivedAt.toISOString()}\t${f.remoteId ?? '-'}\t${caller(f)}\t${f.pages} page${f.pages === 1 ? '' : 's'}\t${f.result}\t${f.pdf ?? f.tiff ?? '-'}\n`,
       );
   return 0;
 }

@@ -57,6 +57,9 @@ export async function serve(argv: ServeArgs): Promise<number> {
       log,
       signal: stop.signal,
       trace: argv.verbose ? log : undefined,
+      rejectCallers: plan.rejectCallers,
+      spool: plan.spool,
+      minFreeBytes: plan.minFreeBytes,
     });
   } finally {
     await web?.close();

@@ -16,6 +16,8 @@ import {
   absolutePath,
   atCommand,
   boolean,
+  byteSize,
+  callerPatterns,
   dialPatterns,
   digits,
   firstOfList,
@@ -189,6 +191,8 @@ export const SETTINGS = {
   // Where a job's confirmation sheet is printed when its IPP client asks (confirmation-sheet-print).
   confirmationPrinter: spec({ key: 'ConfirmationPrinter', default: '', parse: queueName }),
   deliverHook: spec({ key: 'DeliverHook', default: '', parse: absolutePath(true) }),
+  rejectCallers: spec({ key: 'RejectCallers', default: '', parse: callerPatterns, list: true }),
+  minFreeSpace: spec({ key: 'MinFreeSpace', default: '20MB', parse: byteSize }),
   // The web page (issue 16, web/): started by `lpfax serve` once the users file exists.
   usersFile: spec({ key: 'UsersFile', default: '/etc/lpfax/users', parse: absolutePath() }),
   webAddress: spec({ key: 'WebAddress', default: '127.0.0.1', parse: hostAddress }),
@@ -210,6 +214,8 @@ export const SERVICE_SETTINGS: readonly SettingName[] = [
   'deliverFolder',
   'deliverPrint',
   'deliverHook',
+  'rejectCallers',
+  'minFreeSpace',
 ];
 
 /** The settings only the web page reads (FaxSettings.web); test/web/config-keys.test.ts has a row each. */
@@ -274,6 +280,10 @@ export interface FaxSettings {
     readonly deliverPrint: string;
     /** A program run with the fax's facts in LPFAX_* variables. */
     readonly deliverHook: string;
+    /** Patterns of TSIs and caller IDs whose calls are refused. */
+    readonly rejectCallers: readonly string[];
+    /** Below this many free bytes in the spool the service does not answer. */
+    readonly minFreeSpace: number;
   };
   /** The web page (web/) and its users. */
   readonly web: {
@@ -337,6 +347,8 @@ export function toFaxSettings(s: FlatSettings): FaxSettings {
       deliverFolder: s.deliverFolder,
       deliverPrint: s.deliverPrint,
       deliverHook: s.deliverHook,
+      rejectCallers: s.rejectCallers,
+      minFreeSpace: s.minFreeSpace,
     },
     web: {
       usersFile: s.usersFile,

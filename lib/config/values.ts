@@ -176,3 +176,29 @@ export const queueName: Parser<string> = (raw) =>
   raw === '' || (!CONTROL.test(raw) && /^[^\s/#\\"']{1,127}$/.test(raw))
     ? raw
     : { invalid: `"${raw}" is not a queue name` };
+
+/**
+ * Callers to refuse (RejectCallers): patterns separated by commas (a key may also be repeated),
+ * each a TSI, caller ID number or name, `*` matching any run of characters. Compared without
+ * case and with blanks ignored (a TSI is often spaced: "+1 555 0100").
+ */
+export const callerPatterns: Parser<readonly string[]> = (raw) => {
+  const patterns = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  for (const p of patterns)
+    if (CONTROL.test(p) || p.replace(/[\s*]/g, '') === '' || p.length > 64)
+      return { invalid: `"${p}" is not a caller pattern (a number, TSI or name; * for any text)` };
+  return patterns;
+};
+
+const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, K: 1e3, KB: 1e3, M: 1e6, MB: 1e6, G: 1e9, GB: 1e9 };
+
+/** A size in bytes: "20MB", "500 kB", "1G", "0" (MinFreeSpace). */
+export const byteSize: Parser<number> = (raw) => {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(raw);
+  const unit = m ? SIZE_UNITS[m[2]!.toUpperCase()] : undefined;
+  if (!m || unit === undefined) return { invalid: `"${raw}" is not a size (such as 20MB, 500kB or 0)` };
+  return Math.round(Number(m[1]) * unit);
+};

@@ -6,7 +6,7 @@
  */
 
 import { MODULATIONS, type Modulation, type ModulationCode } from '../itu/modulation.js';
-import { Class1Modem, HdlcDeframer, ModemError } from '../modem/index.js';
+import { Class1Modem, HdlcDeframer, ModemError, parseCallerId } from '../modem/index.js';
 import { T2_MS, type ImageFrame, type SignalMiss } from '../t30/index.js';
 import { Class1Transport, asTransportError } from './class1.js';
 import type { AnswerOptions, FaxReceiveTransport } from './receive-transport.js';
@@ -62,17 +62,33 @@ export class Class1ReceiveTransport implements FaxReceiveTransport {
     const abort = () => this.modem.abort('the reception was cancelled');
     options.signal?.addEventListener('abort', abort, { once: true });
     try {
+      // Cancelled before this wait began (while the modem was probed): an abort event that
+      // already fired would never end the wait for a RING below.
+      if (options.signal?.aborted) throw new ModemError('cancelled', 'the reception was cancelled');
       if (!options.now) {
         const rings = Math.max(1, options.rings ?? 1);
-        for (let heard = 0; heard < rings;) {
+        let lines: string[] = [];
+        let ignoring = false;
+        for (let heard = 0; heard < rings || ignoring;) {
           // The first RING may be long in coming; once ringing, a gap means the caller gave up.
           const wait = heard === 0 ? 24 * 3600 * 1000 : RING_GAP_MS;
           try {
-            await this.modem.waitForRing(wait);
+            const before = await this.modem.waitForRing(wait);
             heard++;
+            if (ignoring) continue;
+            lines = lines.concat(before);
+            const verdict = options.onRing?.({
+              count: heard,
+              callerId: parseCallerId(lines),
+              answering: heard >= rings,
+            });
+            if (verdict === 'ignore') ignoring = true;
           } catch (e) {
-            if (e instanceof ModemError && e.kind === 'timeout' && heard > 0) heard = 0;
-            else throw e;
+            if (e instanceof ModemError && e.kind === 'timeout' && heard > 0) {
+              heard = 0;
+              ignoring = false;
+              lines = [];
+            } else throw e;
           }
         }
       }

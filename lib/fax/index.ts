@@ -13,5 +13,5 @@ export {
   type FaxReception,
 } from './receive.js';
 export { Class1ReceiveTransport } from './class1-receive.js';
-export type { FaxReceiveTransport, AnswerOptions } from './receive-transport.js';
+export type { FaxReceiveTransport, AnswerOptions, RingInfo } from './receive-transport.js';
 export { ReceivedFaxWriter, ReceivedFaxStoreError, type ReceivedFaxFiles, type StoredPage } from './store.js';

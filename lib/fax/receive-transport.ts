@@ -4,6 +4,7 @@
  * Class 1 modem implements it (class1-receive.ts); a T.38 gateway could later.
  */
 
+import type { CallerId } from '../modem/index.js';
 import type { Modulation } from '../itu/modulation.js';
 import type { ImageFrame, SignalMiss } from '../t30/index.js';
 import type { ReceivedFrame } from './transport.js';
@@ -14,6 +15,20 @@ export interface AnswerOptions {
   /** Rings to count before answering (default 1). */
   rings?: number;
   signal?: AbortSignal;
+  /**
+   * Called at each RING, before the one that answers too (`answering`); 'ignore' lets this call
+   * ring unanswered (its rings are ignored until they stop), e.g. a caller ID on a reject list.
+   */
+  onRing?: (ring: RingInfo) => 'ignore' | void;
+}
+
+export interface RingInfo {
+  /** The RINGs of this call so far, this one included. */
+  count: number;
+  /** Caller ID the modem reported so far (it comes after the first RING). */
+  callerId?: CallerId;
+  /** This RING is the one answered: ATA follows unless onRing says 'ignore'. */
+  answering: boolean;
 }
 
 export interface FaxReceiveTransport {

@@ -31,7 +31,7 @@ import {
 } from '../t30/index.js';
 import { Class1ReceiveTransport } from './class1-receive.js';
 import type { ReceivedFaxWriter, ReceivedPage } from './store.js';
-import type { FaxReceiveTransport } from './receive-transport.js';
+import type { AnswerOptions, FaxReceiveTransport } from './receive-transport.js';
 import { FaxTransportError } from './transport.js';
 
 export type ReceiveProgress = { kind: 'ringing' } | ReceiverProgress;
@@ -44,6 +44,8 @@ export interface ReceiveFaxOptions {
   answerNow?: boolean;
   /** RINGs before answering (default 1). */
   rings?: number;
+  /** At each RING, with the caller ID so far; 'ignore' leaves the call unanswered (AnswerOptions). */
+  onRing?: AnswerOptions['onRing'];
   /**
    * Where the pages go: each is stored (and synced) there before it is confirmed. A function is
    * called once the call is answered (so a service makes a call's files only for a call).
@@ -186,7 +188,12 @@ async function runReception(options: ReceiveFaxOptions, queue: PageQueue): Promi
     );
   if (!options.answerNow) options.onProgress?.({ kind: 'ringing' });
   try {
-    await transport.answer({ now: options.answerNow, rings: options.rings, signal: options.signal });
+    await transport.answer({
+      now: options.answerNow,
+      rings: options.rings,
+      signal: options.signal,
+      onRing: options.onRing,
+    });
   } catch (e) {
     await transport.hangup().catch(() => undefined);
     const failure = options.signal?.aborted

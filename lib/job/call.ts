@@ -103,6 +103,7 @@ export async function callOverModem(
     // The fax service yields a line it is waiting on (lib/modem/line-share.ts).
     modem = await openForSending(device, {
       ...plan.open,
+      onWait: (text) => options.onWarning?.(text),
       trace: options.trace ? (dir, text) => options.trace?.(`${dir} ${text}`) : undefined,
     });
   } catch (e) {

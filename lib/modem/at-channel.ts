@@ -278,6 +278,8 @@ export class AtChannel extends EventEmitter {
         this.trace?.('<', ev.text);
         this.info.push(ev.text);
         if (this.info.length > 64) this.info.shift();
+        // Also as it comes: between RINGs no command is waiting for it (caller ID, +VCID).
+        this.emit('info', ev.text);
         return;
       case 'ring':
         this.trace?.('<', 'RING');

@@ -62,6 +62,11 @@ export interface InitOptions {
   serviceClass?: '1' | '1.0';
   /** Extra commands (with or without "AT") sent after the standard ones; each must answer OK. */
   extraCommands?: string[];
+  /**
+   * Ask the modem to report caller ID between RINGs (AT+VCID=1, V.253 §9.2.3); optional: a
+   * modem without it answers ERROR and the call is taken without.
+   */
+  callerId?: boolean;
 }
 
 export interface DialOptions {
@@ -157,6 +162,7 @@ export class Class1Modem {
       const flow = this.options.flowControl ?? 'xonxoff';
       // V.250 §6.2.12 +IFC; optional too (some modems only know &K).
       if (flow !== 'none') await this.channel.command(flow === 'rtscts' ? '+IFC=2,2' : '+IFC=1,1');
+      if (options.callerId) await this.channel.command('+VCID=1');
       for (const cmd of options.extraCommands ?? []) await this.expectOk(cmd.replace(/^AT/i, ''));
     });
   }
@@ -220,18 +226,24 @@ export class Class1Modem {
     });
   }
 
-  /** Resolves at the next RING (an incoming call, V.250 §5.7.1); 'timeout' otherwise. */
-  waitForRing(timeoutMs: number): Promise<void> {
+  /**
+   * Resolves at the next RING (an incoming call, V.250 §5.7.1) with the unsolicited lines heard
+   * while waiting for it (caller ID after the first RING: see parseCallerId); 'timeout' otherwise.
+   */
+  waitForRing(timeoutMs: number): Promise<string[]> {
     return this.op(
       () =>
-        new Promise<void>((resolve, reject) => {
+        new Promise<string[]>((resolve, reject) => {
+          const heard: string[] = [];
+          const onInfo = (text: string): void => void heard.push(text);
           const done = (err?: ModemError): void => {
             clearTimeout(timer);
             this.channel.off('ring', onRing);
+            this.channel.off('info', onInfo);
             this.channel.off('gone', done);
             this.channel.off('cancelled', done);
             if (err) reject(err);
-            else resolve();
+            else resolve(heard);
           };
           const onRing = (): void => done();
           const timer = setTimeout(
@@ -239,6 +251,7 @@ export class Class1Modem {
             timeoutMs,
           );
           this.channel.on('ring', onRing);
+          this.channel.on('info', onInfo);
           this.channel.on('gone', done);
           this.channel.on('cancelled', done);
         }),

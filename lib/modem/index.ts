@@ -47,6 +47,7 @@ export {
   type DiscoveryOptions,
   type DiscoveredDevice,
 } from './discovery.js';
+export { parseCallerId, type CallerId } from './caller-id.js';
 export {
   LineBusyError,
   SHARE_WAIT_MS,

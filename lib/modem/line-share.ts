@@ -9,9 +9,12 @@
  *   once the request is gone and the lock is free. The backend takes the lock, removes its
  *   request and sends; the service waits for the lock to be released. (mgetty yields its line to
  *   a dial-out the same way, by watching the lock.)
- * - `LCK..ttyX.rx` — the service is in a call (answered): it does not yield. The backend gives
- *   up after a few seconds with 'locked' and `receiving` set, which the job reports as "Line
- *   busy: receiving a fax" and CUPS retries (modem-locked is a retry, never a failure).
+ * - `LCK..ttyX.rx` — the service is in a call: from the RING it answers until the call is filed.
+ *   It does not yield then. A sender that finds the lock held and this file live waits for the
+ *   call to end (its status says "Line busy: receiving a fax"), keeping its send request, so the
+ *   service yields as soon as it is back to waiting; only after RECEIVE_WAIT_MS of receptions
+ *   does it give up with a LineBusyError, which CUPS retries (modem-locked is a retry,
+ *   never a failure). The sender's decision follows the files, not how long a call lasts.
  *
  * A request whose PID is gone (a backend that was killed) is removed by the service.
  */
@@ -27,8 +30,13 @@ import {
   type UucpLockOptions,
 } from './uucp-lock.js';
 
-/** How long a sender keeps trying a lock the service holds (the service yields within ~1 s). */
+/**
+ * How long a sender keeps trying a lock held by a process that is not receiving (the service
+ * yields within about a second; anything else holding the line for this long: 'locked').
+ */
 export const SHARE_WAIT_MS = 10_000;
+/** How long a sender waits for receptions to end before it leaves the job to CUPS's retry. */
+export const RECEIVE_WAIT_MS = 30 * 60_000;
 const POLL_MS = 250;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -57,32 +65,51 @@ async function livePid(file: string): Promise<number | undefined> {
 
 /**
  * Opens the modem for sending. When another process holds its lock, asks it to yield (a send
- * request) and keeps trying for `waitMs`; then fails with kind 'locked' (a LineBusyError when the
- * service is receiving a call).
+ * request) and keeps trying: for `waitMs` while the holder is not receiving, for as long as it
+ * is receiving (up to `receiveWaitMs`, `onWait` told once per reception). Then fails with kind
+ * 'locked' (a LineBusyError when the service was receiving a call).
  */
 export async function openForSending(
   device: string,
-  options: Class1OpenOptions & { waitMs?: number } = {},
+  options: Class1OpenOptions & {
+    waitMs?: number;
+    receiveWaitMs?: number;
+    /** The line is busy with a reception: the sender waits (a status for the user). */
+    onWait?: (text: string) => void;
+  } = {},
 ): Promise<Class1Modem> {
   const lockOptions = { lockDir: options.lockDir };
   const request = await sendRequestFile(device, lockOptions);
-  const end = Date.now() + (options.waitMs ?? SHARE_WAIT_MS);
+  const rx = await receivingFile(device, lockOptions);
+  const waitMs = options.waitMs ?? SHARE_WAIT_MS;
+  const giveUp = Date.now() + (options.receiveWaitMs ?? RECEIVE_WAIT_MS);
+  let end = Date.now() + waitMs;
   let asked = false;
+  let receiving = false;
   try {
     for (;;) {
       try {
         return await Class1Modem.open(device, options);
       } catch (e) {
         if (!isModemError(e) || e.kind !== 'locked') throw e;
-        if (Date.now() >= end) {
-          if (await livePid(await receivingFile(device, lockOptions)))
-            throw new LineBusyError('locked', `${device} is receiving a fax`, { pid: e.pid });
-          throw e;
-        }
         if (!asked) {
+          // Asked before anything else, so that a service that is only waiting yields at once
+          // and one that is receiving yields as soon as its call is filed.
           await writeFile(request, formatLockPid(process.pid), { mode: 0o644 }).catch(() => undefined);
           asked = true;
         }
+        const inCall = (await livePid(rx)) !== undefined;
+        if (inCall) {
+          if (!receiving) options.onWait?.(`Line busy: receiving a fax on ${device}; waiting for it to end.`);
+          // The wait for a yield starts again once the call is over.
+          end = Date.now() + waitMs;
+          if (Date.now() >= giveUp)
+            throw new LineBusyError('locked', `${device} is receiving a fax`, { pid: e.pid });
+        } else if (Date.now() >= end) {
+          if (receiving) throw new LineBusyError('locked', `${device} is receiving a fax`, { pid: e.pid });
+          throw e;
+        }
+        receiving = inCall;
         await sleep(POLL_MS);
       }
     }

@@ -10,6 +10,10 @@ export interface ServicePlan {
   rings: number;
   spool: string;
   actions: DeliveryAction[];
+  /** RejectCallers: TSI / caller ID patterns refused (lib/service/screen.ts). */
+  rejectCallers: readonly string[];
+  /** MinFreeSpace in bytes (0: no check). */
+  minFreeBytes: number;
 }
 
 export function servicePlan(settings: FaxSettings): ServicePlan {
@@ -19,5 +23,12 @@ export function servicePlan(settings: FaxSettings): ServicePlan {
   if (s.deliverFolder !== '') actions.push({ kind: 'folder', dir: s.deliverFolder });
   if (s.deliverPrint !== '') actions.push({ kind: 'print', queue: s.deliverPrint });
   if (s.deliverHook !== '') actions.push({ kind: 'hook', command: [s.deliverHook] });
-  return { devices: [...s.receiveDevices], rings: s.answerRings, spool: s.spoolDir, actions };
+  return {
+    devices: [...s.receiveDevices],
+    rings: s.answerRings,
+    spool: s.spoolDir,
+    actions,
+    rejectCallers: [...s.rejectCallers],
+    minFreeBytes: s.minFreeSpace,
+  };
 }

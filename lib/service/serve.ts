@@ -8,6 +8,17 @@
  * with its facts, then delivery runs. At start, `recover()` files calls a crash cut off.
  * On stop (the signal): the call in progress is ended (DCN, hang-up), its pages are filed as a
  * partial fax, the modem is closed and its UUCP lock freed.
+ *
+ * Before answering (at the RING that would be answered): a caller ID on the reject list
+ * (RejectCallers, screen.ts) or a spool short of MinFreeSpace (space.ts) leaves the call to ring
+ * unanswered, logged, not filed. A TSI on the reject list ends the call right after it (DCN);
+ * that call is filed as 'rejected' with no pages and not delivered. Caller ID (NMBR/NAME, which
+ * the modem reports after the first RING once AT+VCID=1) is kept in the call's record.
+ *
+ * Sharing the line with senders (lib/modem/line-share.ts): until the answering RING the wait
+ * for a call gives way to a send request; from that RING until the call is filed the line is
+ * marked as receiving and does not. Delivery runs beside the line, so a sender waits for the
+ * call only, not for its delivery.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,9 +28,18 @@ import type { DeliveryRunner } from '../delivery/index.js';
 import { receiveFax, type ReceiveResult } from '../fax/index.js';
 import { ReceivedFaxWriter, type ReceivedFaxFiles } from '../fax/store.js';
 import { receiveCapabilities } from '../job/receive.js';
-import { Class1Modem, isModemError, markReceiving, sendRequested, waitForLineFree } from '../modem/index.js';
+import {
+  Class1Modem,
+  isModemError,
+  markReceiving,
+  sendRequested,
+  waitForLineFree,
+  type CallerId,
+} from '../modem/index.js';
 import { writePdf } from '../pdf/index.js';
 import { readTiff } from '../t4/index.js';
+import { rejectedBy } from './screen.js';
+import { SpaceWatch, type StatFs } from './space.js';
 
 export interface FaxServiceOptions {
   settings: FaxSettings;
@@ -34,10 +54,25 @@ export interface FaxServiceOptions {
   retrySeconds?: number;
   /** The modem dialogue, for debugging. */
   trace?: (line: string) => void;
+  /** RejectCallers: TSI and caller ID patterns refused (screen.ts). */
+  rejectCallers?: readonly string[];
+  /** The spool whose free space is checked before answering, and the minimum (MinFreeSpace). */
+  spool?: string;
+  minFreeBytes?: number;
+  /** statfs(2), for tests. */
+  statfs?: StatFs;
+}
+
+/** What the lines of one service share. */
+interface ServiceState {
+  space?: SpaceWatch;
+  /** Deliveries under way (awaited before the service stops). */
+  deliveries: Set<Promise<void>>;
 }
 
 /** The archive's result word for a call. */
-export function resultOf(r: ReceiveResult): string {
+export function resultOf(r: ReceiveResult, rejected = false): string {
+  if (rejected) return 'rejected';
   if (r.ok) return 'received';
   if (r.pages > 0) return 'partial';
   return r.failure?.kind ?? 'failed';
@@ -56,43 +91,64 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+function describeCaller(c: CallerId | undefined): string {
+  if (!c?.number && !c?.name) return 'an unknown caller';
+  return [c.number, c.name && `"${c.name}"`].filter(Boolean).join(' ');
+}
+
 /**
- * Receives one call on an open modem and files it. While no call is answered, a send request
+ * Receives one call on an open modem and files it. Until the RING it answers, a send request
  * (lib/modem/line-share.ts) ends the wait: 'yield'. 'stopped' when the signal ended the wait.
  */
 async function serveOneCall(
   modem: Class1Modem,
   device: string,
   o: FaxServiceOptions,
+  state: ServiceState,
 ): Promise<'call' | 'yield' | 'stopped'> {
   const { archive, log } = o;
   const lockOptions = { lockDir: o.settings.modem.lockDirectory || undefined };
+  const reject = o.rejectCallers ?? [];
   const call = new AbortController();
   const stop = () => call.abort();
   o.signal.addEventListener('abort', stop, { once: true });
   if (o.signal.aborted) call.abort();
   let yielded = false;
-  let answered = false;
-  const poll = setInterval(() => {
-    if (answered || call.signal.aborted) return;
+  // From the answering RING on, the line is this call's: no yield.
+  let committed = false;
+  let marked: Promise<void> = Promise.resolve();
+  let callerId: CallerId | undefined;
+  let rejectedTsi: string | undefined;
+  const askYield = () => {
+    if (committed || call.signal.aborted) return;
     void sendRequested(device, lockOptions).then((asked) => {
-      if (asked && !answered && !call.signal.aborted) {
+      if (asked && !committed && !call.signal.aborted) {
         yielded = true;
         call.abort();
       }
     });
-  }, 500);
+  };
+  askYield();
+  const poll = setInterval(askYield, 500);
+  state.space?.roomToAnswer(); // logs a shortage now rather than at the next call
   let record: ReceiveInProgress | undefined;
   let writer: ReceivedFaxWriter | undefined;
   const startedAt = new Date();
   let answeredAt = startedAt;
   const begin = (): ReceiveInProgress => {
     if (!record) {
-      answered = true;
-      void markReceiving(device, true, lockOptions);
+      committed = true;
       answeredAt = new Date();
-      record = archive.beginReceive({ startedAt: answeredAt, modem: device });
-      log(`${device}: call answered, fax ${record.id}`);
+      record = archive.beginReceive({
+        startedAt: answeredAt,
+        modem: device,
+        callerId: callerId?.number,
+        callerName: callerId?.name,
+      });
+      log(
+        `${device}: call answered, fax ${record.id}` +
+          (callerId ? ` (caller ${describeCaller(callerId)})` : ''),
+      );
     }
     return record;
   };
@@ -102,7 +158,20 @@ async function serveOneCall(
     localIdent: o.settings.identity.stationId,
     capabilities: receiveCapabilities(o.settings),
     signal: call.signal,
+    onRing: (ring) => {
+      if (ring.callerId) callerId = ring.callerId;
+      if (!ring.answering) return;
+      const by = rejectedBy(reject, [callerId?.number, callerId?.name]);
+      if (by !== undefined) {
+        log(`${device}: call from ${describeCaller(callerId)} refused (RejectCallers "${by}"): not answered`);
+        return 'ignore';
+      }
+      if (state.space && !state.space.roomToAnswer()) return 'ignore';
+      committed = true;
+      marked = markReceiving(device, true, lockOptions);
+    },
     store: async () => {
+      await marked;
       const r = begin();
       writer = await ReceivedFaxWriter.open(r.dir, 'fax', { title: `Fax ${r.id}` });
       return writer;
@@ -110,9 +179,17 @@ async function serveOneCall(
     onProgress: (p) => {
       if (p.kind === 'ringing') return;
       const r = begin();
-      if (p.kind === 'command-received' && p.remoteIdent)
+      if (p.kind === 'command-received' && p.remoteIdent) {
         log(`${device}: fax ${r.id} from "${p.remoteIdent}"`);
-      else if (p.kind === 'page-received') log(`${device}: fax ${r.id} page ${p.page} (${p.verdict})`);
+        const by = rejectedTsi === undefined ? rejectedBy(reject, [p.remoteIdent]) : undefined;
+        if (by !== undefined) {
+          rejectedTsi = by;
+          log(
+            `${device}: fax ${r.id}: sender "${p.remoteIdent}" refused (RejectCallers "${by}"): hanging up`,
+          );
+          call.abort();
+        }
+      } else if (p.kind === 'page-received') log(`${device}: fax ${r.id} page ${p.page} (${p.verdict})`);
     },
     trace: o.trace,
   });
@@ -124,8 +201,11 @@ async function serveOneCall(
     clearInterval(poll);
     o.signal.removeEventListener('abort', stop);
   }
-  if (!record && result.failure?.kind === 'cancelled' && result.durationMs === 0)
+  if (!record && result.failure?.kind === 'cancelled' && result.durationMs === 0) {
+    await marked;
+    if (committed) await markReceiving(device, false, lockOptions);
     return yielded && !o.signal.aborted ? 'yield' : 'stopped';
+  }
   const r = begin();
   let files: ReceivedFaxFiles = { pages: [] };
   if (writer) {
@@ -135,10 +215,9 @@ async function serveOneCall(
       log(`${device}: fax ${r.id}: closing its files failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  await markReceiving(device, false, lockOptions);
-  const result_ = resultOf(result);
+  const rejected = rejectedTsi !== undefined;
   const fax = archive.finishReceive(r.id, {
-    result: result_,
+    result: resultOf(result, rejected),
     remoteId: result.remoteIdent ?? null,
     subaddress: result.subaddress ?? null,
     pages: files.pages.length,
@@ -150,21 +229,37 @@ async function serveOneCall(
     durationSeconds: Math.round((Date.now() - answeredAt.getTime()) / 100) / 10,
     tiff: files.tiff ?? null,
     pdf: files.pdf ?? null,
-    failureSentence: result.ok ? null : (result.failure?.message ?? null),
-    deliver: files.pages.length > 0 && o.delivery !== undefined,
+    failureSentence: rejected
+      ? `The sender is on the reject list (${rejectedTsi}).`
+      : result.ok
+        ? null
+        : (result.failure?.message ?? null),
+    deliver: !rejected && files.pages.length > 0 && o.delivery !== undefined,
   });
+  // The call is filed: a waiting sender may have the line now.
+  await marked;
+  await markReceiving(device, false, lockOptions);
   log(
     `${device}: fax ${fax.id} filed: ${fax.result}, ${fax.pages} page${fax.pages === 1 ? '' : 's'}` +
       (fax.remoteId ? ` from "${fax.remoteId}"` : '') +
-      (result.ok ? '' : ` (${result.failure?.message ?? 'failed'})`),
+      (result.ok || rejected ? '' : ` (${result.failure?.message ?? 'failed'})`),
   );
-  if (o.delivery && fax.pages > 0)
-    await o.delivery.deliver(fax.id).catch((e: unknown) => log(`fax ${fax.id}: delivery: ${String(e)}`));
+  if (o.delivery && fax.pages > 0 && !rejected) {
+    const delivery = o.delivery;
+    const done = delivery
+      .deliver(fax.id)
+      .then(
+        () => undefined,
+        (e: unknown) => log(`fax ${fax.id}: delivery: ${String(e)}`),
+      )
+      .finally(() => state.deliveries.delete(done));
+    state.deliveries.add(done);
+  }
   return 'call';
 }
 
 /** Answers calls on one line until the signal; the modem is held only between open and close. */
-async function serveLine(device: string, o: FaxServiceOptions): Promise<void> {
+async function serveLine(device: string, o: FaxServiceOptions, state: ServiceState): Promise<void> {
   const retryMs = (o.retrySeconds ?? 30) * 1000;
   const lockOptions = { lockDir: o.settings.modem.lockDirectory || undefined };
   while (!o.signal.aborted) {
@@ -190,8 +285,8 @@ async function serveLine(device: string, o: FaxServiceOptions): Promise<void> {
     try {
       o.log(`${device}: waiting for a call`);
       while (!o.signal.aborted) {
-        await modem.init({ resetCommand: o.settings.modem.init });
-        const how = await serveOneCall(modem, device, o);
+        await modem.init({ resetCommand: o.settings.modem.init, callerId: true });
+        const how = await serveOneCall(modem, device, o, state);
         if (how === 'stopped') break;
         if (how === 'yield') {
           yielded = true;
@@ -240,7 +335,15 @@ export async function runFaxService(o: FaxServiceOptions): Promise<void> {
       );
     }
   });
-  await Promise.all([...o.devices.map((d) => serveLine(d, o)), retry, stopped]);
+  const state: ServiceState = {
+    deliveries: new Set(),
+    space:
+      o.spool !== undefined && (o.minFreeBytes ?? 0) > 0
+        ? new SpaceWatch(o.spool, o.minFreeBytes ?? 0, o.log, o.statfs)
+        : undefined,
+  };
+  await Promise.all([...o.devices.map((d) => serveLine(d, o, state)), retry, stopped]);
+  await Promise.all([...state.deliveries]);
   o.log('service stopped');
 }
 

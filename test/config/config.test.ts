@@ -66,6 +66,8 @@ const DEFAULTS: FaxSettings = {
     deliverFolder: '',
     deliverPrint: '',
     deliverHook: '',
+    rejectCallers: [],
+    minFreeSpace: 20_000_000,
   },
   web: {
     usersFile: '/etc/lpfax/users',

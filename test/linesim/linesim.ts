@@ -80,6 +80,8 @@ export interface LineSimOptions {
   ecmFrameSize?: 64 | 256;
   /** Send mode: the caller falls silent after the host's DIS (it never sends DCS). */
   noDcs?: boolean;
+  /** Send mode: caller ID (`NUMBER` or `NUMBER,NAME`) shown before the second RING once AT+VCID=1. */
+  callerId?: string;
 }
 
 export type LineSimOutcome =
@@ -198,6 +200,7 @@ function optionArgs(o: LineSimOptions, outDir: string): string[] {
   if (o.verbose) a.push('--verbose');
   num('--ecm-frame-size', o.ecmFrameSize);
   if (o.noDcs) a.push('--no-dcs');
+  if (o.callerId !== undefined) a.push('--caller-id', o.callerId);
   return a;
 }
 

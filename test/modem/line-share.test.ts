@@ -1,8 +1,8 @@
 /**
  * lib/modem/line-share.ts with real lock files: a sender that finds the lock held leaves a send
  * request while it waits and removes it when it gives up; with the service's in-call mark it
- * fails as LineBusyError (the job says "Line busy: receiving a fax"); a request or mark of a dead
- * process counts for nothing.
+ * waits for the call (telling why: "Line busy: receiving a fax") and fails as LineBusyError only
+ * after receiveWaitMs; a request or mark of a dead process counts for nothing.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -47,11 +47,39 @@ test('a sender asks for a held line while it waits, and takes the request back w
   }
 });
 
-test('a line marked as in a call: the sender fails with LineBusyError', async () => {
+test('a line marked as in a call: the sender waits past waitMs, says why once, and takes the line once the call is over', async () => {
+  const lock = await acquireUucpLock(device, { lockDir: dir });
+  await markReceiving(device, true, { lockDir: dir });
+  const told: string[] = [];
+  let settled = false;
+  const opening = openForSending(device, { lockDir: dir, waitMs: 300, onWait: (t) => told.push(t) });
+  opening.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  try {
+    await new Promise((r) => setTimeout(r, 1200));
+    expect([settled, told]).toEqual([
+      false,
+      [`Line busy: receiving a fax on ${device}; waiting for it to end.`],
+    ]);
+    expect(await sendRequested(device, { lockDir: dir })).toBe(true);
+  } finally {
+    await markReceiving(device, false, { lockDir: dir });
+    await lock.release();
+  }
+  // Past the lock: the port itself is opened (a plain file here, which is no serial port).
+  await expect(opening).rejects.not.toMatchObject({ kind: 'locked' });
+  expect(existsSync(await sendRequestFile(device, { lockDir: dir }))).toBe(false);
+});
+
+test('a reception longer than receiveWaitMs: the sender leaves the job to a retry with LineBusyError', async () => {
   const lock = await acquireUucpLock(device, { lockDir: dir });
   await markReceiving(device, true, { lockDir: dir });
   try {
-    await expect(openForSending(device, { lockDir: dir, waitMs: 300 })).rejects.toBeInstanceOf(LineBusyError);
+    await expect(
+      openForSending(device, { lockDir: dir, waitMs: 5000, receiveWaitMs: 300 }),
+    ).rejects.toBeInstanceOf(LineBusyError);
   } finally {
     await markReceiving(device, false, { lockDir: dir });
     await lock.release();

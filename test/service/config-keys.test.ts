@@ -33,6 +33,11 @@ const ROWS: Record<string, { line: string; check(plan: ServicePlan): void }> = {
     line: 'DeliverHook: /usr/local/bin/newfax',
     check: (p) => expect(p.actions).toEqual([{ kind: 'hook', command: ['/usr/local/bin/newfax'] }]),
   },
+  RejectCallers: {
+    line: 'RejectCallers: +1 555 0100, JUNK*',
+    check: (p) => expect(p.rejectCallers).toEqual(['+1 555 0100', 'JUNK*']),
+  },
+  MinFreeSpace: { line: 'MinFreeSpace: 500 kB', check: (p) => expect(p.minFreeBytes).toBe(500_000) },
 };
 
 let dir: string;
@@ -53,8 +58,15 @@ it('every service key has a row here', () => {
   expect(SERVICE_SETTINGS.map((n) => SETTINGS[n].key).sort()).toEqual(Object.keys(ROWS).sort());
 });
 
-it('by default the service answers no line and delivers nowhere, into /var/spool/lpfax', () => {
-  expect(planFrom('defaults', [])).toEqual({ devices: [], rings: 1, spool: '/var/spool/lpfax', actions: [] });
+it('by default the service answers no line, refuses no one, delivers nowhere, into /var/spool/lpfax (20 MB kept free)', () => {
+  expect(planFrom('defaults', [])).toEqual({
+    devices: [],
+    rings: 1,
+    spool: '/var/spool/lpfax',
+    actions: [],
+    rejectCallers: [],
+    minFreeBytes: 20_000_000,
+  });
 });
 
 describe.each(Object.entries(ROWS))('%s', (key, row) => {
@@ -71,6 +83,9 @@ it('refuses bad values with the file, line and key named', () => {
     'AnswerRings: 0',
     'DeliverMail: "a b;c"',
     'DeliverPrint: a/b',
+    'MinFreeSpace: lots',
+    'MinFreeSpace: 5 TB',
+    'RejectCallers: *',
   ]) {
     const conf = join(dir, 'bad.conf');
     writeFileSync(conf, `${line}\n`);
@@ -88,4 +103,10 @@ it('ReceiveDevices and DeliverMail add up when repeated', () => {
   ]);
   expect(plan.devices).toEqual(['/dev/a', '/dev/b']);
   expect(plan.actions).toEqual([{ kind: 'mail', to: ['x', 'y'] }]);
+});
+
+it('MinFreeSpace takes plain bytes and decimal units; 0 turns the check off', () => {
+  expect(planFrom('mfs0', ['MinFreeSpace: 0']).minFreeBytes).toBe(0);
+  expect(planFrom('mfs1', ['MinFreeSpace: 1.5G']).minFreeBytes).toBe(1_500_000_000);
+  expect(planFrom('mfs2', ['MinFreeSpace: 4096']).minFreeBytes).toBe(4096);
 });

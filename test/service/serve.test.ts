@@ -4,7 +4,8 @@
  * (SpoolDir: TIFF-F + PDF, 0600 files in 0700 folders owned by the service's user), delivers it
  * to a folder and a hook, and `lpfax received --json` lists it. SIGTERM during a call files the
  * pages confirmed so far as a partial fax, hangs up and frees the UUCP lock; after SIGKILL during
- * a call, the next start files the cut-off call as partial.
+ * a call, the next start files the cut-off call as partial. The caller ID the modem reports
+ * (NMBR/NAME after the first RING) is kept in the record and listed.
  */
 import { execa } from 'execa';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -115,6 +116,7 @@ test('answers after AnswerRings rings, files the fax in the archive, delivers it
     send: await document(sent),
     modems: ['v29'],
     ecm: false,
+    callerId: '5551234,ACME Corp',
   });
   try {
     const inbox = join(dir, 'inbox');
@@ -146,6 +148,15 @@ test('answers after AnswerRings rings, files the fax in the archive, delivers it
     const [fax, ...more] = await receivedJson(conf);
     expect(more).toEqual([]);
     expect(fax).toMatchObject({ id: 1, remoteId: 'LINESIM', pages: 2, result: 'received', ecm: false });
+    // Caller ID: reported by the modem after the first RING (AT+VCID=1), kept in the record.
+    expect([fax.callerId, fax.callerName]).toEqual(['5551234', 'ACME Corp']);
+    expect(log).toMatch(/call answered, fax 1 \(caller 5551234 "ACME Corp"\)/);
+    const listed = await execa(process.execPath, [LPFAX, 'received', '--config', conf]);
+    expect(listed.stdout.split('\n')[0].split('\t').slice(2, 5)).toEqual([
+      'LINESIM',
+      '5551234 "ACME Corp"',
+      '2 pages',
+    ]);
     const tiff = fax.tiff as string;
     const pdf = fax.pdf as string;
     expect(tiff).toBe(join(dir, 'spool', 'received', '1', 'fax.tif'));
@@ -203,6 +214,7 @@ test('SIGTERM during a call: the pages so far filed as partial, the modem hung u
     expect(svc.stderr()).toMatch(/SIGTERM: stopping/);
     expect(svc.stderr()).toMatch(/fax 1 filed: partial, [123] pages? from "LINESIM"/);
     expect(existsSync(lockFile(sim.devicePath))).toBe(false);
+    expect(existsSync(`${lockFile(sim.devicePath)}.rx`)).toBe(false);
     const far = await sim.nextCall(30_000);
     expect(far.outcome).not.toBe('completed');
     const [fax] = await receivedJson(conf);
@@ -252,3 +264,50 @@ test('SIGKILL during a call: the next start files the cut-off call as partial', 
     await sim.stop();
   }
 }, 240_000);
+
+test('two lines answering at once: both calls filed, each from its own line', async () => {
+  const doc = await document([page(60, 5)]);
+  const a = await startLineSim({
+    speed: 4,
+    ringAfterSeconds: 0.5,
+    send: doc,
+    modems: ['v29'],
+    ecm: false,
+    ident: 'LINE A',
+  });
+  const b = await startLineSim({
+    speed: 4,
+    ringAfterSeconds: 0.5,
+    send: doc,
+    modems: ['v29'],
+    ecm: false,
+    ident: 'LINE B',
+  });
+  try {
+    const conf = await config(a.devicePath, [`ReceiveDevices: ${b.devicePath}`]);
+    const svc = startService(conf);
+    await svc.until(/fax \d filed[^]*fax \d filed/);
+    expect(await a.nextCall(30_000)).toMatchObject({ direction: 'incoming', outcome: 'completed', pages: 1 });
+    expect(await b.nextCall(30_000)).toMatchObject({ direction: 'incoming', outcome: 'completed', pages: 1 });
+    await stopsCleanly(svc);
+    const log = svc.stderr();
+    expect(log).toMatch(new RegExp(`${a.devicePath}: fax \\d filed: received, 1 page from "LINE A"`));
+    expect(log).toMatch(new RegExp(`${b.devicePath}: fax \\d filed: received, 1 page from "LINE B"`));
+    // At once: both calls were answered before either was filed.
+    const answered = [...log.matchAll(/call answered/g)].map((m) => m.index);
+    expect(answered).toHaveLength(2);
+    expect(Math.max(...answered)).toBeLessThan(log.indexOf(' filed: '));
+    const faxes = await receivedJson(conf);
+    expect(faxes.map((f) => [f.remoteId, f.result, f.pages]).sort()).toEqual([
+      ['LINE A', 'received', 1],
+      ['LINE B', 'received', 1],
+    ]);
+    for (const sim of [a, b]) {
+      expect(existsSync(lockFile(sim.devicePath))).toBe(false);
+      expect(log).toMatch(new RegExp(`${sim.devicePath}: modem closed`));
+    }
+  } finally {
+    await a.stop();
+    await b.stop();
+  }
+}, 120_000);

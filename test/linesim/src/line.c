@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "linesim.h"
 
@@ -96,6 +97,25 @@ static void end_call(line_t *l, const char *outcome)
 }
 
 /* ---- the modem side (spandsp T.31) ---- */
+
+static void show_caller_id(line_t *l)
+{
+    at_state_t *at = &l->t31->at_state;
+    char date[8], clock[8];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof(date), "%m%d", &tm);
+    strftime(clock, sizeof(clock), "%H%M", &tm);
+    at_reset_call_info(at);
+    at_set_call_info(at, "DATE", date);
+    at_set_call_info(at, "TIME", clock);
+    at_set_call_info(at, "NMBR", l->opt->caller_number);
+    if (l->opt->caller_name)
+        at_set_call_info(at, "NAME", l->opt->caller_name);
+    if (at->display_call_info)
+        at_display_call_info(at);
+}
 
 static int at_tx(at_state_t *s, void *user_data, const uint8_t *buf, size_t len)
 {
@@ -261,6 +281,11 @@ static void timed_events(line_t *l)
             l->state = LINE_IDLE;
             return;
         }
+        /* Caller ID comes in the silence after the first ring (Bellcore/ETSI on-hook data); a
+           modem shows it, before the second RING, as DATE/TIME/NMBR/NAME lines once +VCID=1
+           enabled it (V.253 §9.2.3). */
+        if (l->rings == 1 && l->opt->caller_number)
+            show_caller_id(l);
         l->rings++;
         l->event_at = l->samples + SECONDS(RING_PERIOD_SECONDS);
         t31_call_event(l->t31, AT_CALL_EVENT_ALERTING);

@@ -64,6 +64,8 @@ typedef struct {
     int send_count;
     int ecm_frame_size;      /* 256 (default) or 64: the frame size the far end's DCS announces */
     bool no_dcs;             /* the caller goes silent after the host's DIS */
+    const char *caller_number; /* send mode: caller ID (NMBR) shown after the first RING, or NULL */
+    const char *caller_name;   /* ... and its NAME, or NULL */
 } linesim_options_t;
 
 /* ---- host_port.c ---- */

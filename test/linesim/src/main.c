@@ -55,7 +55,9 @@ static void usage(FILE *out)
           "  --verbose               spandsp logs on stderr\n"
           "  --send FILE.tif (again) send mode: further documents, EOM between them\n"
           "  --ecm-frame-size 64|256 send mode: ECM frame size the far end's DCS announces (256)\n"
-          "  --no-dcs                send mode: the caller falls silent after the host's DIS\n",
+          "  --no-dcs                send mode: the caller falls silent after the host's DIS\n"
+          "  --caller-id NUM[,NAME]  send mode: caller ID the modem reports before the second RING\n"
+          "                          once the host enabled it (AT+VCID=1): DATE, TIME, NMBR, NAME\n",
           out);
 }
 
@@ -132,6 +134,7 @@ static void parse_options(int argc, char **argv, linesim_options_t *o)
         { "line-delay", required_argument, 0, 'D' }, { "pair", no_argument, 0, 'p' },            { "link-b", required_argument, 0, 'B' },
         { "help", no_argument, 0, 'h' },
         { "ecm-frame-size", required_argument, 0, 'F' }, { "no-dcs", no_argument, 0, 'Z' },
+        { "caller-id", required_argument, 0, 'C' },
         { 0, 0, 0, 0 },
     };
     int c;
@@ -203,6 +206,15 @@ static void parse_options(int argc, char **argv, linesim_options_t *o)
             }
             break;
         case 'Z': o->no_dcs = true; break;
+        case 'C': {
+            char *comma = strchr(optarg, ',');
+            o->caller_number = optarg;
+            if (comma) {
+                *comma = '\0';
+                o->caller_name = comma + 1;
+            }
+            break;
+        }
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); exit(64);
         }
