@@ -10,7 +10,7 @@ import { Class1Modem, HdlcDeframer, ModemError, parseCallerId } from '../modem/i
 import { T2_MS, type ImageFrame, type SignalMiss } from '../t30/index.js';
 import { Class1Transport, asTransportError } from './class1.js';
 import type { AnswerOptions, FaxReceiveTransport } from './receive-transport.js';
-import { FaxTransportError, type ReceivedFrame } from './transport.js';
+import type { ReceivedFrame } from './transport.js';
 
 /** How long to wait for a message-speed carrier: TCF follows DCS after 75 ms; a page follows CFR. */
 const TRAINING_CARRIER_MS = 3000;
@@ -57,8 +57,6 @@ export class Class1ReceiveTransport implements FaxReceiveTransport {
   }
 
   async answer(options: AnswerOptions): Promise<void> {
-    // A signal that fired before this (while the modem was probed) never fires again.
-    if (options.signal?.aborted) throw new FaxTransportError('cancelled', 'the reception was cancelled');
     const abort = () => this.modem.abort('the reception was cancelled');
     options.signal?.addEventListener('abort', abort, { once: true });
     try {
