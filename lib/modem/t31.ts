@@ -228,7 +228,16 @@ export class T31Session {
   async receiveData(modulation: ModulationCode, options: ReceiveDataOptions): Promise<ReceivedData> {
     checkModulation(modulation);
     const cmd = `+FRM=${modulation}`;
-    const r = await this.receiveCommand(cmd, options.timeoutMs ?? 3000);
+    const timeoutMs = options.timeoutMs ?? 3000;
+    const start = this.clock();
+    let r = await this.receiveCommand(cmd, timeoutMs);
+    // OK answers an aborted receive, not +FRM, as for +FRH above: the DCE was still delivering
+    // the frame before (the DCS before TCF) and took the command's first character as the abort.
+    // The +FRM was never executed; it is given again, once (seen 1 call in 20 under load).
+    if (r.code === 'OK') {
+      const left = Math.max(1, timeoutMs - (this.clock() - start));
+      r = await this.receiveCommand(cmd, left);
+    }
     if (r.code !== 'CONNECT') throw resultError(r, cmd, 'CONNECT');
     const got = await this.readUntilEnd(10000, options.maxDurationMs, options.onData, options.signal);
     if (got.stopped) {

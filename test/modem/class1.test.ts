@@ -495,6 +495,25 @@ describe('receiveData (+FRM, T.31 §8.3.2)', () => {
     await modem.close();
   });
 
+  test('OK to +FRM (the DCE took it as the abort of a frame delivery): +FRM goes again, once', async () => {
+    const tcf = new Uint8Array(300);
+    const answers: Array<'OK' | 'data'> = ['OK', 'data', 'OK', 'OK'];
+    const { modem, fake } = await setup((cmd, m) => {
+      if (cmd !== '+FRM=96') return m.reply('ERROR');
+      if (answers.shift() === 'OK') return m.reply('OK');
+      m.reply('CONNECT');
+      m.sendShielded(tcf);
+      m.reply('NO CARRIER');
+    });
+    const r = await modem.receiveData(96);
+    expect([r.endedBy, r.data.length]).toEqual(['carrier-lost', 300]);
+    expect(fake.commands.filter((c) => c === '+FRM=96')).toHaveLength(2);
+    // Twice OK: not a stray abort; the modem refuses the receive.
+    expect((await failure(modem.receiveData(96))).kind).toBe('unexpected-response');
+    expect(fake.commands.filter((c) => c === '+FRM=96')).toHaveLength(4);
+    await modem.close();
+  });
+
   test('+FCERROR: the far end sends V.21 instead', async () => {
     const { modem } = await setup((_c, m) => m.reply('+FCERROR'));
     expect((await failure(modem.receiveData(146))).kind).toBe('wrong-carrier');
