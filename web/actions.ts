@@ -4,7 +4,8 @@
  * (sent and held), an admin everyone's. Files are found by record id only; a path from the
  * archive is used only when it lies in that fax's own spool folder.
  */
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import {
@@ -20,6 +21,25 @@ import type { User } from '../lib/users/index.js';
 
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+
+/** A regular file, not a link to one (lstat): all the page serves from the spool or caches there. */
+export function isPlainFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes an image cached in a fax folder: a new private file (O_EXCL: never through a link),
+ * renamed over `path` (which replaces a link there rather than following it).
+ */
+async function writeCached(path: string, data: Buffer): Promise<void> {
+  const temp = `${path}.${randomBytes(6).toString('hex')}.new`;
+  await writeFile(temp, data, { mode: 0o600, flag: 'wx' });
+  renameSync(temp, path);
+}
 
 export class WebError extends Error {
   constructor(
@@ -137,7 +157,7 @@ export class WebActions {
   /** A file of the fax, only when it is in the fax's own folder. */
   private ownFile(fax: ReceivedFax, path: string | null): string {
     const folder = resolve(this.archive.layout.receivedDir(fax.id)) + sep;
-    if (!path || !resolve(path).startsWith(folder) || !existsSync(path))
+    if (!path || !resolve(path).startsWith(folder) || !isPlainFile(path))
       throw new WebError(404, 'This fax has no such file.');
     return resolve(path);
   }
@@ -153,10 +173,10 @@ export class WebActions {
   async thumbnailPath(user: User, id: number): Promise<string> {
     const fax = this.received(user, id);
     const cached = join(this.archive.layout.receivedDir(fax.id), 'thumbnail.png');
-    if (existsSync(cached)) return cached;
+    if (isPlainFile(cached)) return cached;
     const [png] = await tiffToPngs(this.ownFile(fax, fax.tiff), 160, 1);
     if (!png) throw new WebError(404, 'This fax has no page.');
-    await writeFile(cached, png, { mode: 0o600 });
+    await writeCached(cached, png);
     return cached;
   }
 
@@ -165,11 +185,11 @@ export class WebActions {
     const fax = this.received(user, id);
     if (n < 1 || n > fax.pages) throw new WebError(404, 'This fax has no such page.');
     const cached = join(this.archive.layout.receivedDir(fax.id), `page-${n}.png`);
-    if (existsSync(cached)) return cached;
+    if (isPlainFile(cached)) return cached;
     const pngs = await tiffToPngs(this.ownFile(fax, fax.tiff), 850, n);
     const png = pngs[n - 1];
     if (!png) throw new WebError(404, 'This fax has no such page.');
-    await writeFile(cached, png, { mode: 0o600 });
+    await writeCached(cached, png);
     return cached;
   }
 
@@ -203,10 +223,13 @@ export class WebActions {
     return { items: held, total: held.length };
   }
 
-  /** The job, when the user may touch it; 404 alike for a missing job and another user's. */
+  /**
+   * The job, when it is on the fax queue and the user may touch it; 404 alike for a missing job,
+   * another user's and one on another queue of the same cupsd (a job id alone names any of them).
+   */
   private async ownJob(user: User, id: number): Promise<CupsJob> {
     const job = await this.cups.job(id);
-    if (!job || !this.visible(user, job)) throw new WebError(404, 'No such job.');
+    if (!job || !this.cups.onQueue(job) || !this.visible(user, job)) throw new WebError(404, 'No such job.');
     return job;
   }
 
@@ -315,7 +338,7 @@ export class WebActions {
     if (!record || (!user.admin && record.user.slice(record.user.lastIndexOf('\\') + 1) !== user.name))
       throw new WebError(404, 'No such job.');
     const folder = resolve(this.archive.layout.sentRoot) + sep;
-    if (!record.report || !resolve(record.report).startsWith(folder) || !existsSync(record.report))
+    if (!record.report || !resolve(record.report).startsWith(folder) || !isPlainFile(record.report))
       throw new WebError(404, 'This job has no transmission report.');
     return resolve(record.report);
   }

@@ -37,6 +37,10 @@ declare module 'fastify' {
     /** The logged-in user, checked against the users file on every request. */
     user: User | null;
   }
+  interface FastifyInstance {
+    /** Every route as registered, `[method, url]` (so a test can check each one's guard). */
+    routeList: [string, string][];
+  }
 }
 
 export interface WebOptions {
@@ -48,7 +52,7 @@ export interface WebOptions {
   address?: string;
   port?: number;
   inbox?: 'all' | 'admins';
-  /** Largest upload in bytes (default 20 MB). */
+  /** Largest upload in bytes, all its documents together (default 20 MB). */
   uploadLimit?: number;
   /** Login attempts per minute from one address (default 10). */
   loginsPerMinute?: number;
@@ -103,6 +107,11 @@ export async function buildWeb(o: WebOptions): Promise<FastifyInstance> {
   const actions = new WebActions({ archive: o.archive, cups: o.cups, inbox: o.inbox });
 
   app.decorateRequest('user', null);
+  const routeList: [string, string][] = [];
+  app.decorate('routeList', routeList);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routeList.push([method, r.url]);
+  });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
@@ -129,8 +138,9 @@ export async function buildWeb(o: WebOptions): Promise<FastifyInstance> {
   });
   await app.register(csrf, { sessionPlugin: '@fastify/session', getToken: csrfToken });
   await app.register(rateLimit, { global: false });
+  const uploadLimit = o.uploadLimit ?? 20 * 1024 * 1024;
   await app.register(multipart, {
-    limits: { fileSize: o.uploadLimit ?? 20 * 1024 * 1024, files: 10, fields: 10, parts: 20 },
+    limits: { fileSize: uploadLimit, files: 10, fields: 10, parts: 20 },
   });
   await app.register(staticFiles, {
     root: join(here, 'static'),
@@ -181,8 +191,15 @@ export async function buildWeb(o: WebOptions): Promise<FastifyInstance> {
     return reply.redirect(localPath(req.headers.referer), 303);
   });
 
-  await app.register(apiRoutes, { actions, users: o.users, loginsPerMinute: o.loginsPerMinute ?? 10, log });
-  await app.register(pageRoutes, { actions, users: o.users, loginsPerMinute: o.loginsPerMinute ?? 10, log });
+  const routeOptions = {
+    actions,
+    users: o.users,
+    loginsPerMinute: o.loginsPerMinute ?? 10,
+    uploadLimit,
+    log,
+  };
+  await app.register(apiRoutes, routeOptions);
+  await app.register(pageRoutes, routeOptions);
   return app;
 }
 

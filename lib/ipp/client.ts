@@ -52,6 +52,8 @@ export interface CupsJob {
   createdAt: Date | null;
   completedAt: Date | null;
   pages: number | null;
+  /** The queue the job is on (the last part of its job-printer-uri), '' when cupsd did not say. */
+  queue: string;
 }
 
 export interface CupsServer {
@@ -207,6 +209,7 @@ const JOB_ATTRIBUTES = [
   'time-at-completed',
   'job-impressions',
   'job-media-sheets-completed',
+  'job-printer-uri',
 ];
 
 export class CupsClient {
@@ -221,6 +224,13 @@ export class CupsClient {
   }
   jobUri(id: number): string {
     return `ipp://localhost/jobs/${id}`;
+  }
+  /**
+   * Whether the job is on this client's queue: Get-Job-Attributes and the job operations find
+   * a job by id on any queue of the cupsd, so whoever acts for the fax queue checks this first.
+   */
+  onQueue(job: CupsJob): boolean {
+    return job.queue !== '' && job.queue.toLowerCase() === this.options.queue.toLowerCase();
   }
 
   private operationGroup(user: string, extra: IppAttribute[] = []): IppAttribute[] {
@@ -340,6 +350,13 @@ function jobOf(attributes: ReadonlyMap<string, IppValue[]>): CupsJob {
     return typeof v === 'number' && v > 0 ? new Date(v * 1000) : null;
   };
   const pages = one('job-impressions');
+  const printerUri = text('job-printer-uri');
+  let queue = '';
+  try {
+    queue = decodeURIComponent(printerUri.slice(printerUri.lastIndexOf('/') + 1));
+  } catch {
+    // Not a URI: no queue, so not ours.
+  }
   return {
     id: Number(one('job-id')),
     name: text('job-name'),
@@ -350,5 +367,6 @@ function jobOf(attributes: ReadonlyMap<string, IppValue[]>): CupsJob {
     createdAt: time('time-at-creation'),
     completedAt: time('time-at-completed'),
     pages: typeof pages === 'number' ? pages : null,
+    queue,
   };
 }

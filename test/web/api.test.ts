@@ -5,7 +5,16 @@
  * not ids, oversize and non-PDF uploads, and a TSI with markup shown as text.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FaxArchive } from '../../lib/archive/index.js';
@@ -661,5 +670,127 @@ it('serves HTTPS with the configured certificate, and its session cookie is Secu
     expect(login.cookies.join('\n')).toMatch(/;\s*Secure/i);
   } finally {
     await server.close();
+  }
+});
+
+/** Every route fastify has, as `[method, url]` with sample ids in place of the parameters. */
+function registeredRoutes(): [string, string][] {
+  return web.app.routeList
+    .filter(([method]) => method !== 'HEAD' && method !== 'OPTIONS')
+    .map(([method, url]) => [method, url.replace(/:id/g, '1').replace(/:n/g, '1')]);
+}
+const PUBLIC_ROUTES = ['GET /login', 'POST /login', 'POST /api/login'];
+const MUTATING = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
+
+it('needs a session on every registered route but the login (enumerated from fastify)', async () => {
+  const routes = registeredRoutes();
+  expect(routes.length).toBeGreaterThan(30);
+  expect(routes).toEqual(
+    expect.arrayContaining([
+      ['POST', '/api/contacts/import'],
+      ['POST', '/logout'],
+    ]),
+  );
+  const c = new Client();
+  for (const [method, url] of routes) {
+    if (PUBLIC_ROUTES.includes(`${method} ${url}`) || url.startsWith('/static/')) continue;
+    const res = await c.request(url, MUTATING.has(method) ? { method, json: {} } : { method });
+    const expected = url.startsWith('/api/') ? [401, null] : [303, '/login'];
+    expect([method, url, res.status, res.headers.get('location')]).toEqual([method, url, ...expected]);
+  }
+});
+
+it('refuses every mutating route without the CSRF token, logout and the CSV import included', async () => {
+  const alice = await loggedIn('alice');
+  const mutating = registeredRoutes().filter(
+    ([method, url]) => MUTATING.has(method) && !PUBLIC_ROUTES.includes(`${method} ${url}`),
+  );
+  expect(mutating.map(([m, u]) => `${m} ${u}`)).toEqual(
+    expect.arrayContaining([
+      'POST /api/logout',
+      'POST /logout',
+      'POST /api/contacts/import',
+      'POST /api/send',
+    ]),
+  );
+  for (const [method, url] of mutating) {
+    if (url.startsWith('/api/')) {
+      const res = await alice.request(url, { method, json: {} });
+      expect([method, url, res.status]).toEqual([method, url, 403]);
+    } else {
+      const res = await alice.request(url, { method, body: new URLSearchParams({ x: '1' }) });
+      expect([method, url, res.status]).toEqual([method, url, 303]);
+      const next = await alice.request('/');
+      expect([url, await next.text()]).toEqual([url, expect.stringContaining('The form has expired')]);
+    }
+  }
+  // The session outlived the logouts without a token.
+  expect((await alice.request('/api/session')).status).toBe(200);
+});
+
+it('acts only on jobs of the Fax queue: a job on another CUPS queue is not found, even for its owner or an admin', async () => {
+  await cupsd.cups('lpadmin', ['-p', 'Other', '-E', '-v', `note:${optionsFile}.other`]);
+  const out = await cupsd.cups('lp', ['-d', 'Other', '-U', 'alice', '-H', 'hold', '-t', 'payroll.pdf', pdf]);
+  const other = Number(/Other-(\d+)/.exec(out)![1]);
+  const otherQueue = new CupsClient({ server: `127.0.0.1:${cupsd.port}`, queue: 'Other' });
+  for (const name of ['alice', 'root']) {
+    const c = await loggedIn(name);
+    expect([name, (await c.post(`/api/jobs/${other}/cancel`)).status]).toEqual([name, 404]);
+    expect([name, (await c.post(`/api/held/${other}/release`, { to: '5550100' })).status]).toEqual([
+      name,
+      404,
+    ]);
+    expect([name, (await c.post(`/api/jobs/${other}/resend`)).status]).toEqual([name, 404]);
+    const held = (await (await c.request('/api/held')).json()) as { items: { jobId: number }[] };
+    expect(held.items.map((j) => j.jobId)).not.toContain(other);
+    const sent = (await (await c.request('/api/sent')).json()) as { items: { jobId: number }[] };
+    expect(sent.items.map((j) => j.jobId)).not.toContain(other);
+  }
+  const job = await otherQueue.job(other);
+  expect([job?.state, job?.name]).toEqual(['held', 'payroll.pdf']);
+  await otherQueue.cancel(other, 'root');
+});
+
+it('limits the total size of a multi-document upload to the upload limit, not 10 times it', async () => {
+  const alice = await loggedIn('alice');
+  const before = (await cups.jobs('all')).length;
+  const form = new FormData();
+  form.set('to', '5550177');
+  // Each under the 64 KiB limit, together three times it.
+  for (let i = 0; i < 3; i++)
+    form.append(
+      'file',
+      new Blob([Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(60 * 1024, 32)])]),
+      `d${i}.pdf`,
+    );
+  const res = await alice.request('/api/send', {
+    method: 'POST',
+    body: form,
+    headers: { 'x-csrf-token': alice.csrf },
+  });
+  expect(res.status).toBe(413);
+  expect(((await res.json()) as { error: string }).error).toMatch(/upload limit/);
+  expect((await cups.jobs('all')).length).toBe(before);
+});
+
+it('never follows a symlink planted where a thumbnail or page image is cached in a fax folder', async () => {
+  const id = fileReceivedFax(archive, { remoteId: 'Links', at: new Date(2026, 11, 5) });
+  const folder = archive.layout.receivedDir(id);
+  const secret = join(dir, 'secret.txt');
+  writeFileSync(secret, 'NOT FOR THE WEB', { mode: 0o600 });
+  const dangling = join(dir, 'created-through-link.png');
+  symlinkSync(secret, join(folder, 'thumbnail.png'));
+  symlinkSync(dangling, join(folder, 'page-1.png'));
+  const alice = await loggedIn('alice');
+  for (const path of [`/api/received/${id}/thumbnail`, `/api/received/${id}/pages/1.png`]) {
+    const res = await alice.request(path);
+    const body = Buffer.from(await res.arrayBuffer());
+    expect([path, res.status, body.subarray(1, 4).toString()]).toEqual([path, 200, 'PNG']);
+  }
+  expect(existsSync(dangling)).toBe(false);
+  expect(readFileSync(secret, 'utf8')).toBe('NOT FOR THE WEB');
+  for (const name of ['thumbnail.png', 'page-1.png']) {
+    const st = lstatSync(join(folder, name));
+    expect([name, st.isFile(), st.mode & 0o777]).toEqual([name, true, 0o600]);
   }
 });

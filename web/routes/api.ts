@@ -2,7 +2,7 @@
  * The JSON API under /api (issue 16), the same operations as the page: lists are
  * `{items, total}` with offset/limit; field names as `lpfax received --json` / `lpfax sent --json`.
  */
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream, openSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { receivedJson, sentJson, type ReceivedFax } from '../../lib/archive/index.js';
 import type { CupsJob } from '../../lib/ipp/index.js';
@@ -22,6 +22,10 @@ import {
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** `lpfax received --json`, with the files as API addresses instead of spool paths. */
+/** A spool file to send: opened without following a link (checked as a plain file before). */
+const spoolFile = (path: string) =>
+  createReadStream('', { fd: openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW) });
+
 export function receivedItem(fax: ReceivedFax) {
   return {
     ...receivedJson(fax),
@@ -96,15 +100,12 @@ export async function apiRoutes(app: FastifyInstance, o: RouteOptions): Promise<
       .type('application/pdf')
       .header('content-disposition', `inline; filename="fax-${id}.pdf"`)
       .header('cache-control', 'private, no-store')
-      .send(createReadStream(path));
+      .send(spoolFile(path));
   });
 
   app.get('/api/received/:id/thumbnail', { schema: { params: idParams } }, async (req, reply) => {
     const path = await actions.thumbnailPath(userOf(req), idOf(req));
-    return reply
-      .type('image/png')
-      .header('cache-control', 'private, max-age=86400')
-      .send(createReadStream(path));
+    return reply.type('image/png').header('cache-control', 'private, max-age=86400').send(spoolFile(path));
   });
 
   app.get(
@@ -121,10 +122,7 @@ export async function apiRoutes(app: FastifyInstance, o: RouteOptions): Promise<
     async (req, reply) => {
       const n = Number((req.params as { n: string }).n);
       const path = await actions.pagePath(userOf(req), idOf(req), n);
-      return reply
-        .type('image/png')
-        .header('cache-control', 'private, max-age=86400')
-        .send(createReadStream(path));
+      return reply.type('image/png').header('cache-control', 'private, max-age=86400').send(spoolFile(path));
     },
   );
 
@@ -142,7 +140,7 @@ export async function apiRoutes(app: FastifyInstance, o: RouteOptions): Promise<
   });
 
   app.post('/api/send', async (req, reply) => {
-    const { fields, files } = await readUpload(req);
+    const { fields, files } = await readUpload(req, o.uploadLimit);
     if (files.length === 0) throw new WebError(400, 'Attach a PDF or PostScript document as "file".');
     const jobIds = await actions.send(userOf(req), fields.to, files, {
       cover: fields.cover,
@@ -170,7 +168,7 @@ export async function apiRoutes(app: FastifyInstance, o: RouteOptions): Promise<
       .type('application/pdf')
       .header('content-disposition', `inline; filename="report-${idOf(req)}.pdf"`)
       .header('cache-control', 'private, no-store')
-      .send(createReadStream(path));
+      .send(spoolFile(path));
   });
 
   app.post('/api/jobs/:id/resend', { schema: { params: idParams } }, async (req, reply) => {
@@ -200,7 +198,7 @@ export async function apiRoutes(app: FastifyInstance, o: RouteOptions): Promise<
   );
 
   app.post('/api/contacts/import', async (req, reply) => {
-    const { file } = await readUpload(req);
+    const { file } = await readUpload(req, o.uploadLimit);
     if (!file) throw new WebError(400, 'Attach a CSV file as "file".');
     return reply.code(201).send({ added: actions.importContactsCsv(file.toString('utf8')) });
   });

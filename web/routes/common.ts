@@ -1,12 +1,14 @@
 /** Shared pieces of the routes: schemas for ids and pages, the upload reader, login. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { User, UsersFile } from '../../lib/users/index.js';
-import type { Folder, WebActions } from '../actions.js';
+import { WebError, type Folder, type WebActions } from '../actions.js';
 
 export interface RouteOptions {
   actions: WebActions;
   users: UsersFile;
   loginsPerMinute: number;
+  /** Largest upload in bytes: each document, and all of one request's together. */
+  uploadLimit: number;
   log: (line: string) => void;
 }
 
@@ -42,17 +44,21 @@ export function userOf(req: FastifyRequest): User {
 }
 
 /**
- * The upload's `file` parts (each size-limited by the multipart plugin: 413; `file` is the
- * first, `files` all of them in order) and its text fields.
+ * The upload's `file` parts (each size-limited by the multipart plugin, all together by
+ * `limit` here: 413; `file` is the first, `files` all of them in order) and its text fields.
  */
 export async function readUpload(
   req: FastifyRequest,
+  limit: number,
 ): Promise<{ fields: Record<string, string>; file: Buffer | null; files: Buffer[] }> {
   const fields: Record<string, string> = {};
   const files: Buffer[] = [];
+  let total = 0;
   for await (const part of req.parts()) {
     if (part.type === 'file') {
       const data = await part.toBuffer();
+      total += data.length;
+      if (total > limit) throw new WebError(413, 'The documents are larger than the upload limit together.');
       if (part.fieldname === 'file' && data.length > 0) files.push(data);
     } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
   }

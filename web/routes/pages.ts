@@ -331,7 +331,7 @@ export async function pageRoutes(app: FastifyInstance, o: RouteOptions): Promise
   });
 
   app.post('/send', async (req, reply) => {
-    const { fields, files } = await readUpload(req);
+    const { fields, files } = await readUpload(req, o.uploadLimit);
     if (files.length === 0) throw new WebError(400, 'Choose a PDF or PostScript document.');
     const jobIds = await actions.send(userOf(req), fields.to, files, {
       cover: fields.cover,
@@ -465,7 +465,7 @@ export async function pageRoutes(app: FastifyInstance, o: RouteOptions): Promise
   });
 
   app.post('/contacts/import', async (req, reply) => {
-    const { file } = await readUpload(req);
+    const { file } = await readUpload(req, o.uploadLimit);
     if (!file) throw new WebError(400, 'Choose a CSV file.');
     return back(
       req,
