@@ -32,13 +32,19 @@ export function isPlainFile(path: string): boolean {
 }
 
 /**
- * Writes an image cached in a fax folder: a new private file (O_EXCL: never through a link),
- * renamed over `path` (which replaces a link there rather than following it).
+ * Writes a file of the web page's in the spool (an image cached in a fax folder, a kept
+ * document): a new private file (O_EXCL: never through a link), renamed over `path` (which
+ * replaces a link there rather than following it).
  */
 async function writeCached(path: string, data: Buffer): Promise<void> {
   const temp = `${path}.${randomBytes(6).toString('hex')}.new`;
-  await writeFile(temp, data, { mode: 0o600, flag: 'wx' });
-  renameSync(temp, path);
+  try {
+    await writeFile(temp, data, { mode: 0o600, flag: 'wx' });
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw e;
+  }
 }
 
 export class WebError extends Error {
@@ -306,8 +312,8 @@ export class WebActions {
     this.pruneKept();
     privateDir(join(this.archive.layout.root, 'web'));
     const dir = privateDir(this.keptDir(jobId));
-    await writeFile(join(dir, 'document'), document, { mode: 0o600 });
-    await writeFile(join(dir, 'job.json'), JSON.stringify(job), { mode: 0o600 });
+    await writeCached(join(dir, 'document'), document);
+    await writeCached(join(dir, 'job.json'), Buffer.from(JSON.stringify(job)));
   }
 
   /**

@@ -7,10 +7,10 @@
  * beside it (`session-secret`, 0600), so the browser's cookie still verifies after the restart.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Session } from 'fastify';
-import { privateDir } from '../lib/archive/index.js';
+import { privateDir, writePrivateFile } from '../lib/archive/index.js';
 
 type Callback = (err?: Error | null) => void;
 type GetCallback = (err: Error | null, session?: Session | null) => void;
@@ -76,7 +76,7 @@ export class BoundedSessionStore {
     this.timer.unref();
   }
 
-  /** Writes the live sessions to the file now (atomically: a private temp file, then rename). */
+  /** Writes the live sessions to the file now (atomically: a new private temp file, then rename). */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -84,9 +84,7 @@ export class BoundedSessionStore {
     const now = Date.now();
     for (const [id, entry] of this.sessions) if (entry.expires <= now) this.sessions.delete(id);
     privateDir(dirname(this.file));
-    const temp = `${this.file}.new`;
-    writeFileSync(temp, JSON.stringify([...this.sessions]), { mode: 0o600 });
-    renameSync(temp, this.file);
+    writePrivateFile(this.file, JSON.stringify([...this.sessions]));
   }
 }
 
@@ -98,6 +96,6 @@ export function sessionSecret(folder: string): string {
     if (/^[0-9a-f]{64}$/.test(secret)) return secret;
   }
   const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, secret, { mode: 0o600 });
+  writePrivateFile(file, secret);
   return secret;
 }

@@ -6,7 +6,17 @@
  *   <spool>/received/<id>/      one folder per received call: fax.tif, fax.pdf
  *   <spool>/sent/<id>/          one folder per sent job: report.pdf
  */
-import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export const DEFAULT_SPOOL = '/var/spool/lpfax';
@@ -25,6 +35,22 @@ export function privateFile(path: string): string {
   closeSync(openSync(path, 'a', FILE_MODE));
   if ((statSync(path).mode & 0o777) !== FILE_MODE) chmodSync(path, FILE_MODE);
   return path;
+}
+
+/**
+ * Writes the file whole and private: a new 0600 temp file beside it (O_EXCL, so never through a
+ * link or into a left-over file with other modes), then renamed over `path` (replacing a link
+ * there rather than following it).
+ */
+export function writePrivateFile(path: string, data: string | Buffer): void {
+  const temp = `${path}.${randomBytes(6).toString('hex')}.new`;
+  try {
+    writeFileSync(temp, data, { mode: FILE_MODE, flag: 'wx' });
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw e;
+  }
 }
 
 export class SpoolLayout {
