@@ -794,3 +794,36 @@ it('never follows a symlink planted where a thumbnail or page image is cached in
     expect([name, st.isFile(), st.mode & 0o777]).toEqual([name, true, 0o600]);
   }
 });
+
+it('applies WebInbox: admins to every received-fax route (files, pages, marks), not only the list', async () => {
+  const id = fileReceivedFax(archive, { remoteId: 'Court', at: new Date(2026, 11, 4) });
+  const before = archive.received(id)!;
+  const users = new UsersFile(join(dir, 'users'), FAST);
+  const admins = await startWeb({ archive, users, cups, port: 0, inbox: 'admins', keepSessions: false });
+  try {
+    const routes = admins.app.routeList.filter(
+      ([method, url]) => /received/.test(url) && method !== 'HEAD' && method !== 'OPTIONS',
+    );
+    expect(routes.length).toBeGreaterThan(12);
+    const alice = new Client(admins.url);
+    expect((await alice.login('alice', 'alice password')).status).toBe(200);
+    for (const [method, template] of routes) {
+      const url = template.replace(/:id/g, String(id)).replace(/:n/g, '1');
+      const res = await (method === 'GET' ? alice.request(url) : alice.post(url));
+      const refused = url.startsWith('/api/') || method === 'GET' ? 403 : 303;
+      expect([method, url, res.status]).toEqual([method, url, refused]);
+    }
+    const after = archive.received(id)!;
+    expect([after.read, after.archived, after.deletedAt]).toEqual([
+      before.read,
+      before.archived,
+      before.deletedAt,
+    ]);
+    const root = new Client(admins.url);
+    expect((await root.login('root', 'root password')).status).toBe(200);
+    expect((await root.request(`/api/received/${id}/pdf`)).status).toBe(200);
+    expect((await root.request(`/api/received/${id}/thumbnail`)).status).toBe(200);
+  } finally {
+    await admins.close();
+  }
+});
