@@ -1,10 +1,10 @@
 /**
  * The web page's start inside `lpfax serve` (issue 16): on WebAddress:WebPort once the users
- * file exists (no user, no page: nobody could log in), talking to the local cupsd's Fax queue
- * (CUPS_SERVER as lp reads it, else localhost:631). A page that cannot start is logged; the
+ * file exists (no user, no page: nobody could log in) and is not world-readable, talking to the
+ * local cupsd's Fax queue (CUPS_SERVER as lp reads it, else localhost:631). A page that cannot start is logged; the
  * service answers faxes all the same.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { FaxArchive } from '../lib/archive/index.js';
 import type { FaxSettings } from '../lib/config/index.js';
 import { CupsClient } from '../lib/ipp/index.js';
@@ -22,6 +22,13 @@ export async function startServiceWeb(
   if (!existsSync(w.usersFile)) {
     log(
       `web page off: no users file ${w.usersFile} (create the first user with: lpfax user add NAME --admin)`,
+    );
+    return null;
+  }
+  if ((statSync(w.usersFile).mode & 0o004) !== 0) {
+    // Its scrypt hashes would be open to every local user to crack offline.
+    log(
+      `web page off: the users file ${w.usersFile} is readable by every user (make it private: chmod 600 ${w.usersFile})`,
     );
     return null;
   }

@@ -2,7 +2,7 @@
  * The web page's lpfax.conf keys (WEB_SETTINGS) reach what they control, and `lpfax serve`'s
  * hook (service/web.ts) starts the page on WebAddress:WebPort only once the users file exists.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +110,12 @@ it('lpfax serve starts the page once the users file exists, on WebAddress:WebPor
     } finally {
       await web?.close();
     }
+    // Hashes readable by every local user could be cracked offline: no page until it is private.
+    chmodSync(users, 0o644);
+    expect(await startServiceWeb(settings, archive, (l) => lines.push(l))).toBeNull();
+    expect(lines.at(-1)).toBe(
+      `web page off: the users file ${users} is readable by every user (make it private: chmod 600 ${users})`,
+    );
   } finally {
     archive.close();
   }
