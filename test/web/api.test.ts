@@ -827,3 +827,29 @@ it('applies WebInbox: admins to every received-fax route (files, pages, marks), 
     await admins.close();
   }
 });
+
+it('lets no path past the session check by dressing an API path as a public one', async () => {
+  const { request } = await import('node:http');
+  const raw = (path: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${web.url}/`, { path }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  for (const path of [
+    '/static/../api/received',
+    '/static/%2e%2e/api/received',
+    '/login/../api/received',
+    '/api/login/../received',
+    '/api/received?/api/login',
+    '/static/..%2fapi%2freceived',
+  ]) {
+    const res = await raw(path);
+    expect([path, res.status === 200 && res.body.includes('"items"')]).toEqual([path, false]);
+    expect([path, res.body]).not.toEqual([path, expect.stringContaining('Clinic')]);
+  }
+});
