@@ -810,6 +810,7 @@ it('applies WebInbox: admins to every received-fax route (files, pages, marks), 
     for (const [method, template] of routes) {
       const url = template.replace(/:id/g, String(id)).replace(/:n/g, '1');
       const res = await (method === 'GET' ? alice.request(url) : alice.post(url));
+      await res.arrayBuffer();
       const refused = url.startsWith('/api/') || method === 'GET' ? 403 : 303;
       expect([method, url, res.status]).toEqual([method, url, refused]);
     }
@@ -821,8 +822,11 @@ it('applies WebInbox: admins to every received-fax route (files, pages, marks), 
     ]);
     const root = new Client(admins.url);
     expect((await root.login('root', 'root password')).status).toBe(200);
-    expect((await root.request(`/api/received/${id}/pdf`)).status).toBe(200);
-    expect((await root.request(`/api/received/${id}/thumbnail`)).status).toBe(200);
+    // Each body read to its end: the server's close waits for a response still being sent.
+    for (const path of [`/api/received/${id}/pdf`, `/api/received/${id}/thumbnail`]) {
+      const res = await root.request(path);
+      expect([path, res.status, (await res.arrayBuffer()).byteLength > 0]).toEqual([path, 200, true]);
+    }
   } finally {
     await admins.close();
   }
