@@ -5,6 +5,7 @@
  * string (V.250 §6.3.1). It imports nothing; lib/t4, lib/t30 and lib/modem sit on it.
  */
 export * from './bit-order.js';
+export * from './bytes.js';
 export * from './dial-string.js';
 export * from './hdlc.js';
 export * from './modulation.js';

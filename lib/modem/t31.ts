@@ -2,6 +2,7 @@
  * The T.31 §8.3 exchanges of a Class 1 call on an AtChannel: HDLC frames (+FTH/+FRH), message
  * data (+FTM/+FRM) and silences (+FTS/+FRS). Class1Modem wraps them in its one-at-a-time queue.
  */
+import { concatBytes as concat } from '../itu/bytes.js';
 import type { AtChannel, AtResponse } from './at-channel.js';
 import type { ResultCode } from './at-parser.js';
 import { dleFrame, dleShield, DLE_ETX } from './dle.js';
@@ -396,15 +397,4 @@ function checkSilence(n: number): void {
   if (!Number.isInteger(n) || n < 0 || n > 255) {
     throw new ModemError('invalid-argument', `silence must be 0…255 × 10 ms, not ${n}`);
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

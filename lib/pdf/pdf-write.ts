@@ -11,6 +11,8 @@
  * after addPage() but its object numbers and offsets.
  */
 
+import { concatBytes as concat } from '../itu/bytes.js';
+
 export interface PdfFaxPage {
   /** Pixels per row and rows. */
   width: number;
@@ -175,14 +177,4 @@ function text(s: string): string {
 
 function latin1(s: string): Uint8Array {
   return new Uint8Array(Buffer.from(s, 'latin1'));
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

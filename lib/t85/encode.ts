@@ -8,6 +8,7 @@
  * after the last stripe, then an empty SDNORM stripe as T.82 §6.2.6.2 asks when NEWLEN names a
  * row of the stripe before it.
  */
+import { concatBytes as concat } from '../itu/bytes.js';
 import type { Bitmap } from '../t4/bitmap.js';
 import { MAX_HEIGHT, MAX_WIDTH } from '../t4/bitmap.js';
 import { ESC, NEWLEN, putU32, SDNORM, UNKNOWN_HEIGHT, writeBih } from './bih.js';
@@ -172,17 +173,6 @@ export class T85Encoder {
       c0 = ((c0 << 1) | pix) & 3;
     }
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** One page as a BIE; `height` in the options is ignored (the bitmap's own is used unless `streamed`). */

@@ -3,6 +3,7 @@
  * zero insertion) come back as they went in, whatever the chunking, with bit errors caught by
  * the FCS and idle/fill between frames ignored.
  */
+import { concatBytes as concat } from '../../lib/itu/bytes.js';
 import { HdlcDeframer, hdlcBitStream } from '../../lib/modem/index.js';
 
 function frame(n: number, len: number): Uint8Array {
@@ -11,16 +12,6 @@ function frame(n: number, len: number): Uint8Array {
   // Runs of ones force zero insertion; every octet value appears.
   for (let i = 4; i < len; i++) f[i] = i % 3 === 0 ? 0xff : (i * 37 + n) & 0xff;
   return f;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 describe('HdlcDeframer', () => {

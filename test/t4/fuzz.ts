@@ -4,6 +4,7 @@
  * orders and through readTiff. Every outcome must be a bitmap within the limits or a typed error.
  * Used by the test suite (fixed seed, bounded) and by bench/fuzz-t4.ts for long runs.
  */
+import { concatBytes } from '../../lib/itu/bytes.js';
 import {
   decodePage,
   encodePage,
@@ -48,30 +49,24 @@ export function mutate(rand: () => number, src: Uint8Array): Uint8Array {
         break;
       case 2: {
         const ins = Uint8Array.from({ length: span }, () => Math.floor(rand() * 256));
-        data = concat(data.subarray(0, at), ins, data.subarray(at));
+        data = concatBytes([data.subarray(0, at), ins, data.subarray(at)]);
         break;
       }
       case 3:
-        data = concat(data.subarray(0, at), data.subarray(at + span));
+        data = concatBytes([data.subarray(0, at), data.subarray(at + span)]);
         break;
       case 4:
-        data = concat(data.subarray(0, at + span), data.subarray(at, at + span), data.subarray(at + span));
+        data = concatBytes([
+          data.subarray(0, at + span),
+          data.subarray(at, at + span),
+          data.subarray(at + span),
+        ]);
         break;
       default:
         data.fill(rand() < 0.5 ? 0 : 0xff, at, at + span);
     }
   }
   return data;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 function b64(d: Uint8Array): string {
