@@ -32,7 +32,7 @@ import {
 } from './bih.js';
 import { PAD, TP_CONTEXT_2LINE, TP_CONTEXT_3LINE } from './encode.js';
 import { T85Error } from './errors.js';
-import { QmDecoder } from './qm.js';
+import { OctetSink, QmDecoder } from './qm.js';
 
 export interface T85DecodeOptions {
   /** Page length limit in rows (default lib/t4's DEFAULT_MAX_ROWS); more is 'page-too-long'. */
@@ -51,20 +51,6 @@ export interface T85DecodeSummary {
   end: 'complete';
 }
 
-/** The SCD of one stripe, unstuffed, grown by doubling. */
-class Scd {
-  data = new Uint8Array(1024);
-  length = 0;
-  push(b: number): void {
-    if (this.length === this.data.length) {
-      const next = new Uint8Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = b;
-  }
-}
-
 export class T85Decoder {
   private readonly maxRows: number;
   private readonly expectedWidth: number | undefined;
@@ -77,7 +63,7 @@ export class T85Decoder {
   /** YD as it stands (NEWLEN may lower it). */
   private yd = 0;
   private newlenSeen = false;
-  private scd = new Scd();
+  private scd = new OctetSink(1024);
   /** Octets of a COMMENT still to skip. */
   private skip = 0;
   private atMoves: { row: number; tx: number }[] = [];
@@ -263,7 +249,7 @@ export class T85Decoder {
     if (this.rows + want > this.maxRows)
       throw new T85Error('page-too-long', `the image is longer than ${this.maxRows} rows`);
     const scd = this.scd;
-    this.scd = new Scd();
+    this.scd = new OctetSink(1024);
     if (this.reset) {
       this.r1.fill(0);
       this.r2.fill(0);

@@ -56,10 +56,13 @@ for (let s = 0; s < 113; s++) {
 /** Contexts of the 10-pixel templates of T.82 (2^10), the TP contexts among them. */
 export const CONTEXTS = 1024;
 
-/** Raw SCD octets with the carry still to resolve: grows by doubling. */
-class OctetSink {
-  data = new Uint8Array(4096);
+/** Octets of one stripe's SCD (raw, with the carry still to resolve, or unstuffed): grows by doubling. */
+export class OctetSink {
+  data: Uint8Array;
   length = 0;
+  constructor(initialSize = 4096) {
+    this.data = new Uint8Array(initialSize);
+  }
   push(b: number): void {
     if (this.length === this.data.length) {
       const next = new Uint8Array(this.data.length * 2);
