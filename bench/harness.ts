@@ -271,3 +271,39 @@ export async function efaxPages(
   const files = (await readdir(dir)).filter((f) => /^efax-p\d+\.tif$/.test(f));
   return files.sort((a, b) => parseInt(a.slice(6)) - parseInt(b.slice(6))).map((f) => join(dir, f));
 }
+
+/** test/linesim in pair mode: stdout lines 1 and 2 are ptys A and B, then one JSON line per call. */
+export async function startPair(speed: number) {
+  execFileSync(join(repoRoot, 'test/linesim/build.sh'), { stdio: 'ignore' });
+  const child = spawn(join(repoRoot, 'test/linesim/build/linesim'), ['--pair', '--speed', String(speed)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines: string[] = [];
+  let wake: (() => void) | undefined;
+  createInterface({ input: child.stdout }).on('line', (l) => {
+    lines.push(l.trim());
+    wake?.();
+  });
+  const next = async (): Promise<string> => {
+    for (let waited = 0; lines.length === 0; waited++) {
+      if (waited > 600) throw new Error('no line from linesim');
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, 1000);
+      });
+    }
+    return lines.shift()!;
+  };
+  const devicePath = await next();
+  const devicePathB = await next();
+  return {
+    devicePath,
+    devicePathB,
+    nextCall: async () => JSON.parse(await next()) as { durationSeconds?: number },
+    stop: async () => {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+    },
+  };
+}

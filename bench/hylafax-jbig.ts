@@ -16,17 +16,16 @@
  * Table 2), lpfax's DCS, the call result, then decodes every page HylaFAX filed in
  * recvq/faxNNNNN.tif and compares it with the page sent, pixel for pixel.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { sendFax } from '../lib/fax/index.js';
 import { Class1Modem } from '../lib/modem/index.js';
 import { decodeDcs, decodeDis } from '../lib/t30/index.js';
 import type { Coding } from '../lib/itu/page.js';
 import { decodeT85 } from '../lib/t85/index.js';
 import { firstDifferentRow, readTiff, type Bitmap } from '../lib/t4/index.js';
-import { repoRoot } from './harness.js';
+import { repoRoot, startPair } from './harness.js';
 import { faxPages } from '../test/fax/pages.js';
 import { FORM_PS, gsRender, readPbm, Scratch, TEXT_PS } from '../test/t4/pages.js';
 
@@ -316,45 +315,6 @@ function readFiled(tif: string, dir: string, variant: Variant): { compression: s
     }
   });
   return { compression: [...new Set(comp)].join(', '), pages: out };
-}
-
-/** test/linesim in pair mode: stdout lines 1 and 2 are ptys A and B, then one JSON line per call. */
-async function startPair(speed: number) {
-  const child: ChildProcess = spawn(
-    join(repoRoot, 'test/linesim/build/linesim'),
-    ['--pair', '--speed', String(speed)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const lines: string[] = [];
-  let wake: (() => void) | undefined;
-  createInterface({ input: child.stdout! }).on('line', (l) => {
-    lines.push(l.trim());
-    wake?.();
-  });
-  const next = async (): Promise<string> => {
-    for (let waited = 0; lines.length === 0; waited++) {
-      if (waited > 600) throw new Error('no line from linesim');
-      await new Promise<void>((r) => {
-        wake = r;
-        setTimeout(r, 1000);
-      });
-    }
-    return lines.shift()!;
-  };
-  const devicePath = await next();
-  const devicePathB = await next();
-  return {
-    devicePath,
-    devicePathB,
-    nextCall: async () => JSON.parse(await next()) as { durationSeconds?: number },
-    stop: async () => {
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await gone;
-    },
-  };
 }
 
 await main();

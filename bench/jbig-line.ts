@@ -11,10 +11,7 @@ import { readFileSync } from 'node:fs';
 import { receiveFax, ReceivedFaxWriter, sendFax } from '../lib/fax/index.js';
 import { Class1Modem } from '../lib/modem/index.js';
 import { firstDifferentRow, readTiff, type Bitmap } from '../lib/t4/index.js';
-import { execFileSync, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { repoRoot } from './harness.js';
+import { startPair } from './harness.js';
 import { faxPages } from '../test/fax/pages.js';
 import { FORM_PS, gsRender, readPbm, Scratch, TEXT_PS } from '../test/t4/pages.js';
 
@@ -70,7 +67,7 @@ async function main(): Promise<void> {
         const octets = trace
           .filter((l) => l.includes('"pageReady"'))
           .map((l) => Number(/<(\d+) octets>/.exec(l)![1]));
-        const call = await sim.nextCall(30_000);
+        const call = await sim.nextCall();
         rows.push([
           sent.coding ?? '?',
           String(back.length),
@@ -92,42 +89,6 @@ async function main(): Promise<void> {
   const head = ['coding', 'pages equal', 'octets per page', 'octets', 'line s', 'wall s'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padStart(widths[i])).join('  '));
-}
-
-/** test/linesim in pair mode: stdout lines 1 and 2 are ptys A and B, then one JSON line per call. */
-async function startPair(speed: number) {
-  execFileSync(join(repoRoot, 'test/linesim/build.sh'), { stdio: 'ignore' });
-  const child = spawn(join(repoRoot, 'test/linesim/build/linesim'), ['--pair', '--speed', String(speed)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines: string[] = [];
-  let wake: (() => void) | undefined;
-  createInterface({ input: child.stdout }).on('line', (l) => {
-    lines.push(l.trim());
-    wake?.();
-  });
-  const next = async (): Promise<string> => {
-    for (let waited = 0; lines.length === 0; waited++) {
-      if (waited > 600) throw new Error('no line from linesim');
-      await new Promise<void>((r) => {
-        wake = r;
-        setTimeout(r, 1000);
-      });
-    }
-    return lines.shift()!;
-  };
-  const devicePath = await next();
-  const devicePathB = await next();
-  return {
-    devicePath,
-    devicePathB,
-    nextCall: async (_timeoutMs: number) => JSON.parse(await next()) as { durationSeconds?: number },
-    stop: async () => {
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await gone;
-    },
-  };
 }
 
 await main();
